@@ -1,0 +1,37 @@
+/** Every domain error code, each with the one sentence a user sees. */
+export const errorMessages = {
+  learner_not_found: 'No learner matches that name or email.',
+  learner_ambiguous: 'Several learners match that text; pick one from the list.',
+  learner_deactivated: 'That learner is deactivated, so their licenses cannot be changed.',
+  already_on_type: 'That learner already holds that license type.',
+  no_licenses: 'That learner holds no license to revoke.',
+  not_on_type: 'That learner does not hold the license type being replaced.',
+  no_seats_left: 'No seats are left on that license type.',
+  unknown_license_type: 'That license type does not exist.',
+  not_admin: 'Only license admins can change licenses. Ask an admin to add you with `/license admins add`.',
+  change_already_done: 'This change was already handled.',
+  change_not_found: 'This change request no longer exists.',
+  learner_changed: 'That learner’s licenses changed since the request was made; nothing was changed. Please start again.',
+  last_admin: 'That is the last admin; add another admin before removing this one.',
+  cannot_remove_config_admin: 'That admin is set in LICENSE_ADMINS and can only be removed there.',
+  database_unavailable: 'The license database is unreachable right now. Nothing was changed; please try again in a minute.',
+  invalid_input: 'That request was not understood.',
+} as const;
+
+export type ErrorCode = keyof typeof errorMessages;
+
+/** A rule of the domain was not met; `code` is stable, `message` is for people. */
+export class LicenseError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = errorMessages[code],
+  ) {
+    super(message);
+    this.name = 'LicenseError';
+  }
+}
+
+/** True for a LicenseError with one of the given codes (any code when none are given). */
+export function isLicenseError(error: unknown, ...codes: ErrorCode[]): error is LicenseError {
+  return error instanceof LicenseError && (codes.length === 0 || codes.includes(error.code));
+}

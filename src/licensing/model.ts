@@ -1,0 +1,133 @@
+/** Plain data of the licensing domain: no Slack, no Mongoose. */
+
+export type LearnerStatus = 'active' | 'deactivated';
+
+export interface LicenseType {
+  key: string;
+  name: string;
+  /** null = unlimited seats. */
+  capacity: number | null;
+  seatsInUse: number;
+}
+
+export interface Learner {
+  id: string;
+  email: string;
+  name: string;
+  groups: string[];
+  status: LearnerStatus;
+  licenseTypes: string[];
+  slackUserId?: string;
+  /** Bumped on every license change: the optimistic-concurrency token. */
+  version: number;
+}
+
+export interface Assignment {
+  learnerId: string;
+  email: string;
+  licenseType: string;
+  assignedAt: Date;
+  revokedAt: Date | null;
+  actor: string;
+  source: string;
+  reason: string;
+  opId: string;
+}
+
+export type AuditOutcome = 'applied' | 'refused' | 'failed';
+
+export interface AuditEvent {
+  /** Idempotency key: a retried step writes the same event once. */
+  key?: string;
+  at: Date;
+  actor: string;
+  action: string;
+  outcome: AuditOutcome;
+  code?: string;
+  learnerId?: string;
+  learnerEmail?: string;
+  from?: string[];
+  to?: string[];
+  channelId?: string;
+  source: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** What a change does to one learner's license types. */
+export type ChangeSpec =
+  | { kind: 'reassign'; from: string | null; to: string }
+  | { kind: 'add'; to: string }
+  | { kind: 'revoke' };
+
+/** The license types a learner holds after the change. */
+export function nextLicenseTypes(current: readonly string[], change: ChangeSpec): string[] {
+  switch (change.kind) {
+    case 'reassign': {
+      const kept = current.filter((type) => type !== change.from && type !== change.to);
+      return [...kept, change.to];
+    }
+    case 'add':
+      return current.includes(change.to) ? [...current] : [...current, change.to];
+    case 'revoke':
+      return [];
+  }
+}
+
+/** Why the change cannot apply to this learner now, or null when it can. */
+export function changeBlocker(
+  learner: Pick<Learner, 'status' | 'licenseTypes'>,
+  change: ChangeSpec,
+): 'learner_deactivated' | 'already_on_type' | 'no_licenses' | 'not_on_type' | null {
+  if (learner.status !== 'active') return 'learner_deactivated';
+  switch (change.kind) {
+    case 'reassign':
+      if (learner.licenseTypes.includes(change.to)) return 'already_on_type';
+      if (change.from !== null && !learner.licenseTypes.includes(change.from)) return 'not_on_type';
+      return null;
+    case 'add':
+      return learner.licenseTypes.includes(change.to) ? 'already_on_type' : null;
+    case 'revoke':
+      return learner.licenseTypes.length === 0 ? 'no_licenses' : null;
+  }
+}
+
+/** Free seats of a type; Infinity when unlimited. */
+export function freeSeats(type: Pick<LicenseType, 'capacity' | 'seatsInUse'>): number {
+  return type.capacity === null ? Number.POSITIVE_INFINITY : Math.max(0, type.capacity - type.seatsInUse);
+}
+
+/** Net change of seats in use per license type when `prev` becomes `next`. */
+export function seatDelta(prev: readonly string[], next: readonly string[]): Map<string, number> {
+  const delta = new Map<string, number>();
+  for (const type of next) if (!prev.includes(type)) delta.set(type, (delta.get(type) ?? 0) + 1);
+  for (const type of prev) if (!next.includes(type)) delta.set(type, (delta.get(type) ?? 0) - 1);
+  return delta;
+}
+
+/** Lower-cased search keys: every word of the name, the email and its local part's words. */
+export function searchKeysFor(name: string, email: string): string[] {
+  const lowerEmail = email.toLowerCase();
+  const words = name
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[\s,.'’()-]+/)
+    .filter(Boolean);
+  const localWords = (lowerEmail.split('@')[0] ?? '').split(/[._+-]+/).filter(Boolean);
+  return [...new Set([...words, lowerEmail, ...localWords])];
+}
+
+/** Escapes regex metacharacters so user text matches literally. */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Splits typed search text into lower-cased words (at most 4, to bound the query). */
+export function searchTerms(query: string): string[] {
+  return query.toLowerCase().normalize('NFKC').trim().split(/\s+/).filter(Boolean).slice(0, 4);
+}
+
+/** A human label for a list of license types. */
+export function describeTypes(keys: readonly string[], names: ReadonlyMap<string, string>): string {
+  if (keys.length === 0) return 'no license';
+  return keys.map((key) => names.get(key) ?? key).join(' + ');
+}

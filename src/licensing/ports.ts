@@ -1,0 +1,122 @@
+import type { Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
+
+/** One learner's planned change inside an operation. */
+export interface OpItem {
+  learnerId: string;
+  email: string;
+  /** The learner's version when planned: the update applies only if it is unchanged. */
+  version: number;
+  prev: string[];
+  next: string[];
+}
+
+export interface OpFailure {
+  learnerId: string;
+  email: string;
+  code: string;
+}
+
+export type OpState = 'planned' | 'reserved' | 'applied' | 'settled';
+
+/**
+ * A unit of license changes applied exactly once (the two-phase pattern for MongoDB without
+ * transactions): its id is the idempotency key of every write it makes.
+ */
+export interface Operation {
+  id: string;
+  state: OpState;
+  change: ChangeSpec;
+  actor: string;
+  source: string;
+  reason: string;
+  channelId?: string;
+  items: OpItem[];
+  failed: OpFailure[];
+  /** Every license type whose seat count the operation touches. */
+  touchedTypes: string[];
+  createdAt: Date;
+  appliedIds?: string[];
+}
+
+export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
+
+/** Persistence the licensing services need; implemented by db/. */
+export interface LicensingStore {
+  // license types
+  listLicenseTypes(): Promise<LicenseType[]>;
+  getLicenseType(key: string): Promise<LicenseType | null>;
+  upsertLicenseType(type: { key: string; name: string; capacity: number | null }): Promise<void>;
+  /** Marks the op on the type and adds `seats` to seats in use, only within capacity. Idempotent per op. */
+  reserveSeats(typeKey: string, opId: string, seats: number): Promise<ReserveResult>;
+  /** Adds `adjust` to seats in use and removes the op's mark; a no-op once done. */
+  settleSeats(typeKey: string, opId: string, adjust: number): Promise<void>;
+  /** Seat counts recomputed from the learners, for checks and repair. */
+  countHolders(typeKey: string): Promise<number>;
+
+  // learners
+  findLearnerById(id: string): Promise<Learner | null>;
+  findLearnerByEmail(email: string): Promise<Learner | null>;
+  findLearnersByIds(ids: readonly string[]): Promise<Learner[]>;
+  searchLearners(terms: readonly string[], limit: number): Promise<Learner[]>;
+  /** Applies each item if the learner's version is unchanged; marks the learner with the op. */
+  applyLearnerChanges(opId: string, items: readonly OpItem[]): Promise<void>;
+  /** Ids among `ids` whose learner carries the op's mark, i.e. the op changed them. */
+  learnersChangedBy(opId: string, ids: readonly string[]): Promise<Set<string>>;
+
+  // operations
+  /** Inserts the operation unless one with its id exists; returns the stored one. */
+  createOperation(op: Operation): Promise<Operation>;
+  getOperation(id: string): Promise<Operation | null>;
+  /** Takes or renews the lease on an unsettled op; false if another process holds it. */
+  leaseOperation(id: string, owner: string, ms: number): Promise<boolean>;
+  replanOperation(id: string, items: OpItem[], failed: OpFailure[]): Promise<void>;
+  setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<void>;
+  /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
+  staleOperationIds(now: Date, limit: number): Promise<string[]>;
+
+  // history and audit
+  /** Closes the open assignments of removed types and opens new ones, keyed by op. */
+  recordAssignments(op: Operation, items: readonly OpItem[], at: Date): Promise<void>;
+  learnerHistory(learnerId: string, limit: number): Promise<Assignment[]>;
+  recordAudit(events: readonly AuditEvent[]): Promise<void>;
+}
+
+export interface AdminRecord {
+  userId: string;
+  addedBy: string;
+  addedAt: Date;
+}
+
+/** Admins added from Slack (admins from config are not stored). */
+export interface AdminStore {
+  isStoredAdmin(userId: string): Promise<boolean>;
+  addAdmin(record: AdminRecord): Promise<boolean>;
+  removeAdmin(userId: string): Promise<boolean>;
+  listAdmins(): Promise<AdminRecord[]>;
+}
+
+export type ChangeRequestStatus = 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled';
+
+/** A single-learner change waiting for its requester's Confirm (the review message). */
+export interface ChangeRequest {
+  id: string;
+  status: ChangeRequestStatus;
+  learnerId: string;
+  change: ChangeSpec;
+  reason: string;
+  requestedBy: string;
+  channelId?: string;
+  createdAt: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  outcomeCode?: string;
+}
+
+export interface ChangeRequestStore {
+  createChangeRequest(request: Omit<ChangeRequest, 'id' | 'status'>): Promise<ChangeRequest>;
+  getChangeRequest(id: string): Promise<ChangeRequest | null>;
+  /** pending → confirmed, or takes over a confirmed one whose lease ran out (a crashed process). */
+  claimChangeRequest(id: string, actor: string, leaseMs: number, now: Date): Promise<ChangeRequest | null>;
+  finishChangeRequest(id: string, status: 'applied' | 'failed', outcomeCode?: string): Promise<void>;
+  cancelChangeRequest(id: string, actor: string, now: Date): Promise<ChangeRequest | null>;
+}
