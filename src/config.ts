@@ -15,7 +15,7 @@ const schema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short to be a signing secret'),
   SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional()),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0).max(65535).default(3000),
   MONGODB_URI: optionalString.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   DATA_DIR: z.string().default('./.data'),
   SLACK_API_URL: z
@@ -25,8 +25,8 @@ const schema = z.object({
   LICENSE_ADMINS: slackUserIds,
   LICENSE_APPROVERS: slackUserIds,
   APPROVAL_CHANNEL_ID: optionalString,
-  BULK_APPROVAL_THRESHOLD: z.coerce.number().int().min(0).default(25),
-  APPROVAL_TTL_HOURS: z.coerce.number().positive().default(72),
+  BULK_APPROVAL_THRESHOLD: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0).default(25),
+  APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be a positive number of hours').default(72),
   JOB_PROCESS_EVERY: z.string().default('2 seconds'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -58,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     // Only the variable name and the rule are reported: the value may be a secret.
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`);
     throw new ConfigError(problems);
   }
   const e = parsed.data;
@@ -87,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel'> {
   const parsed = schema.pick({ MONGODB_URI: true, DATA_DIR: true, LOG_LEVEL: true }).safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`));
   }
   return Object.freeze({ mongodbUri: parsed.data.MONGODB_URI, dataDir: parsed.data.DATA_DIR, logLevel: parsed.data.LOG_LEVEL });
 }

@@ -26,10 +26,17 @@ export async function requestChange(
   input: { learnerId: string; change: ChangeSpec; reason: string },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
-  const { learner, types } = await checkChange(deps, actor, input.learnerId, input.change);
+  let change = input.change;
+  if (change.kind === 'reassign' && change.from === null) {
+    // "Reassign" replaces a license: with no choice made, the learner's first one.
+    const to = change.to;
+    const current = await deps.store.findLearnerById(input.learnerId);
+    change = { kind: 'reassign', to, from: current?.licenseTypes.find((t) => t !== to) ?? null };
+  }
+  const { learner, types } = await checkChange(deps, actor, input.learnerId, change);
   const request = await deps.changeRequests.createChangeRequest({
     learnerId: learner.id,
-    change: input.change,
+    change,
     reason: input.reason,
     requestedBy: actor.userId,
     ...(actor.channelId ? { channelId: actor.channelId } : {}),

@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { SlackDeps } from './deps.js';
+import * as learnerCardButtons from './listeners/actions/learner-card-buttons.js';
+import * as learnerSelect from './listeners/actions/learner-select.js';
+import * as reviewButtons from './listeners/actions/review-buttons.js';
+import * as licenseCommand from './listeners/commands/license-command.js';
+import * as learnerOptions from './listeners/options/learner-options.js';
+import * as changeSubmission from './listeners/views/change-submission.js';
+
+/** Registers every listener module; each exports `register(app, deps)`. */
+const modules = [licenseCommand, learnerOptions, learnerSelect, reviewButtons, learnerCardButtons, changeSubmission];
+
+/** Adapts our structured logger to the interface Bolt expects. */
+function boltLogger(logger: Logger): BoltLogger {
+  const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg) => logger.debug(join(msg), { source: 'bolt' }),
+    info: (...msg) => logger.info(join(msg), { source: 'bolt' }),
+    warn: (...msg) => logger.warn(join(msg), { source: 'bolt' }),
+    error: (...msg) => logger.error(join(msg), { source: 'bolt' }),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`).
+ * `GET /healthz` answers 200 once the database is connected, 503 otherwise.
+ */
+export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }): App {
+  const customRoutes = [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        const ready = health.isReady();
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: ready, database: ready ? 'connected' : 'unavailable' }));
+      },
+    },
+  ];
+  const app = new App({
+    token: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    logger: boltLogger(deps.logger.child({ component: 'bolt' })),
+    logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
+    clientOptions: { slackApiUrl: config.slack.apiUrl },
+    customRoutes,
+    ...(config.slack.socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.port } } : {}),
+  });
+  for (const module of modules) module.register(app, deps);
+  app.error(async (error) => {
+    deps.logger.error('unhandled error in a Slack listener', { error: error.original ?? error, code: error.code });
+  });
+  return app;
+}

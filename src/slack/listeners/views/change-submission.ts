@@ -1,0 +1,89 @@
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import { requestChange } from '../../../licensing/change-requests.js';
+import { LicenseError, type ErrorCode } from '../../../licensing/errors.js';
+import type { ChangeSpec } from '../../../licensing/model.js';
+import type { SlackDeps } from '../../deps.js';
+import { ids } from '../../ids.js';
+import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
+import { userSentence } from '../../respond.js';
+import type { KnownBlock } from '../../views/blocks.js';
+import { buildReviewMessage } from '../../views/review-message.js';
+
+const m = ids.changeModal;
+
+/** Which modal field an error belongs to, so Slack shows it next to that field. */
+const fieldOf: Partial<Record<ErrorCode, string>> = {
+  unknown_license_type: m.typeBlock,
+  no_seats_left: m.typeBlock,
+  already_on_type: m.typeBlock,
+  not_on_type: m.fromBlock,
+};
+
+// Slack closes the modal with an error if we do not answer within 3 seconds.
+const ACK_BUDGET_MS = 2_000;
+
+/**
+ * Submission of the change modal: validates against the database and answers field errors in
+ * the modal; when valid, closes it and posts the review message with Confirm/Cancel.
+ */
+export function handleChangeSubmission(deps: SlackDeps) {
+  return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const metadata = parseChangeModalMetadata(view.private_metadata);
+    if (!metadata) {
+      await ack({ response_action: 'errors', errors: { [m.learnerBlock]: 'This form is out of date. Close it and run /license again.' } });
+      return;
+    }
+    const state = readChangeModalState(view.state.values);
+    const learnerId = state.learnerId ?? metadata.learnerId;
+    const errors: Record<string, string> = {};
+    if (!learnerId) errors[m.learnerBlock] = 'Pick a learner.';
+    if (metadata.mode !== 'revoke' && !state.to) errors[m.typeBlock] = 'Pick a license type.';
+    if (!learnerId || Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const change: ChangeSpec =
+      metadata.mode === 'revoke' ? { kind: 'revoke' } : metadata.mode === 'add' ? { kind: 'add', to: state.to! } : { kind: 'reassign', from: state.from ?? null, to: state.to! };
+    const actor = { userId: body.user.id, ...(metadata.channelId ? { channelId: metadata.channelId } : {}) };
+
+    let review;
+    try {
+      review = await withinBudget(requestChange(deps.licensing, actor, { learnerId, change, reason: state.reason }), ACK_BUDGET_MS);
+    } catch (error) {
+      const sentence = userSentence(error, deps.logger, { view: m.callback, user: actor.userId });
+      const block = (error instanceof LicenseError && fieldOf[error.code]) || m.learnerBlock;
+      // The from-select only exists when the learner holds several licenses.
+      const present = view.blocks.some((b) => b.block_id === block) ? block : m.learnerBlock;
+      await ack({ response_action: 'errors', errors: { [present]: sentence } });
+      return;
+    }
+    await ack();
+    await postReview(client, actor.userId, buildReviewMessage(review)).catch((error: unknown) =>
+      deps.logger.error('could not post the review message', { error, user: actor.userId, requestId: review.request.id }),
+    );
+  };
+}
+
+/** The review goes to the admin's direct messages with the app: it persists and only they see it. */
+async function postReview(client: webApi.WebClient, userId: string, message: { text: string; blocks: KnownBlock[] }): Promise<void> {
+  await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
+}
+
+async function withinBudget<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LicenseError('database_unavailable')), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Registers the change modal's submission. */
+export function register(app: App, deps: SlackDeps): void {
+  app.view<ViewSubmitAction>({ callback_id: m.callback, type: 'view_submission' }, handleChangeSubmission(deps));
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** `/license` subcommands. */
+export const subcommands = ['help', 'reassign', 'add', 'revoke', 'show', 'seats', 'admins'] as const;
+export type Subcommand = (typeof subcommands)[number];
+
+export type ParsedCommand =
+  | { sub: 'help' }
+  | { sub: 'reassign' | 'add' | 'revoke' | 'show'; query: string }
+  | { sub: 'seats' }
+  | { sub: 'admins'; action: 'list' }
+  | { sub: 'admins'; action: 'add' | 'remove'; userId: string }
+  | { sub: 'unknown'; word: string; problem?: string };
+
+const userMention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$/;
+
+/** Parses the text after `/license`; never throws. */
+export function parseCommandText(raw: string): ParsedCommand {
+  const text = raw.trim().replace(/\s+/g, ' ');
+  const [first = '', ...rest] = text.split(' ');
+  const word = first.toLowerCase();
+  const query = rest.join(' ');
+  switch (word) {
+    case '':
+    case 'help':
+      return { sub: 'help' };
+    case 'reassign':
+    case 'add':
+    case 'revoke':
+    case 'show':
+      return { sub: word, query };
+    case 'seats':
+      return { sub: 'seats' };
+    case 'admins': {
+      const action = (rest[0] ?? 'list').toLowerCase();
+      if (action === 'list') return { sub: 'admins', action: 'list' };
+      if (action === 'add' || action === 'remove') {
+        const match = userMention.exec(rest[1] ?? '');
+        const userId = match?.[1] ?? match?.[2];
+        if (!userId) return { sub: 'unknown', word: 'admins', problem: `Mention the person to ${action}, for example \`/license admins ${action} @jane\`.` };
+        return { sub: 'admins', action, userId };
+      }
+      return { sub: 'unknown', word: 'admins', problem: 'Use `/license admins add @person`, `/license admins remove @person` or `/license admins list`.' };
+    }
+    default:
+      return { sub: 'unknown', word };
+  }
+}
+
+/** A Slack id of a user, channel or conversation. */
+export const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/);

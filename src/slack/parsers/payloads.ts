@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { changeModes, ids } from '../ids.js';
+import { slackId } from './command.js';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+
+/** Parses JSON text with a schema; null when it is not JSON or does not match. */
+function parseJson<T>(schema: z.ZodType<T>, text: string | undefined): T | null {
+  if (!text || text.length > 3000) return null;
+  try {
+    const result = schema.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the change modal carries between its updates and the submission. */
+export const changeModalMetadata = z
+  .object({
+    mode: z.enum(changeModes),
+    channelId: slackId.optional(),
+    learnerId: objectId.optional(),
+  })
+  .strict();
+export type ChangeModalMetadata = z.infer<typeof changeModalMetadata>;
+
+/** Parses the modal's private_metadata (untrusted: it round-trips through Slack). */
+export function parseChangeModalMetadata(text: string | undefined): ChangeModalMetadata | null {
+  return parseJson(changeModalMetadata, text);
+}
+
+const requestRef = z.object({ requestId: objectId }).strict();
+const learnerRef = z.object({ learnerId: objectId }).strict();
+
+/** Parses a review button value `{ requestId }`. */
+export function parseRequestRef(value: string | undefined): { requestId: string } | null {
+  return parseJson(requestRef, value);
+}
+
+/** Parses a learner-card button value `{ learnerId }`. */
+export function parseLearnerRef(value: string | undefined): { learnerId: string } | null {
+  return parseJson(learnerRef, value);
+}
+
+/** A learner option value is the learner's id. */
+export function parseLearnerOptionValue(value: string | undefined): string | null {
+  const parsed = objectId.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+const licenseKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+
+/** Parses a license-type option value (the type key). */
+export function parseLicenseKey(value: string | undefined): string | null {
+  const parsed = licenseKey.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+const selected = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).passthrough();
+const textInput = z.object({ value: z.string().nullish() }).passthrough();
+
+/** The values of the change modal, each checked; missing or malformed fields come back undefined. */
+export function readChangeModalState(values: unknown): { learnerId?: string; from?: string; to?: string; reason: string } {
+  const state = z.record(z.string(), z.record(z.string(), z.unknown())).safeParse(values);
+  if (!state.success) return { reason: '' };
+  const pick = (block: string, action: string) => selected.safeParse(state.data[block]?.[action]).data?.selected_option?.value ?? undefined;
+  const m = ids.changeModal;
+  const reason = textInput.safeParse(state.data[m.reasonBlock]?.[m.reasonInput]).data?.value ?? '';
+  const learnerId = parseLearnerOptionValue(pick(m.learnerBlock, m.learnerSelect)) ?? undefined;
+  const from = parseLicenseKey(pick(m.fromBlock, m.fromSelect)) ?? undefined;
+  const to = parseLicenseKey(pick(m.typeBlock, m.typeSelect)) ?? undefined;
+  return { ...(learnerId ? { learnerId } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), reason: reason.trim().slice(0, 500) };
+}

@@ -1,0 +1,19 @@
+import { section, context, type KnownBlock } from './blocks.js';
+
+/** `/license help`. */
+export function buildHelpMessage(isAdmin: boolean, problem?: string): { text: string; blocks: KnownBlock[] } {
+  const lines = [
+    '`/license reassign [name or email]` — move a learner to another license type',
+    '`/license add <name or email>` — grant an additional license type',
+    '`/license revoke <name or email>` — revoke every license of a learner',
+    '`/license show <name or email>` — a learner’s licenses and latest history',
+    '`/license seats` — capacity, seats in use and free seats per license type',
+    '`/license admins add|remove|list [@person]` — manage who can change licenses',
+    '`/license help` — this help',
+  ];
+  const blocks: KnownBlock[] = [];
+  if (problem) blocks.push(section(`:warning: ${problem}`));
+  blocks.push(section(`*Learning license bot*\n${lines.join('\n')}`));
+  blocks.push(context(isAdmin ? 'You are a license admin.' : 'Only license admins can change licenses; anyone can look.'));
+  return { text: `${problem ? `${problem} ` : ''}Usage: ${lines.join(' · ')}`.replace(/`/g, ''), blocks };
+}

@@ -1,0 +1,88 @@
+import type { ChangeReview, ConfirmOutcome } from '../../licensing/change-requests.js';
+import { errorMessages } from '../../licensing/errors.js';
+import { describeTypes } from '../../licensing/model.js';
+import type { ChangeRequest } from '../../licensing/ports.js';
+import { ids } from '../ids.js';
+import { context, escapeMrkdwn, section, slackDate, type KnownBlock } from './blocks.js';
+
+interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** One sentence describing the change, e.g. "Move Ada (ada@x) from Learning Core to Learning Pro." */
+export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' | 'after' | 'typeNames' | 'request'>): { sentence: string; consequence: string } {
+  const who = `*${escapeMrkdwn(review.learner.name)}* (${escapeMrkdwn(review.learner.email)})`;
+  const before = escapeMrkdwn(describeTypes(review.before, review.typeNames));
+  const after = escapeMrkdwn(describeTypes(review.after, review.typeNames));
+  const lost = review.before.filter((t) => !review.after.includes(t));
+  const lostNames = escapeMrkdwn(describeTypes(lost, review.typeNames));
+  const consequence = lost.length ? `They lose access to content on ${lostNames}; prior usage stays on reports.` : 'They keep every license they hold now.';
+  switch (review.request.change.kind) {
+    case 'reassign':
+      return { sentence: `Move ${who} from ${before} to ${after}.`, consequence };
+    case 'add':
+      return { sentence: `Give ${who} ${escapeMrkdwn(describeTypes(review.after.filter((t) => !review.before.includes(t)), review.typeNames))} in addition to ${before}.`, consequence };
+    case 'revoke':
+      return { sentence: `Revoke every license of ${who} (${before}).`, consequence };
+  }
+}
+
+/** The review message with Confirm and Cancel, posted to the admin after the modal. */
+export function buildReviewMessage(review: ChangeReview): Message {
+  const { sentence, consequence } = describeChange(review);
+  const value = JSON.stringify({ requestId: review.request.id });
+  return {
+    text: `${sentence} ${consequence}`.replace(/\*/g, ''),
+    blocks: [
+      section(`${sentence} ${consequence}`),
+      ...(review.request.reason ? [context(`Reason: ${escapeMrkdwn(review.request.reason)}`)] : []),
+      {
+        type: 'actions',
+        block_id: 'review_actions',
+        elements: [
+          { type: 'button', action_id: ids.review.confirm, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value },
+          { type: 'button', action_id: ids.review.cancel, text: { type: 'plain_text', text: 'Cancel' }, value },
+        ],
+      },
+    ],
+  };
+}
+
+/** Replaces the review message once the change is applied or has failed. */
+export function buildOutcomeMessage(outcome: Exclude<ConfirmOutcome, { kind: 'already_done' }>, actorId: string, at: Date): Message {
+  if (outcome.kind === 'applied') {
+    const { sentence } = describeChange(outcome.review);
+    const done = sentence.replace(/^Move /, 'Moved ').replace(/^Give /, 'Gave ').replace(/^Revoke /, 'Revoked ');
+    return {
+      text: `Done: ${done}`.replace(/\*/g, ''),
+      blocks: [section(`:white_check_mark: ${done}`), context(`Confirmed by <@${actorId}> ${slackDate(at)}. Prior usage stays on reports.`)],
+    };
+  }
+  const why = errorMessages[outcome.code];
+  const what = outcome.review ? describeChange(outcome.review).sentence : 'The change';
+  return {
+    text: `Not changed: ${why}`,
+    blocks: [section(`:x: Nothing was changed. ${escapeMrkdwn(why)}`), context(`Requested: ${what}`)],
+  };
+}
+
+/** Replaces the review message when Cancel is clicked. */
+export function buildCancelledMessage(actorId: string, at: Date): Message {
+  return { text: 'Change cancelled; nothing was changed.', blocks: [section(`:no_entry_sign: Cancelled by <@${actorId}> ${slackDate(at)}. Nothing was changed.`)] };
+}
+
+/** The answer to a click on a review that was already handled. */
+export function buildAlreadyHandledMessage(request: ChangeRequest): Message {
+  const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
+  const when = request.decidedAt ? ` ${slackDate(request.decidedAt)}` : '';
+  const what: Record<ChangeRequest['status'], string> = {
+    pending: 'is still waiting',
+    confirmed: 'is being applied right now',
+    applied: 'was already applied',
+    failed: 'was already tried and failed',
+    cancelled: 'was already cancelled',
+  };
+  const sentence = `This change ${what[request.status]}${by}${when}. Nothing more was done.`;
+  return { text: sentence.replace(/<[^>]+>/g, ''), blocks: [section(`:information_source: ${sentence}`)] };
+}
