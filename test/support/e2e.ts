@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.js';
+import { modelsFor } from '../../src/db/models.js';
+import { createLogger } from '../../src/logger.js';
+import { startApp, type RunningApp } from '../../src/main.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { sendInteraction, sendSlashCommand, type InteractionPayload, type SendOptions } from './slack-requests.js';
+
+export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
+export const ADMIN = 'UADMIN1';
+
+/** The real app in HTTP mode on a free port, a fake Slack Web API, and a fresh database. */
+export interface E2E {
+  running: RunningApp;
+  slack: FakeSlack;
+  baseUrl: string;
+  models: ReturnType<typeof modelsFor>;
+  /** Log lines the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  command(text: string, user?: string, options?: SendOptions & { channel?: string }): Promise<{ status: number; responseUrl: string }>;
+  interact(payload: InteractionPayload, options?: SendOptions): ReturnType<typeof sendInteraction>;
+  stop(): Promise<void>;
+}
+
+/** Boots the whole app the way `license-bot serve` does, pointed at local fakes. */
+export async function bootE2E(env: Record<string, string> = {}): Promise<E2E> {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: the jest global setup should have set it');
+  const slack = await startFakeSlack();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-e2e-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    MONGODB_URI: uri,
+    PORT: '0',
+    LICENSE_ADMINS: ADMIN,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger('warn', {}, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+  const running = await startApp(config, { logger, dbName: `e2e_${randomBytes(6).toString('hex')}` });
+  const baseUrl = `http://127.0.0.1:${running.port}`;
+  return {
+    running,
+    slack,
+    baseUrl,
+    models: modelsFor(running.db.connection),
+    logs,
+    async command(text, user = ADMIN, options = {}) {
+      const responseUrl = slack.responseUrl();
+      const res = await sendSlashCommand(baseUrl, SIGNING_SECRET, { text, user_id: user, channel_id: options.channel ?? 'C0GENERAL', response_url: responseUrl }, options);
+      return { status: res.status, responseUrl };
+    },
+    interact: (payload, options) => sendInteraction(baseUrl, SIGNING_SECRET, payload, options),
+    async stop() {
+      await running.db.connection.dropDatabase().catch(() => undefined);
+      await running.stop();
+      await slack.close();
+    },
+  };
+}
