@@ -169,7 +169,15 @@ export function createStore(connection: Connection): LicensingStore {
       await m.Operation.updateOne({ _id: id, state: from }, { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } });
     },
     async staleOperationIds(now, limit) {
-      const docs = await m.Operation.find({ state: { $in: ['planned', 'reserved', 'applied'] }, leaseUntil: { $lt: now } }, { _id: 1 })
+      // An op never leased (its process died right after creating it) counts as stale after a minute.
+      const unleasedBefore = new Date(now.getTime() - 60_000);
+      const docs = await m.Operation.find(
+        {
+          state: { $in: ['planned', 'reserved', 'applied'] },
+          $or: [{ leaseUntil: { $lt: now } }, { leaseUntil: { $exists: false }, createdAt: { $lt: unleasedBefore } }],
+        },
+        { _id: 1 },
+      )
         .sort({ createdAt: 1 })
         .limit(limit)
         .lean();

@@ -1,0 +1,81 @@
+import { modelsFor } from '../../src/db/models.js';
+import { planItems, resumeStaleOperations, runOperation, touchedTypes } from '../../src/licensing/operations.js';
+import type { Operation } from '../../src/licensing/ports.js';
+import { openTestDatabase } from '../support/database.js';
+import { expectSeatInvariant, givenLearners, givenLicenseTypes, licensingDeps } from '../support/fixtures.js';
+
+type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
+let db: TestDb;
+
+beforeEach(async () => {
+  db = await openTestDatabase();
+  await givenLicenseTypes(db, [
+    { key: 'pro', name: 'Learning Pro', capacity: 3 },
+    { key: 'core', name: 'Learning Core', capacity: null },
+  ]);
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+async function plannedOp(id: string, learnerIds: string[]): Promise<Operation> {
+  const deps = licensingDeps(db);
+  const learners = await deps.store.findLearnersByIds(learnerIds);
+  const change = { kind: 'reassign' as const, from: 'core', to: 'pro' };
+  const { items, failed } = planItems(learners, { change });
+  return deps.store.createOperation({ id, state: 'planned', change, actor: 'UADMIN1', source: 'test', reason: 'r', items, failed, touchedTypes: touchedTypes(items), createdAt: new Date() });
+}
+
+describe('operations', () => {
+  it('fails the learners beyond the free seats with no_seats_left and keeps seats exact', async () => {
+    const ids = await givenLearners(db, Array.from({ length: 5 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })));
+    await plannedOp('op-1', ids);
+    const result = await runOperation(licensingDeps(db).store, 'op-1', 'p1');
+    expect(result.applied).toHaveLength(3);
+    expect(result.failed.map((f) => f.code)).toEqual(['no_seats_left', 'no_seats_left']);
+    await expectSeatInvariant(db);
+  });
+
+  it('finishes an operation a crashed process left after reserving seats and changing learners', async () => {
+    const ids = await givenLearners(db, Array.from({ length: 3 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })));
+    const deps = licensingDeps(db);
+    const op = await plannedOp('op-crash', ids);
+    // What a process did before dying: seats reserved, two of three learners written, no history.
+    expect(await deps.store.reserveSeats('pro', op.id, 3)).toBe('reserved');
+    await deps.store.reserveSeats('core', op.id, 0);
+    await deps.store.setOperationState(op.id, 'planned', 'reserved');
+    await deps.store.applyLearnerChanges(op.id, op.items.slice(0, 2));
+    const { Operation: Ops, Assignment, LicenseType } = modelsFor(db.connection);
+    await Ops.updateOne({ _id: op.id }, { $set: { leaseOwner: 'dead', leaseUntil: new Date(Date.now() - 1000) } });
+    expect((await LicenseType.findOne({ key: 'pro' }).lean())?.pending).toHaveLength(1);
+
+    expect(await resumeStaleOperations(deps.store, 'p2')).toBe(1);
+    expect(await resumeStaleOperations(deps.store, 'p3')).toBe(0);
+
+    expect((await Ops.findById(op.id).lean())?.state).toBe('settled');
+    expect(await Assignment.countDocuments({ opId: op.id })).toBe(3);
+    await expectSeatInvariant(db);
+  });
+
+  it('does not let a second process run an operation whose lease is held', async () => {
+    const ids = await givenLearners(db, [{ email: 'a@example.com', name: 'A', licenseTypes: ['core'] }]);
+    const deps = licensingDeps(db);
+    await plannedOp('op-lease', ids);
+    expect(await deps.store.leaseOperation('op-lease', 'p1', 60_000)).toBe(true);
+    await expect(runOperation(deps.store, 'op-lease', 'p2')).rejects.toThrow(/another process/);
+    const result = await runOperation(deps.store, 'op-lease', 'p1');
+    expect(result.applied).toHaveLength(1);
+  });
+
+  it('is a no-op when run again after it settled', async () => {
+    const ids = await givenLearners(db, [{ email: 'a@example.com', name: 'A', licenseTypes: ['core'] }]);
+    const deps = licensingDeps(db);
+    await plannedOp('op-twice', ids);
+    await runOperation(deps.store, 'op-twice', 'p1');
+    await runOperation(deps.store, 'op-twice', 'p2');
+    const { Assignment, Learner } = modelsFor(db.connection);
+    expect(await Assignment.countDocuments({})).toBe(1);
+    expect((await Learner.findById(ids[0]).lean())?.version).toBe(1);
+    await expectSeatInvariant(db);
+  });
+});
