@@ -17,6 +17,7 @@ const schema = z.object({
   SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional()),
   PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0).max(65535).default(3000),
   MONGODB_URI: optionalString.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  MONGODB_DB_NAME: optionalString.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a database name without / \\ . " $ or spaces').optional()),
   DATA_DIR: z.string().default('./.data'),
   SLACK_API_URL: z
     .string()
@@ -35,6 +36,8 @@ export type Config = Readonly<{
   slack: Readonly<{ botToken: string; signingSecret: string; appToken?: string; apiUrl: string; socketMode: boolean }>;
   port: number;
   mongodbUri?: string;
+  /** Overrides the database named in MONGODB_URI. */
+  mongodbDbName?: string;
   dataDir: string;
   admins: readonly string[];
   approvers: readonly string[];
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     port: e.PORT,
     mongodbUri: e.MONGODB_URI,
+    mongodbDbName: e.MONGODB_DB_NAME,
     dataDir: e.DATA_DIR,
     admins: Object.freeze([...e.LICENSE_ADMINS]),
     approvers: Object.freeze([...e.LICENSE_APPROVERS]),
@@ -84,10 +88,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** The database settings alone, for CLI commands that never talk to Slack. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel'> {
-  const parsed = schema.pick({ MONGODB_URI: true, DATA_DIR: true, LOG_LEVEL: true }).safeParse(env);
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'mongodbDbName' | 'dataDir' | 'logLevel'> {
+  const parsed = schema.pick({ MONGODB_URI: true, MONGODB_DB_NAME: true, DATA_DIR: true, LOG_LEVEL: true }).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`));
   }
-  return Object.freeze({ mongodbUri: parsed.data.MONGODB_URI, dataDir: parsed.data.DATA_DIR, logLevel: parsed.data.LOG_LEVEL });
+  return Object.freeze({
+    mongodbUri: parsed.data.MONGODB_URI,
+    mongodbDbName: parsed.data.MONGODB_DB_NAME,
+    dataDir: parsed.data.DATA_DIR,
+    logLevel: parsed.data.LOG_LEVEL,
+  });
 }

@@ -1,0 +1,19 @@
+import { exportKinds, exportTable, type ExportKind } from '../../licensing/exporting.js';
+import { writeCsv } from '../csv.js';
+import { CliError, withDatabase, type CliIo } from '../context.js';
+
+/** `export learners|history|audit`: CSV to stdout, streamed from a cursor. */
+export async function runExport(io: CliIo, kind: string | undefined): Promise<number> {
+  if (!exportKinds.includes(kind as ExportKind)) throw new CliError(`Usage: license-bot export ${exportKinds.join('|')} > FILE.csv`);
+  return withDatabase(io, async (ctx) => {
+    const table = exportTable(ctx.exportStore, kind as ExportKind);
+    try {
+      await writeCsv(io.stdout, table.columns, table.records);
+    } catch (error) {
+      // The reader went away (`| head`): not a failure of the export.
+      if ((error as { code?: string }).code === 'EPIPE') return 0;
+      throw error;
+    }
+    return 0;
+  });
+}

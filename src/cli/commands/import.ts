@@ -1,0 +1,50 @@
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import { csvFileRows } from '../csv.js';
+import { CliError, formatCount as n, say, withDatabase, type CliIo } from '../context.js';
+import { importLearners, importLicenseTypes, type LearnerImportSummary, type LicenseTypeImportSummary } from '../../licensing/importing.js';
+import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
+
+/** `import license-types FILE` and `import learners FILE`. */
+export async function runImport(io: CliIo, what: string | undefined, file: string | undefined): Promise<number> {
+  if ((what !== 'license-types' && what !== 'learners') || !file) {
+    throw new CliError('Usage: license-bot import license-types FILE.csv | license-bot import learners FILE.csv');
+  }
+  try {
+    await access(file, constants.R_OK);
+  } catch {
+    throw new CliError(`Cannot read ${file}: no such file, or not readable.`);
+  }
+  const rows = csvFileRows(file);
+  const name = path.basename(file);
+  return withDatabase(io, async (ctx) => {
+    if (what === 'license-types') return reportLicenseTypes(io, name, await importLicenseTypes(ctx, rows));
+    const summary = await importLearners(ctx, rows, { actor: 'cli:import', reason: `import of ${name}`, onProgress: progressTo(io) });
+    return reportLearners(io, `Imported ${n(summary.rows)} learners from ${name}`, summary);
+  });
+}
+
+/** Prints a license-type import summary; rows refused at write time go to stderr (exit code 1). */
+export function reportLicenseTypes(io: CliIo, from: string, s: LicenseTypeImportSummary): number {
+  const total = s.created + s.updated + s.unchanged;
+  say(io.stdout, `Imported ${n(total)} license type${total === 1 ? '' : 's'} from ${from}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged.`);
+  for (const problem of s.refused) say(io.stderr, `  line ${problem.line}: ${problem.message}`);
+  return s.refused.length ? 1 : 0;
+}
+
+/** Prints a learner-import summary; learners whose licenses could not change go to stderr (exit code 1). */
+export function reportLearners(io: CliIo, title: string, s: LearnerImportSummary): number {
+  say(io.stdout, `${title}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged; licenses changed for ${n(s.licensesChanged)}.`);
+  if (s.failed.length === 0) return 0;
+  say(io.stderr, `${n(s.failed.length)} learner${s.failed.length === 1 ? '' : 's'} did not get the licenses in the file (someone changed them meanwhile); run the import again:`);
+  for (const failure of s.failed) {
+    const message = failure.code in errorMessages ? errorMessages[failure.code as ErrorCode] : failure.code;
+    say(io.stderr, `  ${failure.email}: ${message}`);
+  }
+  return 1;
+}
+
+/** Progress lines for long imports, only when a person is watching. */
+export function progressTo(io: CliIo): ((message: string) => void) | undefined {
+  return (io.stderr as { isTTY?: boolean }).isTTY ? (message) => say(io.stderr, message) : undefined;
+}

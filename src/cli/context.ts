@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { loadDatabaseConfig } from '../config.js';
+import { connectDatabase, type Database } from '../db/connection.js';
+import { withDatabaseErrors } from '../db/errors.js';
+import { createExportStore } from '../db/export-store.js';
+import { createImportStore } from '../db/import-store.js';
+import { createStore } from '../db/store.js';
+import type { ExportStore } from '../licensing/exporting.js';
+import type { ImportDeps } from '../licensing/importing.js';
+
+/** Where a command writes, and the environment it reads (process.* in production, buffers in tests). */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A failure to report as one plain message (exit code 1), without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** What the data commands use: the licensing stores over one connection. */
+export interface CliContext extends ImportDeps {
+  exportStore: ExportStore;
+}
+
+/** Connects with the database settings of `env`, runs `fn`, and always disconnects. */
+export async function withDatabase<T>(io: CliIo, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const config = loadDatabaseConfig(io.env);
+  let db: Database;
+  try {
+    db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: config.mongodbDbName });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CliError(
+      config.mongodbUri
+        ? `Cannot connect to the database in MONGODB_URI: ${reason}`
+        : // Two embedded servers cannot share DATA_DIR: a running `serve` holds its lock.
+          `Cannot start the embedded database in ${config.dataDir}: ${reason}\nIf \`license-bot serve\` is running on that folder, stop it first or set MONGODB_URI.`,
+    );
+  }
+  try {
+    return await fn({
+      store: withDatabaseErrors(createStore(db.connection)),
+      importStore: withDatabaseErrors(createImportStore(db.connection)),
+      exportStore: createExportStore(db.connection),
+      owner: `cli:${hostname()}:${process.pid}`,
+      now: () => new Date(),
+      newRunId: () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Writes one line to a stream. */
+export function say(stream: Writable, text: string): void {
+  stream.write(`${text}\n`);
+}
+
+/** Formats a count for people: 12,345. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
