@@ -57,6 +57,8 @@ learnerSchema.index({ recentOps: 1 }); // which learners an operation changed (c
 learnerSchema.index({ slackUserId: 1 }, { sparse: true });
 
 export interface AssignmentDoc {
+  /** `<opId>:<learnerId>:<licenseType>`: the op that opened the row makes it exactly once. */
+  _id: string;
   learnerId: string;
   email: string;
   licenseType: string;
@@ -71,6 +73,7 @@ export interface AssignmentDoc {
 
 const assignmentSchema = new Schema<AssignmentDoc>(
   {
+    _id: { type: String, required: true },
     learnerId: { type: String, required: true },
     email: { type: String, required: true },
     licenseType: { type: String, required: true },
@@ -84,8 +87,10 @@ const assignmentSchema = new Schema<AssignmentDoc>(
   },
   { collection: 'assignments', versionKey: false },
 );
-assignmentSchema.index({ opId: 1, learnerId: 1, licenseType: 1 }, { unique: true }); // one row per op and learner
-assignmentSchema.index({ learnerId: 1, assignedAt: -1 }); // learner card history, closing open rows
+// One row per op, learner and type is guaranteed by the natural-key _id, which needs no extra index.
+// A learner has a handful of rows, so one index on learnerId serves both the card (sorted in
+// memory) and closing open rows.
+assignmentSchema.index({ learnerId: 1 });
 assignmentSchema.index({ licenseType: 1, revokedAt: 1 }); // active assignments per type (seat checks)
 assignmentSchema.index({ assignedAt: 1 }); // history export in time order
 

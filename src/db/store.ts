@@ -107,6 +107,10 @@ export function createStore(connection: Connection): LicensingStore {
       const docs = await m.Learner.find(filter, learnerProjection).limit(limit).lean();
       return docs.map(toLearner).sort((a, b) => a.name.localeCompare(b.name));
     },
+    async listGroups(limit) {
+      const groups = (await m.Learner.distinct('groups')) as string[];
+      return groups.filter((g) => typeof g === 'string' && g.length > 0).sort((a, b) => a.localeCompare(b)).slice(0, limit);
+    },
     async applyLearnerChanges(opId, items) {
       if (items.length === 0) return;
       await m.Learner.bulkWrite(
@@ -201,9 +205,19 @@ export function createStore(connection: Connection): LicensingStore {
         for (const type of item.next.filter((t) => !item.prev.includes(t))) {
           opens.push({
             updateOne: {
-              filter: { opId: op.id, learnerId: item.learnerId, licenseType: type },
+              filter: { _id: `${op.id}:${item.learnerId}:${type}` },
               update: {
-                $setOnInsert: { email: item.email, assignedAt: at, revokedAt: null, actor: op.actor, source: op.source, reason: op.reason },
+                $setOnInsert: {
+                  learnerId: item.learnerId,
+                  licenseType: type,
+                  opId: op.id,
+                  email: item.email,
+                  assignedAt: at,
+                  revokedAt: null,
+                  actor: op.actor,
+                  source: op.source,
+                  reason: op.reason,
+                },
               },
               upsert: true,
             },
