@@ -37,6 +37,7 @@ export async function connectDatabase(options: { uri?: string; dataDir?: string;
   });
   await connection.asPromise();
   await ensureIndexes(connection);
+  await (await import('./bulk-models.js')).ensureBulkIndexes(connection);
   return {
     connection,
     kind: stopEmbedded ? 'embedded' : 'external',

@@ -16,6 +16,15 @@ export const errorMessages = {
   cannot_remove_config_admin: 'That admin is set in LICENSE_ADMINS and can only be removed there.',
   database_unavailable: 'The license database is unreachable right now. Nothing was changed; please try again in a minute.',
   invalid_input: 'That request was not understood.',
+  seats_short: 'There are not enough free seats for this bulk change.',
+  nothing_to_change: 'None of the selected learners would change, so nothing was submitted.',
+  reason_required: 'Please give a reason.',
+  bulk_request_not_found: 'That bulk request no longer exists.',
+  bulk_request_expired: 'That bulk request expired before it was approved; submit it again if it is still needed.',
+  not_lead: 'Only team leads can approve or reject bulk changes.',
+  lead_out_of_scope: 'This bulk change reaches learners outside your groups, so another team lead must decide it.',
+  own_bulk_request: 'You cannot decide your own bulk request; another team lead must.',
+  not_requester: 'Only the person who requested this bulk change, or an admin, can cancel it.',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

@@ -1,0 +1,87 @@
+import { MongoBackend, type Db } from '@agendajs/mongo-backend';
+import { Agenda } from 'agenda';
+import type { Logger } from '../logger.js';
+
+export interface AgendaSettings {
+  /** The native database of the app's connection (`connection.db`): jobs live beside the data. */
+  db: Db;
+  /** How often to look for due jobs (JOB_PROCESS_EVERY). */
+  processEvery?: string | number;
+  /**
+   * How long a job stays locked without a `touch()`. Bulk jobs touch after every batch, so this
+   * can be short, and a killed process's job is picked up by another one soon after.
+   */
+  lockLifetime?: number;
+  /** Names this process in the job documents (lastModifiedBy). */
+  name?: string;
+  logger: Logger;
+}
+
+export const JOBS_COLLECTION = 'agendaJobs';
+/** Job names, `namespace.verb`. */
+export const BULK_REASSIGN_JOB = 'licenses.bulkReassign';
+export const EXPIRE_REQUESTS_JOB = 'licenses.expireRequests';
+export const DEFAULT_LOCK_LIFETIME_MS = 45_000;
+
+const stopping = new WeakSet<Agenda>();
+
+/** Creates Agenda over MongoDB with its error events logged; define jobs, then `startAgenda`. */
+export async function createAgenda(settings: AgendaSettings): Promise<Agenda> {
+  const agenda = new Agenda({
+    backend: new MongoBackend({ mongo: settings.db, collection: JOBS_COLLECTION }),
+    ...(settings.processEvery !== undefined ? { processEvery: intervalMs(settings.processEvery) } : {}),
+    defaultLockLifetime: settings.lockLifetime ?? DEFAULT_LOCK_LIFETIME_MS,
+    ...(settings.name ? { name: settings.name } : {}),
+  });
+  // Without a listener an 'error' event would crash the process (EventEmitter semantics).
+  agenda.on('error', (error) => settings.logger.error('agenda error', { error }));
+  agenda.on('fail', (error, job) => {
+    if (!isRemote(job)) settings.logger.warn('job failed', { job: job.attrs.name, data: job.attrs.data, error });
+  });
+  await agenda.ready;
+  // Backs the unique() upsert of bulk jobs and makes a double Approve schedule one job even
+  // when two processes save at the same moment.
+  await settings.db
+    .collection(JOBS_COLLECTION)
+    .createIndex(
+      { name: 1, 'data.requestId': 1 },
+      { name: 'bulk_job_per_request', unique: true, partialFilterExpression: { name: BULK_REASSIGN_JOB } },
+    );
+  return agenda;
+}
+
+/**
+ * Agenda's parser (human-interval 2) reads "200 milliseconds" as 200,000 ms, so millisecond
+ * intervals are converted here; every other form goes to Agenda as written.
+ */
+export function intervalMs(interval: string | number): string | number {
+  if (typeof interval === 'number') return interval;
+  const ms = /^\s*(\d+(?:\.\d+)?)\s*(?:ms|msecs?|milliseconds?)\s*$/i.exec(interval);
+  return ms ? Number(ms[1]) : interval;
+}
+
+function isRemote(job: unknown): boolean {
+  return typeof job === 'object' && job !== null && !('attrs' in job);
+}
+
+/** Starts processing and schedules the recurring sweep (`expireEvery: null` skips it, for tests and workers). */
+export async function startAgenda(agenda: Agenda, options: { expireEvery?: string | null } = {}): Promise<void> {
+  await agenda.start();
+  const every = options.expireEvery === undefined ? '3 minutes' : options.expireEvery;
+  if (every) await agenda.every(intervalMs(every), EXPIRE_REQUESTS_JOB);
+}
+
+/**
+ * Graceful stop: running bulk jobs stop at their next batch boundary (their checkpoint is saved,
+ * another process or the next start resumes them), then Agenda drains.
+ */
+export async function stopAgenda(agenda: Agenda, timeoutMs = 30_000): Promise<{ timedOut: boolean; running: number }> {
+  stopping.add(agenda);
+  const result = await agenda.drain(timeoutMs);
+  return { timedOut: result.timedOut, running: result.running };
+}
+
+/** True once `stopAgenda` was called: long jobs check it between steps. */
+export function isStopping(agenda: Agenda): boolean {
+  return stopping.has(agenda);
+}

@@ -1,0 +1,128 @@
+import type { Agenda, BackoffContext } from 'agenda';
+import { z } from 'zod';
+import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licensing/bulk-ports.js';
+import { bulkFailures, claimCompletionNotice, markCompletionNoticePosted, runBulkJob, type BulkRunOptions } from '../licensing/bulk-runner.js';
+import { isLicenseError } from '../licensing/errors.js';
+import type { Logger } from '../logger.js';
+import { BULK_REASSIGN_JOB, isStopping } from './agenda.js';
+
+/** What the bulk jobs need. */
+export interface BulkJobServices {
+  deps: BulkDeps;
+  notifier: BulkNotifier;
+  logger: Logger;
+  /** Lock lifetime of the bulk job (defaults to the Agenda default). */
+  lockLifetime?: number;
+  runOptions?: BulkRunOptions;
+  /** Bulk jobs one process runs at once. */
+  concurrency?: number;
+}
+
+const bulkJobData = z.object({ requestId: z.string().regex(/^[0-9a-f]{24}$/i) });
+export type BulkJobData = z.infer<typeof bulkJobData>;
+
+/** Thrown between batches when the process is shutting down; the job is retried promptly. */
+class JobInterrupted extends Error {
+  constructor() {
+    super('stopped at a batch boundary because the process is shutting down');
+    this.name = 'JobInterrupted';
+  }
+}
+
+/** Retries with growing delays; never for bad data or a request that is gone. */
+function retryDelay(context: BackoffContext): number | null {
+  if (context.error instanceof z.ZodError || isLicenseError(context.error, 'bulk_request_not_found')) return null;
+  if (context.error.name === 'JobInterrupted') return context.attempt <= 20 ? 1_000 : null;
+  if (context.attempt > 10) return null;
+  return Math.min(5_000 * 2 ** (context.attempt - 1), 5 * 60_000);
+}
+
+/** Defines `licenses.bulkReassign`: runs one bulk request to its end, posting progress and one completion notice. */
+export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices): void {
+  agenda.define<BulkJobData>(
+    BULK_REASSIGN_JOB,
+    async (job) => {
+      const { requestId } = bulkJobData.parse(job.attrs.data);
+      const log = services.logger.child({ job: BULK_REASSIGN_JOB, requestId });
+      let percent = 0;
+      await runBulkJob(
+        services.deps,
+        requestId,
+        {
+          heartbeat: async () => {
+            if (isStopping(agenda)) throw new JobInterrupted();
+            // Renews the lock; throws if Agenda already gave the job up (then another process runs it).
+            await job.touch(percent);
+          },
+          onProgress: async (counts, request) => {
+            percent = counts.total > 0 ? Math.min(100, Math.floor(((counts.done + counts.skipped + counts.failed) / counts.total) * 100)) : 0;
+            try {
+              await services.notifier.progress(request, counts);
+            } catch (error) {
+              // Slack being down must not stop license changes; the next batch reports again.
+              log.warn('could not report bulk progress', { error });
+            }
+          },
+          onFinished: async (summary, request) => {
+            await postCompletionNotice(services, request, summary);
+          },
+        },
+        services.runOptions,
+      );
+    },
+    {
+      ...(services.lockLifetime !== undefined ? { lockLifetime: services.lockLifetime } : {}),
+      concurrency: services.concurrency ?? 2,
+      backoff: retryDelay,
+    },
+  );
+}
+
+/**
+ * Posts a job's completion notice unless it was already posted or is being posted elsewhere:
+ * the claim is one conditional update, so two processes or a rerun after a crash post it once.
+ */
+export async function postCompletionNotice(services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'>, request: BulkRequest, summary: BulkSummary): Promise<boolean> {
+  if (!(await claimCompletionNotice(services.deps, request.id))) return false;
+  try {
+    const posted = await services.notifier.finished(request, summary, bulkFailures(services.deps, request.id));
+    await markCompletionNoticePosted(services.deps, request.id, posted ? posted.ts : undefined);
+    return true;
+  } catch (error) {
+    // Left claimed but unposted: the sweep posts it once the claim lapses.
+    services.logger.warn('could not post the bulk completion notice', { requestId: request.id, error });
+    return false;
+  }
+}
+
+/** Schedules the job of an approved request now. Idempotent: Approve clicked twice schedules one job. */
+export async function scheduleBulkJob(agenda: Agenda, requestId: string): Promise<void> {
+  const job = agenda.create<BulkJobData>(BULK_REASSIGN_JOB, bulkJobData.parse({ requestId }));
+  job.unique({ 'data.requestId': requestId }, { insertOnly: true });
+  job.schedule(new Date());
+  try {
+    await job.save();
+  } catch (error) {
+    // Two saves raced: the unique index kept the first, which is the job we want.
+    if (!isDuplicateKey(error)) throw error;
+  }
+}
+
+/**
+ * Makes a stalled request's job due again (its process died and the retries ran out, or it was
+ * never scheduled). Safe even if it still ran: the runner is idempotent.
+ */
+export async function reviveBulkJob(agenda: Agenda, requestId: string): Promise<void> {
+  const job = agenda.create<BulkJobData>(BULK_REASSIGN_JOB, bulkJobData.parse({ requestId }));
+  job.unique({ 'data.requestId': requestId });
+  job.schedule(new Date());
+  try {
+    await job.save();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+}

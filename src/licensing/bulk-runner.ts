@@ -1,0 +1,227 @@
+import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from './bulk-ports.js';
+import type { LicensingDeps } from './deps.js';
+import { LicenseError } from './errors.js';
+import type { ChangeSpec } from './model.js';
+import { planItems, runOperation, touchedTypes, type OperationResult } from './operations.js';
+
+/** Callbacks of a running job; the Agenda job and the Slack notifier plug in here. */
+export interface BulkRunHooks {
+  /** Before each batch and while waiting: the Agenda job renews its lock. Throwing stops the run. */
+  heartbeat?(): Promise<void>;
+  /** After each batch (the Slack layer throttles its message updates). */
+  onProgress?(counts: BulkProgressCounts, request: BulkRequest): Promise<void> | void;
+  /** When the job is completed, cancelled or failed — on every run that sees it so; see claimCompletionNotice. */
+  onFinished?(summary: BulkSummary, request: BulkRequest): Promise<void> | void;
+}
+
+export interface BulkRunOptions {
+  /** How long to wait for an operation another (maybe dead) process holds; its lease is 60 s. */
+  leaseWaitMs?: number;
+  leasePollMs?: number;
+}
+
+const DEFAULT_BATCH_SIZE = 1_000;
+const JOB_STATUSES: readonly BulkStatus[] = ['completed', 'cancelled', 'failed'];
+
+/** The operation id of a job's batch: deterministic, so a rerun finds the batch a crash interrupted. */
+export function bulkOpId(requestId: string, batchNo: number): string {
+  return `bulk:${requestId}:${batchNo}`;
+}
+
+/** The `source` of the history and audit rows a job writes. */
+export function bulkSource(requestId: string): string {
+  return `bulk:${requestId}`;
+}
+
+/** Failure codes that mean "already as asked": counted as skipped, not failed. */
+function skipCode(change: ChangeSpec): string {
+  return change.kind === 'revoke' ? 'no_licenses' : 'already_on_type';
+}
+
+/**
+ * Applies an approved bulk request in batches through the operation engine, resuming from its
+ * checkpoint. Safe to run again after a crash and in two processes at once: batch n is the
+ * operation `bulk:<id>:<n>`, and the checkpoint only moves from n-1 to n, so each learner is
+ * changed and counted once. Memory stays at one batch whatever the size of the selection.
+ */
+export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkRunHooks = {}, options: BulkRunOptions = {}): Promise<BulkSummary> {
+  let request = await mustGet(deps, requestId);
+  if (request.status === 'approved') {
+    const total = await deps.bulk.countLearners(request.selection);
+    request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
+  }
+  const batchSize = deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE;
+
+  while (request.status === 'running') {
+    await hooks.heartbeat?.();
+    const batchNo = request.progress.lastBatch + 1;
+    const opId = bulkOpId(requestId, batchNo);
+    // An existing op is a batch a crashed run started: it is finished whatever else happened
+    // since (cancel included), because its seats are already reserved.
+    if (!(await deps.store.getOperation(opId))) {
+      const stop = await stopReason(deps, request);
+      if (stop) {
+        request = (await deps.bulk.finishBulkRequest(requestId, stop.status, deps.now(), stop.code)) ?? (await mustGet(deps, requestId));
+        continue;
+      }
+      const learners = await deps.bulk.learnerPage(request.selection, request.progress.lastLearnerId, batchSize);
+      if (learners.length === 0) {
+        request = (await deps.bulk.finishBulkRequest(requestId, 'completed', deps.now())) ?? (await mustGet(deps, requestId));
+        continue;
+      }
+      const { items, failed } = planItems(learners, request);
+      await deps.store.createOperation({
+        id: opId,
+        state: 'planned',
+        change: request.change,
+        actor: request.requestedBy,
+        source: bulkSource(requestId),
+        reason: request.reason,
+        ...(request.channelId ? { channelId: request.channelId } : {}),
+        items,
+        failed,
+        touchedTypes: touchedTypes(items),
+        createdAt: deps.now(),
+      });
+    }
+    const result = await settleOperation(deps, opId, hooks, options);
+    await deps.bulk.recordBulkBatch(
+      requestId,
+      batchNo,
+      { lastLearnerId: lastLearnerOf(result) ?? request.progress.lastLearnerId, ...tally(result, request.change) },
+      deps.now(),
+    );
+    const recorded = await mustGet(deps, requestId);
+    await hooks.onProgress?.(countsOf(recorded), recorded);
+    // Read again: a cancel may have come while the hook ran.
+    request = await mustGet(deps, requestId);
+  }
+
+  const summary = summaryOf(request);
+  if (JOB_STATUSES.includes(request.status)) await hooks.onFinished?.(summary, request);
+  return summary;
+}
+
+async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> {
+  const request = await deps.bulk.getBulkRequest(requestId);
+  if (!request) throw new LicenseError('bulk_request_not_found');
+  return request;
+}
+
+async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ status: 'cancelled' | 'failed'; code?: string } | null> {
+  if (request.cancelRequestedBy) return { status: 'cancelled' };
+  // A deleted target type would make seat reservation impossible; stop instead of looping.
+  if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to))) return { status: 'failed', code: 'unknown_license_type' };
+  return null;
+}
+
+/** Runs the op to settled; waits while another process holds its lease (it may be dead: leases run out). */
+async function settleOperation(deps: BulkDeps, opId: string, hooks: BulkRunHooks, options: BulkRunOptions): Promise<OperationResult> {
+  const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
+  for (;;) {
+    try {
+      return await runOperation(deps.store, opId, deps.processId, deps.now);
+    } catch (error) {
+      const leasedElsewhere = error instanceof Error && /is being run by another process/.test(error.message);
+      if (!leasedElsewhere || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, options.leasePollMs ?? 2_000));
+      await hooks.heartbeat?.();
+    }
+  }
+}
+
+function tally(result: OperationResult, change: ChangeSpec): { done: number; skipped: number; failed: number } {
+  const skip = skipCode(change);
+  const skipped = result.failed.filter((f) => f.code === skip).length;
+  return { done: result.applied.length, skipped, failed: result.failed.length - skipped };
+}
+
+/** The highest learner id of the batch: the cursor continues after it. Ids are same-length hex, so text order is id order. */
+function lastLearnerOf(result: OperationResult): string | null {
+  let last: string | null = null;
+  for (const { learnerId } of [...result.applied, ...result.failed]) if (last === null || learnerId > last) last = learnerId;
+  return last;
+}
+
+function countsOf(request: BulkRequest): BulkProgressCounts {
+  const { done, skipped, failed, total } = request.progress;
+  const processed = done + skipped + failed;
+  // Learners added to the selection during the run are processed too; never show more done than total.
+  return { done, skipped, failed, total: request.status === 'completed' ? processed : Math.max(total, processed) };
+}
+
+function summaryOf(request: BulkRequest): BulkSummary {
+  return {
+    requestId: request.id,
+    status: request.status,
+    ...countsOf(request),
+    ...(request.startedAt ? { startedAt: request.startedAt } : {}),
+    ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
+    ...(request.failureCode ? { failureCode: request.failureCode } : {}),
+  };
+}
+
+/** Progress counts of a request, as the runner reports them. */
+export function bulkProgressCounts(request: BulkRequest): BulkProgressCounts {
+  return countsOf(request);
+}
+
+/**
+ * Every learner the job could not change, batch by batch, read from its operations (for a CSV).
+ * Learners already as asked are left out unless `includeSkipped`.
+ */
+export async function* bulkFailures(
+  deps: Pick<LicensingDeps, 'store'> & Pick<BulkDeps, 'bulk'>,
+  requestId: string,
+  options: { includeSkipped?: boolean } = {},
+): AsyncGenerator<BulkFailure> {
+  const request = await deps.bulk.getBulkRequest(requestId);
+  if (!request) return;
+  const skip = skipCode(request.change);
+  for (let batch = 1; ; batch += 1) {
+    const op = await deps.store.getOperation(bulkOpId(requestId, batch));
+    if (!op) return;
+    const applied = new Set(op.appliedIds ?? []);
+    const failures = op.state === 'settled' ? [...op.failed, ...op.items.filter((i) => !applied.has(i.learnerId)).map((i) => ({ ...i, code: 'learner_changed' }))] : op.failed;
+    for (const f of failures) {
+      if (!options.includeSkipped && f.code === skip) continue;
+      yield { learnerId: f.learnerId, email: f.email, code: f.code, batch };
+    }
+  }
+}
+
+const NOTICE_LEASE_MS = 5 * 60_000;
+const NOTICE_GRACE_MS = 60_000;
+
+/**
+ * Takes the right to post a job's completion notice. True once per job; true again only if the
+ * claimer never marked it posted within `leaseMs` (it crashed while posting).
+ */
+export async function claimCompletionNotice(deps: Pick<BulkDeps, 'bulk' | 'now'>, requestId: string, leaseMs = NOTICE_LEASE_MS): Promise<boolean> {
+  return deps.bulk.claimCompletionNotice(requestId, deps.now(), leaseMs);
+}
+
+/** Records that the completion notice was posted (with its message ts, to update it later). */
+export async function markCompletionNoticePosted(deps: Pick<BulkDeps, 'bulk' | 'now'>, requestId: string, ts?: string): Promise<void> {
+  await deps.bulk.markCompletionNoticePosted(requestId, ts, deps.now());
+}
+
+/** Finished jobs of the last day whose completion notice was never posted (its poster crashed). */
+export async function unnoticedBulkRequests(deps: Pick<BulkDeps, 'bulk' | 'now'>, now: Date = deps.now(), leaseMs = NOTICE_LEASE_MS): Promise<BulkRequest[]> {
+  const ids = await deps.bulk.unnoticedBulkRequestIds(
+    {
+      finishedAfter: new Date(now.getTime() - 24 * 3_600_000),
+      // The run that finished the job posts its notice; the sweep only takes over when it did not.
+      finishedBefore: new Date(now.getTime() - NOTICE_GRACE_MS),
+      claimedBefore: new Date(now.getTime() - leaseMs),
+    },
+    50,
+  );
+  const requests = await Promise.all(ids.map((id) => deps.bulk.getBulkRequest(id)));
+  return requests.filter((r): r is BulkRequest => r !== null);
+}
+
+/** Ids of approved jobs that never started and running ones with no progress for `stallMs`. */
+export async function stalledBulkRequestIds(deps: Pick<BulkDeps, 'bulk' | 'now'>, stallMs: number, now: Date = deps.now()): Promise<string[]> {
+  return deps.bulk.stalledBulkRequestIds(new Date(now.getTime() - stallMs), 50);
+}
