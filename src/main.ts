@@ -8,7 +8,14 @@ import { createAdminStore } from './db/admin-store.js';
 import { createChangeRequestStore } from './db/change-request-store.js';
 import { withDatabaseErrors } from './db/errors.js';
 import { createStore } from './db/store.js';
+import type { Agenda } from 'agenda';
+import { createBulkStore } from './db/bulk-store.js';
+import { createDraftStore, ensureDraftIndexes } from './db/draft-store.js';
+import { createLeadStore } from './db/lead-store.js';
+import { createAgenda, defineLicenseJobs, scheduleBulkJob, startAgenda, stopAgenda } from './jobs/index.js';
+import type { BulkDeps } from './licensing/bulk-ports.js';
 import type { LicensingDeps } from './licensing/deps.js';
+import { createSlackBulkNotifier } from './slack/bulk-notifier.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import { createLogger, type Logger } from './logger.js';
 import { createSlackApp } from './slack/app.js';
@@ -17,7 +24,8 @@ import { createSlackApp } from './slack/app.js';
 export interface RunningApp {
   app: App;
   db: Database;
-  deps: LicensingDeps;
+  deps: BulkDeps;
+  agenda: Agenda;
   /** The HTTP port (HTTP mode), or the health port in Socket Mode. */
   port: number;
   stop(): Promise<void>;
@@ -26,12 +34,17 @@ export interface RunningApp {
 const SWEEP_EVERY_MS = 30_000;
 
 /** Wires config → database → services → Slack app, and starts it. */
-export async function startApp(config: Config, options: { logger?: Logger; dbName?: string } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  options: { logger?: Logger; dbName?: string; lockLifetimeMs?: number; progressIntervalMs?: number; bulkBatchSize?: number } = {},
+): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
-  const db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+  const db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName ?? config.mongodbDbName });
   logger.info('database connected', { kind: db.kind, ...(db.kind === 'embedded' ? { dataDir: config.dataDir } : {}) });
 
-  const deps: LicensingDeps = {
+  await ensureDraftIndexes(db.connection);
+
+  const licensing: LicensingDeps = {
     store: withDatabaseErrors(createStore(db.connection)),
     adminStore: withDatabaseErrors(createAdminStore(db.connection)),
     changeRequests: withDatabaseErrors(createChangeRequestStore(db.connection)),
@@ -39,8 +52,40 @@ export async function startApp(config: Config, options: { logger?: Logger; dbNam
     processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     now: () => new Date(),
   };
+  const deps: BulkDeps = {
+    ...licensing,
+    bulk: withDatabaseErrors(createBulkStore(db.connection)),
+    leads: withDatabaseErrors(createLeadStore(db.connection)),
+    configApprovers: config.approvers,
+    bulkApprovalThreshold: config.bulkApprovalThreshold,
+    approvalTtlHours: config.approvalTtlHours,
+    ...(options.bulkBatchSize ? { bulkBatchSize: options.bulkBatchSize } : {}),
+  };
 
-  const app = createSlackApp(config, { licensing: deps, logger }, { isReady: () => db.isConnected() });
+  const nativeDb = db.connection.db;
+  if (!nativeDb) throw new Error('the database connection has no native handle');
+  const agenda = await createAgenda({
+    db: nativeDb,
+    processEvery: config.jobProcessEvery,
+    ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
+    name: licensing.processId,
+    logger: logger.child({ component: 'agenda' }),
+  });
+
+  const app = createSlackApp(
+    config,
+    {
+      licensing,
+      bulk: deps,
+      drafts: withDatabaseErrors(createDraftStore(db.connection)),
+      scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
+      ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
+      logger,
+    },
+    { isReady: () => db.isConnected() },
+  );
+  const notifier = createSlackBulkNotifier({ client: app.client, deps, logger: logger.child({ component: 'bulk-notifier' }), ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}) });
+  defineLicenseJobs(agenda, { deps, notifier, logger: logger.child({ component: 'jobs' }), ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}) });
   let port = config.port;
   if (config.slack.socketMode) {
     await app.start();
@@ -49,6 +94,7 @@ export async function startApp(config: Config, options: { logger?: Logger; dbNam
     port = (server.address() as AddressInfo).port;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
+  await startAgenda(agenda);
 
   // Operations a crashed process left half-done are finished here (see licensing/operations.ts).
   const sweep = async () => {
@@ -68,11 +114,15 @@ export async function startApp(config: Config, options: { logger?: Logger; dbNam
     app,
     db,
     deps,
+    agenda,
     port,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      // Running bulk jobs stop at a batch boundary; another process (or the next start) resumes them.
+      await stopAgenda(agenda).catch((error: unknown) => logger.warn('error while draining jobs', { error }));
+      await notifier.flush().catch(() => undefined);
       await app.stop().catch((error: unknown) => logger.warn('error while stopping the Slack app', { error }));
       await db.close();
       logger.info('stopped');

@@ -58,6 +58,8 @@ export interface LicensingStore {
   findLearnerByEmail(email: string): Promise<Learner | null>;
   findLearnersByIds(ids: readonly string[]): Promise<Learner[]>;
   searchLearners(terms: readonly string[], limit: number): Promise<Learner[]>;
+  /** Distinct group names, sorted, at most `limit`. */
+  listGroups(limit: number): Promise<string[]>;
   /** Applies each item if the learner's version is unchanged; marks the learner with the op. */
   applyLearnerChanges(opId: string, items: readonly OpItem[]): Promise<void>;
   /** Ids among `ids` whose learner carries the op's mark, i.e. the op changed them. */

@@ -9,9 +9,11 @@ import * as reviewButtons from './listeners/actions/review-buttons.js';
 import * as licenseCommand from './listeners/commands/license-command.js';
 import * as learnerOptions from './listeners/options/learner-options.js';
 import * as changeSubmission from './listeners/views/change-submission.js';
+import * as bulkButtons from './listeners/bulk/bulk-buttons.js';
+import * as bulkViews from './listeners/bulk/bulk-views.js';
 
 /** Registers every listener module; each exports `register(app, deps)`. */
-const modules = [licenseCommand, learnerOptions, learnerSelect, reviewButtons, learnerCardButtons, changeSubmission];
+const modules = [licenseCommand, learnerOptions, learnerSelect, reviewButtons, learnerCardButtons, changeSubmission, bulkViews, bulkButtons];
 
 /** Adapts our structured logger to the interface Bolt expects. */
 function boltLogger(logger: Logger): BoltLogger {

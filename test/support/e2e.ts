@@ -23,7 +23,7 @@ export interface E2E {
 }
 
 /** Boots the whole app the way `license-bot serve` does, pointed at local fakes. */
-export async function bootE2E(env: Record<string, string> = {}): Promise<E2E> {
+export async function bootE2E(env: Record<string, string> = {}, options: Omit<Parameters<typeof startApp>[1] & object, 'logger' | 'dbName'> = {}): Promise<E2E> {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: the jest global setup should have set it');
   const slack = await startFakeSlack();
@@ -39,7 +39,7 @@ export async function bootE2E(env: Record<string, string> = {}): Promise<E2E> {
   });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('warn', {}, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const running = await startApp(config, { logger, dbName: `e2e_${randomBytes(6).toString('hex')}` });
+  const running = await startApp(config, { logger, dbName: `e2e_${randomBytes(6).toString('hex')}`, ...options });
   const baseUrl = `http://127.0.0.1:${running.port}`;
   return {
     running,

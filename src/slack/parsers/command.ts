@@ -1,13 +1,16 @@
 import { z } from 'zod';
 
 /** `/license` subcommands. */
-export const subcommands = ['help', 'reassign', 'add', 'revoke', 'show', 'seats', 'admins'] as const;
+export const subcommands = ['help', 'reassign', 'add', 'revoke', 'show', 'seats', 'admins', 'bulk', 'jobs', 'requests', 'leads'] as const;
 export type Subcommand = (typeof subcommands)[number];
 
 export type ParsedCommand =
   | { sub: 'help' }
   | { sub: 'reassign' | 'add' | 'revoke' | 'show'; query: string }
-  | { sub: 'seats' }
+  | { sub: 'seats' | 'bulk' | 'jobs' | 'requests' }
+  | { sub: 'leads'; action: 'list' }
+  | { sub: 'leads'; action: 'remove'; userId: string }
+  | { sub: 'leads'; action: 'add'; userId: string; groups: string[] }
   | { sub: 'admins'; action: 'list' }
   | { sub: 'admins'; action: 'add' | 'remove'; userId: string }
   | { sub: 'unknown'; word: string; problem?: string };
@@ -30,7 +33,25 @@ export function parseCommandText(raw: string): ParsedCommand {
     case 'show':
       return { sub: word, query };
     case 'seats':
-      return { sub: 'seats' };
+    case 'bulk':
+    case 'jobs':
+    case 'requests':
+      return { sub: word };
+    case 'leads': {
+      const action = (rest[0] ?? 'list').toLowerCase();
+      if (action === 'list') return { sub: 'leads', action: 'list' };
+      if (action === 'add' || action === 'remove') {
+        const match = userMention.exec(rest[1] ?? '');
+        const userId = match?.[1] ?? match?.[2];
+        if (!userId) return { sub: 'unknown', word: 'leads', problem: `Mention the team lead to ${action}, for example \`/license leads ${action} @jane${action === 'add' ? ' Sales' : ''}\`.` };
+        if (action === 'remove') return { sub: 'leads', action, userId };
+        // Groups may be comma- or space-separated: "Sales, Customer Success" keeps multi-word names.
+        const rawGroups = rest.slice(2).join(' ');
+        const groups = rawGroups.includes(',') ? rawGroups.split(',') : rawGroups.split(' ');
+        return { sub: 'leads', action, userId, groups: [...new Set(groups.map((g) => g.trim()).filter(Boolean))] };
+      }
+      return { sub: 'unknown', word: 'leads', problem: 'Use `/license leads add @person [groups]`, `/license leads remove @person` or `/license leads list`.' };
+    }
     case 'admins': {
       const action = (rest[0] ?? 'list').toLowerCase();
       if (action === 'list') return { sub: 'admins', action: 'list' };

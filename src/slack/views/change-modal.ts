@@ -26,6 +26,13 @@ export function buildChangeModal(input: { metadata: ChangeModalMetadata; learner
   const m = ids.changeModal;
   const names = new Map(types.map((t) => [t.key, t.name]));
   const blocks: KnownBlock[] = [section(titles[metadata.mode].intro)];
+  if (metadata.mode === 'reassign' && !learner) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'change_modal_actions',
+      elements: [{ type: 'button', action_id: m.bulkInstead, text: { type: 'plain_text', text: 'Change many learners instead' } }],
+    });
+  }
 
   blocks.push({
     type: 'input',

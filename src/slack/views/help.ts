@@ -8,6 +8,10 @@ export function buildHelpMessage(isAdmin: boolean, problem?: string): { text: st
     '`/license revoke <name or email>` — revoke every license of a learner',
     '`/license show <name or email>` — a learner’s licenses and latest history',
     '`/license seats` — capacity, seats in use and free seats per license type',
+    '`/license bulk` — change many learners at once (a team lead approves large changes)',
+    '`/license jobs` — recent bulk changes and their progress',
+    '`/license requests` — bulk changes waiting for approval, with Approve / Reject',
+    '`/license leads add|remove|list [@person] [groups]` — manage who approves bulk changes',
     '`/license admins add|remove|list [@person]` — manage who can change licenses',
     '`/license help` — this help',
   ];

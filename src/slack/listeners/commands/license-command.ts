@@ -1,12 +1,16 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { addAdmin, isAdmin, listAdmins, removeAdmin, requireAdmin } from '../../../licensing/admins.js';
+import { listBulkJobs, listPendingBulkRequests } from '../../../licensing/bulk-requests.js';
 import { learnerCard, resolveLearner, searchLearners, seatOverview } from '../../../licensing/directory.js';
+import { addLead, listLeads, removeLead } from '../../../licensing/leads.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { openChangeModal } from '../../open-change-modal.js';
 import { parseCommandText } from '../../parsers/command.js';
 import { respondWithError } from '../../respond.js';
 import { buildAdminsMessage, buildNotice } from '../../views/admins.js';
+import { buildJobsMessage, buildLeadsMessage, buildRequestsMessage } from '../../views/bulk-messages.js';
+import { buildBulkModal } from '../../views/bulk-modal.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
 import { buildHelpMessage } from '../../views/help.js';
 import { buildLearnerCard } from '../../views/learner-card.js';
@@ -31,6 +35,41 @@ export function handleLicenseCommand(deps: SlackDeps) {
         case 'seats':
           await reply(buildSeatsMessage(await seatOverview(deps.licensing)));
           return;
+        case 'bulk': {
+          await requireAdmin(deps.licensing, actor, 'bulk.open');
+          const [types, groups] = await Promise.all([deps.licensing.store.listLicenseTypes(), deps.licensing.store.listGroups(100)]);
+          await client.views.open({ trigger_id: command.trigger_id, view: buildBulkModal({ channelId: actor.channelId, types, groups }) });
+          return;
+        }
+        case 'jobs': {
+          const [jobs, types] = await Promise.all([listBulkJobs(deps.bulk, 10), deps.licensing.store.listLicenseTypes()]);
+          await reply(buildJobsMessage(jobs, new Map(types.map((t) => [t.key, t.name]))));
+          return;
+        }
+        case 'requests': {
+          const [pending, types] = await Promise.all([listPendingBulkRequests(deps.bulk, 20), deps.licensing.store.listLicenseTypes()]);
+          await reply(buildRequestsMessage(pending, new Map(types.map((t) => [t.key, t.name]))));
+          return;
+        }
+        case 'leads': {
+          if (parsed.action === 'list') {
+            await reply(buildLeadsMessage(await listLeads(deps.bulk)));
+            return;
+          }
+          if (parsed.action === 'add') {
+            const result = await addLead(deps.bulk, actor, parsed.userId, parsed.groups);
+            const scope = parsed.groups.length ? ` for ${escapeMrkdwn(parsed.groups.join(', '))}` : ' for every group';
+            const sentence =
+              result === 'from_config'
+                ? `<@${parsed.userId}> is a team lead from LICENSE_APPROVERS already (every group).`
+                : `<@${parsed.userId}> is now a team lead${scope}.`;
+            await reply(buildNotice(sentence));
+            return;
+          }
+          const removed = await removeLead(deps.bulk, actor, parsed.userId);
+          await reply(buildNotice(removed ? `<@${parsed.userId}> is no longer a team lead.` : `<@${parsed.userId}> was not a team lead added from Slack.`));
+          return;
+        }
         case 'reassign':
         case 'add':
         case 'revoke': {

@@ -25,4 +25,5 @@ export function handleLearnerOptions(deps: SlackDeps) {
 /** Registers the learner typeahead. */
 export function register(app: App, deps: SlackDeps): void {
   app.options({ action_id: ids.changeModal.learnerSelect }, handleLearnerOptions(deps));
+  app.options({ action_id: ids.bulkPreview.excludeSelect }, handleLearnerOptions(deps));
 }

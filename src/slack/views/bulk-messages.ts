@@ -1,0 +1,178 @@
+import type { BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from '../../licensing/bulk-ports.js';
+import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
+import { freeSeats, type LicenseType } from '../../licensing/model.js';
+import { ids } from '../ids.js';
+import { describeBulkChange } from './bulk-modal.js';
+import { context, escapeMrkdwn, section, slackDate, type KnownBlock } from './blocks.js';
+
+interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** The reason sentence for a failure code (codes from the job, not always domain errors). */
+export function failureSentence(code: string): string {
+  return code in errorMessages ? errorMessages[code as ErrorCode] : code;
+}
+
+function summaryLine(request: BulkRequest, names: ReadonlyMap<string, string>): string {
+  return `<@${request.requestedBy}> asks to change *${n(request.preview.toChange)}* learners: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
+}
+
+/** The approval request in the approvers' channel; buttons only while it is pending. */
+export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<string, string>, target: LicenseType | null): Message {
+  const value = JSON.stringify({ requestId: request.id });
+  const seatsAfter =
+    target && target.capacity !== null && request.status === 'pending_approval'
+      ? `Seats of ${escapeMrkdwn(target.name)} after: ${n(Math.max(0, freeSeats(target) - request.preview.seatsNeeded))} free of ${n(target.capacity)}.`
+      : target && target.capacity === null
+        ? `${escapeMrkdwn(target.name)} has unlimited seats.`
+        : '';
+  const blocks: KnownBlock[] = [
+    section(`:inbox_tray: *Bulk license change for approval*\n${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${seatsAfter ? `\n${seatsAfter}` : ''}`),
+    context(`${n(request.preview.matched)} matched · ${n(request.preview.alreadyOnTarget)} already there · ${n(request.preview.blocked)} skipped · request ${request.id}`),
+  ];
+  const decided = request.decidedBy && request.decidedAt ? ` by <@${request.decidedBy}> ${slackDate(request.decidedAt)}` : '';
+  const outcome: Partial<Record<BulkStatus, string>> = {
+    approved: `:white_check_mark: Approved${decided}.`,
+    running: `:white_check_mark: Approved${decided}.`,
+    completed: `:white_check_mark: Approved${decided}.`,
+    failed: `:white_check_mark: Approved${decided}.`,
+    rejected: `:x: Rejected${decided}: ${escapeMrkdwn(request.decisionReason ?? '')}`,
+    expired: `:hourglass: Expired without a decision${request.expiresAt ? ` ${slackDate(request.expiresAt)}` : ''}.`,
+    cancelled: `:no_entry_sign: Cancelled${request.cancelRequestedBy ? ` by <@${request.cancelRequestedBy}>` : ''}.`,
+  };
+  if (request.status === 'pending_approval') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'bulk_request_actions',
+      elements: [
+        { type: 'button', action_id: ids.bulkRequest.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
+        { type: 'button', action_id: ids.bulkRequest.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+      ],
+    });
+    if (request.expiresAt) blocks.push(context(`Expires ${slackDate(request.expiresAt)} if nobody decides.`));
+  } else {
+    blocks.push(section(outcome[request.status] ?? request.status));
+  }
+  const state = request.status === 'pending_approval' ? 'waiting for approval' : request.status.replace('_', ' ');
+  return { text: `Bulk license change by ${request.requestedBy} (${n(request.preview.toChange)} learners): ${state}`, blocks };
+}
+
+function bar(done: number, total: number): string {
+  const width = 20;
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : width;
+  return `\`${'█'.repeat(filled)}${'░'.repeat(width - filled)}\``;
+}
+
+/** The progress message in the requester's channel, with Cancel while the job can stop. */
+export function buildProgressMessage(request: BulkRequest, counts: BulkProgressCounts, names: ReadonlyMap<string, string>): Message {
+  const processed = counts.done + counts.skipped + counts.failed;
+  const running = request.status === 'approved' || request.status === 'running';
+  const header = running ? ':hourglass_flowing_sand: *Bulk license change running*' : `*Bulk license change ${request.status}*`;
+  const blocks: KnownBlock[] = [
+    section(`${header}\n${summaryLine(request, names)}`),
+    section(`${bar(processed, counts.total)} ${n(processed)} / ${n(counts.total)}\n*${n(counts.done)}* changed · ${n(counts.skipped)} skipped · ${n(counts.failed)} failed`),
+  ];
+  if (running && !request.cancelRequestedAt) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'bulk_job_actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ids.bulkRequest.cancelJob,
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: JSON.stringify({ requestId: request.id }),
+          confirm: {
+            title: { type: 'plain_text', text: 'Cancel this change?' },
+            text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
+            confirm: { type: 'plain_text', text: 'Cancel the job' },
+            deny: { type: 'plain_text', text: 'Keep going' },
+          },
+        },
+      ],
+    });
+  } else if (request.cancelRequestedAt && running) {
+    blocks.push(context(`Cancelling at the end of the current batch (asked by <@${request.cancelRequestedBy ?? request.requestedBy}>).`));
+  }
+  const state = running ? '' : ` ${request.status}`;
+  return { text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`, blocks };
+}
+
+function duration(from?: Date, to?: Date): string {
+  if (!from || !to) return '';
+  const s = Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export const FAILURES_LISTED = 20;
+
+/** The completion notice: counts, duration and the first failures (the rest go in a CSV). */
+export function buildCompletionNotice(request: BulkRequest, summary: BulkSummary, firstFailures: readonly BulkFailure[], names: ReadonlyMap<string, string>): Message {
+  const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
+  const took = duration(summary.startedAt, summary.finishedAt);
+  const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
+  const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}`;
+  const blocks: KnownBlock[] = [section(`${headline}\n${counts}`)];
+  if (firstFailures.length) {
+    const lines = firstFailures.slice(0, FAILURES_LISTED).map((f) => `• ${escapeMrkdwn(f.email)} — ${escapeMrkdwn(failureSentence(f.code))}`);
+    blocks.push(section(`*Failures${summary.failed > FAILURES_LISTED ? ` (first ${FAILURES_LISTED} of ${n(summary.failed)}; all of them are in the attached CSV)` : ''}*\n${lines.join('\n')}`));
+  }
+  if (summary.failureCode) blocks.push(context(`Stopped because: ${escapeMrkdwn(failureSentence(summary.failureCode))}`));
+  blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
+  return { text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed`, blocks };
+}
+
+const statusIcon: Record<BulkStatus, string> = {
+  pending_approval: ':lock:',
+  approved: ':hourglass:',
+  running: ':hourglass_flowing_sand:',
+  completed: ':white_check_mark:',
+  cancelled: ':no_entry_sign:',
+  rejected: ':x:',
+  expired: ':hourglass:',
+  failed: ':warning:',
+};
+
+/** `/license jobs`: recent bulk changes with status and progress. */
+export function buildJobsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
+  if (!requests.length) return { text: 'No bulk changes yet.', blocks: [section('No bulk changes yet. Start one with `/license bulk`.')] };
+  const lines = requests.map((r) => {
+    const processed = r.progress.done + r.progress.skipped + r.progress.failed;
+    const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
+    return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(r.change, names))}${progress} · <@${r.requestedBy}> ${slackDate(r.createdAt)}`;
+  });
+  return { text: `${requests.length} recent bulk changes`, blocks: [section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000))] };
+}
+
+/** `/license requests`: pending approvals, each with its buttons (a message holds 50 blocks). */
+export function buildRequestsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
+  if (!requests.length) return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
+  const blocks: KnownBlock[] = [section(`*Waiting for approval (${requests.length})*`)];
+  for (const request of requests.slice(0, 15)) {
+    const value = JSON.stringify({ requestId: request.id });
+    blocks.push(section(`${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`));
+    blocks.push({
+      type: 'actions',
+      block_id: `bulk_request_actions_${request.id}`,
+      elements: [
+        { type: 'button', action_id: ids.bulkRequest.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
+        { type: 'button', action_id: ids.bulkRequest.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+      ],
+    });
+  }
+  if (requests.length > 15) blocks.push(context(`${requests.length - 15} more are waiting.`));
+  return { text: `${requests.length} bulk changes are waiting for approval`, blocks };
+}
+
+/** `/license leads list`. */
+export function buildLeadsMessage(leads: readonly { userId: string; groups: readonly string[]; fromConfig: boolean }[]): Message {
+  if (!leads.length) return { text: 'No team leads yet.', blocks: [section('No team leads yet. Add one with `/license leads add @person [group …]` or LICENSE_APPROVERS.')] };
+  const lines = leads.map((l) => `• <@${l.userId}> — ${l.groups.length ? `groups: ${escapeMrkdwn(l.groups.join(', '))}` : 'any group'}${l.fromConfig ? ' _(from LICENSE_APPROVERS)_' : ''}`);
+  return { text: `Team leads: ${leads.map((l) => l.userId).join(', ')}`, blocks: [section(`*Team leads who approve bulk changes*\n${lines.join('\n')}`)] };
+}
