@@ -101,7 +101,8 @@ export type BulkDecisionOutcome =
   | { kind: 'rejected'; request: BulkRequest }
   /** Someone decided (or the requester cancelled) first: `request.decidedBy` / `decidedAt` say who and when. */
   | { kind: 'already_decided'; request: BulkRequest }
-  | { kind: 'expired'; request: BulkRequest };
+  /** `justExpired`: this call found it overdue and expired it, so nobody was told yet. */
+  | { kind: 'expired'; request: BulkRequest; justExpired: boolean };
 
 /**
  * A team lead approves a pending request; schedule the job when the outcome is `approved`.
@@ -149,13 +150,13 @@ async function decide(deps: BulkDeps, actor: Actor, requestId: string, status: '
 
   const current = (await deps.bulk.getBulkRequest(requestId)) ?? request;
   if (current.status === 'pending_approval' && current.expiresAt && current.expiresAt <= now) {
-    const expired = (await expireOne(deps, requestId, now)) ?? current;
+    const expired = await expireOne(deps, requestId, now);
     await refuse('bulk_request_expired');
-    return { kind: 'expired', request: expired };
+    return { kind: 'expired', request: expired ?? current, justExpired: expired !== null };
   }
   if (current.status === 'expired') {
     await refuse('bulk_request_expired');
-    return { kind: 'expired', request: current };
+    return { kind: 'expired', request: current, justExpired: false };
   }
   await refuse('change_already_done', { status: current.status, decidedBy: current.decidedBy ?? null });
   return { kind: 'already_decided', request: current };

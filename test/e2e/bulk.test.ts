@@ -36,7 +36,7 @@ async function givenSales(count: number, extra: Parameters<typeof givenLearners>
 type ModalView = { private_metadata: string; blocks: unknown[]; submit?: { text: string } };
 
 /** `/license bulk` → filters → preview → submit, exactly as Slack delivers it; returns the preview shown. */
-async function submitBulk(input: { groups?: string[]; types?: string[]; emails?: string; action?: string; target?: string; reason?: string; excludeEmails?: string; user?: string }) {
+async function submitBulk(input: { status?: string; groups?: string[]; types?: string[]; emails?: string; action?: string; target?: string; reason?: string; excludeEmails?: string; user?: string }) {
   const user = input.user ?? ADMIN;
   const cmd = await e2e.command('bulk', user, { channel: 'CSALES' });
   expect(cmd.status).toBe(200);
@@ -50,7 +50,7 @@ async function submitBulk(input: { groups?: string[]; types?: string[]; emails?:
       values: {
         [b.groupsBlock]: { [b.groupsSelect]: stateValue.options(input.groups ?? []) },
         [b.typesBlock]: { [b.typesSelect]: stateValue.options(input.types ?? []) },
-        [b.statusBlock]: { [b.statusSelect]: stateValue.option('active') },
+        [b.statusBlock]: { [b.statusSelect]: stateValue.option(input.status ?? 'active') },
         [b.textBlock]: { [b.textInput]: stateValue.text(null) },
         [b.emailsBlock]: { [b.emailsInput]: stateValue.text(input.emails ?? null) },
         [b.actionBlock]: { [b.actionSelect]: stateValue.option(input.action ?? 'reassign') },
@@ -241,6 +241,7 @@ describe('bulk changes with approval', () => {
     });
     const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
     expect(text(updated)).toContain('Expired without a decision');
+    await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN && String(c.body.text).includes('expired before a team lead decided'));
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(0);
   });
 
@@ -282,5 +283,57 @@ describe('bulk changes with approval', () => {
     const afterLimit = updates.filter((c) => c.ok && c.at >= (updates[0]?.at ?? 0) + 1000);
     expect(afterLimit.length).toBeGreaterThan(0);
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(300);
+  });
+
+  it('lists the first 20 failures with reasons and attaches all of them as a CSV', async () => {
+    await boot({ BULK_APPROVAL_THRESHOLD: '100000' });
+    await givenSales(5);
+    await givenLearners(
+      e2e.running.db,
+      Array.from({ length: 25 }, (_, i) => ({ email: `gone${String(i).padStart(2, '0')}@example.com`, name: `Gone ${i}`, groups: ['Sales'], licenseTypes: ['core'], status: 'deactivated' as const })),
+    );
+    await submitBulk({ groups: ['Sales'], types: ['core'], status: 'any' });
+    const notice = await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    expect(notice.body.text).toBe('Bulk license change completed: 5 changed, 0 skipped, 25 failed');
+    const listed = text(notice).match(/gone\d\d@example\.com — That learner is deactivated/g) ?? [];
+    expect(listed).toHaveLength(20);
+    expect(text(notice)).toContain('first 20 of 25; all of them are in the attached CSV');
+    const upload = await e2e.slack.waitFor('files.completeUploadExternal');
+    expect(upload.body).toMatchObject({ channel_id: 'CSALES', thread_ts: (notice.response as { ts: string }).ts });
+    const fileId = ((upload.body.files as { id: string }[] | string) instanceof Array ? (upload.body.files as { id: string }[]) : (JSON.parse(String(upload.body.files)) as { id: string }[]))[0]!.id;
+    const csv = e2e.slack.uploadedFile(fileId)!.content.toString('utf8').trim().split('\n');
+    expect(csv[0]).toBe('email,reason,code');
+    expect(csv.slice(1)).toHaveLength(25);
+    expect(csv[1]).toMatch(/^gone\d\d@example\.com,"?That learner is deactivated, so their licenses cannot be changed\."?,learner_deactivated$/);
+    expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(5);
+  });
+
+  it('lists jobs and pending requests, and manages team leads', async () => {
+    await boot();
+    await givenSales(10);
+    await submitBulk({ groups: ['Sales'], types: ['core'] });
+    await approvalMessage();
+    const requests = await e2e.command('requests', 'UANYONE');
+    const pending = await e2e.slack.waitFor('response_url', (c) => c.url === requests.responseUrl);
+    expect(pending.body.text).toBe('1 bulk changes are waiting for approval');
+    expect(buttonsOf(pending).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
+    const jobs = await e2e.command('jobs', 'UANYONE');
+    expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === jobs.responseUrl))).toContain('pending approval');
+
+    const add = await e2e.command('leads add <@ULEAD9|nine> Sales, Customer Success');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl)).body.text)).toContain('ULEAD9 is now a team lead for Sales, Customer Success');
+    const list = await e2e.command('leads list');
+    const listed = text(await e2e.slack.waitFor('response_url', (c) => c.url === list.responseUrl));
+    expect(listed).toContain('<@ULEAD1> — any group _(from LICENSE_APPROVERS)_');
+    expect(listed).toContain('<@ULEAD9> — groups: Sales, Customer Success');
+    const refused = await e2e.command('leads add <@UX1>', 'UNOTADMIN');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === refused.responseUrl)).body.text)).toContain('Only license admins');
+
+    // The group-limited lead may approve this Sales-only request from the /license requests list.
+    const approve = buttonsOf(pending).find((el) => el.action_id === ids.bulkRequest.approve)!;
+    await click('ULEAD9', approve);
+    await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    const remove = await e2e.command('leads remove <@ULEAD9>');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === remove.responseUrl)).body.text)).toContain('no longer a team lead');
   });
 });

@@ -44,6 +44,11 @@ export function handleBulkApprove(deps: SlackDeps) {
       if (outcome.kind === 'expired') {
         await refreshApprovalMessage(client, deps, request).catch(() => undefined);
         await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotice('This request expired before anyone decided; nothing was changed.') });
+        if (outcome.justExpired) {
+          await tellUser(client, request.requestedBy, buildNotice(`Your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners expired before a team lead decided. Nothing was changed; submit it again with \`/license bulk\` if it is still needed.`)).catch(
+            (error: unknown) => deps.logger.warn('could not tell the requester about the expiry', { error, requestId: request.id }),
+          );
+        }
         return;
       }
       const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
