@@ -3,19 +3,9 @@ import { parseEmailList, type BulkSelectionInput } from '../../licensing/bulk-se
 import type { ChangeSpec } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { slackId } from './command.js';
-import { parseLearnerOptionValue, parseLicenseKey } from './payloads.js';
+import { parseJson, parseLearnerOptionValue, parseLicenseKey } from './payloads.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
-
-function parseJson<T>(schema: z.ZodType<T>, text: string | undefined): T | null {
-  if (!text || text.length > 3000) return null;
-  try {
-    const result = schema.safeParse(JSON.parse(text));
-    return result.success ? result.data : null;
-  } catch {
-    return null;
-  }
-}
 
 const bulkModalMetadata = z.object({ channelId: slackId.optional() }).strict();
 const bulkPreviewMetadata = z.object({ draftId: objectId }).strict();

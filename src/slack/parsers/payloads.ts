@@ -4,8 +4,8 @@ import { slackId } from './command.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 
-/** Parses JSON text with a schema; null when it is not JSON or does not match. */
-function parseJson<T>(schema: z.ZodType<T>, text: string | undefined): T | null {
+/** Parses untrusted JSON text (at most 3,000 characters, Slack's metadata limit) with a schema; null when it does not match. */
+export function parseJson<T>(schema: z.ZodType<T>, text: string | undefined): T | null {
   if (!text || text.length > 3000) return null;
   try {
     const result = schema.safeParse(JSON.parse(text));

@@ -3,6 +3,7 @@ import { requireAdmin } from '../../../licensing/admins.js';
 import { rejectBulkRequest, submitBulkRequest } from '../../../licensing/bulk-requests.js';
 import { normalizeSelection, previewBulkChange } from '../../../licensing/bulk-selection.js';
 import { LicenseError } from '../../../licensing/errors.js';
+import { withinAckBudget } from '../../ack-budget.js';
 import { refreshApprovalMessage, sendForApproval, startBulkJob } from '../../bulk-flow.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
@@ -14,23 +15,6 @@ import { buildBulkPreviewModal } from '../../views/bulk-modal.js';
 import { slackDate } from '../../views/blocks.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
-// Slack closes a modal with an error after 3 seconds without an answer.
-const ACK_BUDGET_MS = 2_500;
-
-async function withinBudget<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LicenseError('database_unavailable')), ACK_BUDGET_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Keeps only errors whose block exists in the view (Slack rejects the others), else puts them on `fallback`. */
 function errorsFor(view: ViewSubmitAction['view'], errors: Record<string, string>, fallback: string): Record<string, string> {
@@ -59,7 +43,7 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
     }
     const actor = { userId: body.user.id, ...(metadata.channelId ? { channelId: metadata.channelId } : {}) };
     try {
-      const { preview, draft, names } = await withinBudget(
+      const { preview, draft, names } = await withinAckBudget(
         (async () => {
           await requireAdmin(deps.licensing, actor, 'bulk.preview');
           const [preview, types] = await Promise.all([previewBulkChange(deps.bulk, normalizeSelection(form.selection), form.change), deps.licensing.store.listLicenseTypes()]);
@@ -95,10 +79,10 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
     }
     let submission;
     try {
-      const draft = metadata ? await withinBudget(deps.drafts.getDraft(metadata.draftId, body.user.id)) : null;
+      const draft = metadata ? await withinAckBudget(deps.drafts.getDraft(metadata.draftId, body.user.id)) : null;
       if (!draft) throw new LicenseError('invalid_input', 'This form expired. Close it and run /license bulk again.');
       const actor = { userId: body.user.id, ...(draft.channelId ? { channelId: draft.channelId } : {}) };
-      submission = await withinBudget(
+      submission = await withinAckBudget(
         submitBulkRequest(deps.bulk, actor, {
           selection: { ...draft.selection, excludeIds: exclusions.excludeIds, excludeEmails: exclusions.excludeEmails },
           change: draft.change,
@@ -133,7 +117,7 @@ export function handleBulkRejectSubmission(deps: SlackDeps) {
     const actor = { userId: body.user.id, ...(metadata.channelId ? { channelId: metadata.channelId } : {}) };
     let outcome;
     try {
-      outcome = await withinBudget(rejectBulkRequest(deps.bulk, actor, metadata.requestId, reason));
+      outcome = await withinAckBudget(rejectBulkRequest(deps.bulk, actor, metadata.requestId, reason));
     } catch (error) {
       await ack({ response_action: 'errors', errors: { [r.reasonBlock]: userSentence(error, deps.logger, { view: r.callback, user: actor.userId }) } });
       return;

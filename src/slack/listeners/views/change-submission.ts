@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction,
 import { requestChange } from '../../../licensing/change-requests.js';
 import { LicenseError, type ErrorCode } from '../../../licensing/errors.js';
 import type { ChangeSpec } from '../../../licensing/model.js';
+import { withinAckBudget } from '../../ack-budget.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
@@ -18,9 +19,6 @@ const fieldOf: Partial<Record<ErrorCode, string>> = {
   already_on_type: m.typeBlock,
   not_on_type: m.fromBlock,
 };
-
-// Slack closes the modal with an error if we do not answer within 3 seconds.
-const ACK_BUDGET_MS = 2_000;
 
 /**
  * Submission of the change modal: validates against the database and answers field errors in
@@ -48,7 +46,7 @@ export function handleChangeSubmission(deps: SlackDeps) {
 
     let review;
     try {
-      review = await withinBudget(requestChange(deps.licensing, actor, { learnerId, change, reason: state.reason }), ACK_BUDGET_MS);
+      review = await withinAckBudget(requestChange(deps.licensing, actor, { learnerId, change, reason: state.reason }));
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: m.callback, user: actor.userId });
       const block = (error instanceof LicenseError && fieldOf[error.code]) || m.learnerBlock;
@@ -67,20 +65,6 @@ export function handleChangeSubmission(deps: SlackDeps) {
 /** The review goes to the admin's direct messages with the app: it persists and only they see it. */
 async function postReview(client: webApi.WebClient, userId: string, message: { text: string; blocks: KnownBlock[] }): Promise<void> {
   await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
-}
-
-async function withinBudget<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LicenseError('database_unavailable')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Registers the change modal's submission. */
