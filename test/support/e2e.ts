@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { modelsFor } from '../../src/db/models.js';
 import { createLogger } from '../../src/logger.js';
 import { startApp, type RunningApp } from '../../src/main.js';
-import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
 import { sendInteraction, sendSlashCommand, type InteractionPayload, type SendOptions } from './slack-requests.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
@@ -22,11 +22,18 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-/** Boots the whole app the way `license-bot serve` does, pointed at local fakes. */
-export async function bootE2E(env: Record<string, string> = {}, options: Omit<Parameters<typeof startApp>[1] & object, 'logger' | 'dbName'> = {}): Promise<E2E> {
+/**
+ * Boots the whole app the way `license-bot serve` does, pointed at local fakes. `fakes.slack`
+ * configures the fake Web API (e.g. the Socket Mode URL when `env` sets SLACK_APP_TOKEN).
+ */
+export async function bootE2E(
+  env: Record<string, string> = {},
+  options: Omit<Parameters<typeof startApp>[1] & object, 'logger' | 'dbName'> = {},
+  fakes: { slack?: FakeSlackOptions } = {},
+): Promise<E2E> {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: the jest global setup should have set it');
-  const slack = await startFakeSlack();
+  const slack = await startFakeSlack(fakes.slack);
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-e2e-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -85,8 +85,17 @@ export function fakeDmChannelFor(userId: string): string {
 // Form fields that are free text even when they happen to start with `[` or `{`.
 const TEXT_FIELDS = new Set(['text', 'initial_comment', 'title', 'filename', 'alt_text', 'markdown_text', 'fallback']);
 
+/** Options for `startFakeSlack`. */
+export interface FakeSlackOptions {
+  /**
+   * What `apps.connections.open` hands an app-level token (`xapp-…`): the Socket Mode WebSocket URL
+   * (see fake-socket-mode.ts). Without it the method answers a bare `{ ok: true }`.
+   */
+  socketModeUrl?: string;
+}
+
 /** Starts the fake on 127.0.0.1 on a free port. */
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   let calls: SlackCall[] = [];
   let failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
   let users = new Map<string, FakeUser>();
@@ -161,7 +170,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     } else if (route.kind === 'respond') {
       response = { ok: true };
     } else {
-      response = answer(route.method, body);
+      response = answer(route.method, body, token);
     }
 
     const call: SlackCall = {
@@ -207,8 +216,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   }
 
   // Success answers shaped like Slack's, with only the fields an app is likely to read.
-  function answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  function answer(method: string, body: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        if (options.socketModeUrl === undefined) return { ok: true };
+        // Slack accepts only app-level tokens here.
+        return token?.startsWith('xapp-') ? { ok: true, url: options.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' };
       case 'auth.test':
         return {
           ok: true,
