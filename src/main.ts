@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 import type { App } from '@slack/bolt';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -18,7 +19,7 @@ import type { LicensingDeps } from './licensing/deps.js';
 import { createSlackBulkNotifier } from './slack/bulk-notifier.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import { createLogger, type Logger } from './logger.js';
-import { createSlackApp } from './slack/app.js';
+import { createSlackApp, healthHandler } from './slack/app.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
 export interface RunningApp {
@@ -72,6 +73,7 @@ export async function startApp(
     logger: logger.child({ component: 'agenda' }),
   });
 
+  const health = { isReady: () => db.isConnected() };
   const app = createSlackApp(
     config,
     {
@@ -82,16 +84,30 @@ export async function startApp(
       ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
       logger,
     },
-    { isReady: () => db.isConnected() },
+    health,
   );
   const notifier = createSlackBulkNotifier({ client: app.client, deps, logger: logger.child({ component: 'bulk-notifier' }), ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}) });
   defineLicenseJobs(agenda, { deps, notifier, logger: logger.child({ component: 'jobs' }), ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}) });
   let port = config.port;
-  if (config.slack.socketMode) {
-    await app.start();
-  } else {
-    const server = (await app.start(config.port)) as Server;
-    port = (server.address() as AddressInfo).port;
+  let healthServer: HttpServer | undefined;
+  try {
+    if (config.slack.socketMode) {
+      // Bolt's Socket Mode health server crashes the process on a busy port and hides the port it
+      // picked; ours fails start-up with a clear error and reports the real port.
+      healthServer = await listenForHealth(config.port, healthHandler(health));
+      port = (healthServer.address() as AddressInfo).port;
+      await app.start();
+    } else {
+      const server = (await app.start(config.port)) as Server;
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (error) {
+    // Leave nothing open behind a failed start (a test or a supervisor may go on in this process).
+    const server = healthServer;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.stop().catch(() => undefined);
+    await db.close();
+    throw error;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
   await startAgenda(agenda);
@@ -124,10 +140,23 @@ export async function startApp(
       await stopAgenda(agenda).catch((error: unknown) => logger.warn('error while draining jobs', { error }));
       await notifier.flush().catch(() => undefined);
       await app.stop().catch((error: unknown) => logger.warn('error while stopping the Slack app', { error }));
+      if (healthServer) await new Promise<void>((resolve) => healthServer.close(() => resolve()));
       await db.close();
       logger.info('stopped');
     },
   };
+}
+
+/** Serves `GET /healthz` on `port` (Socket Mode); rejects when the port cannot be used. */
+function listenForHealth(port: number, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<HttpServer> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') return handler(req, res);
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new Error(`cannot serve /healthz on port ${port}: ${error.message}`)));
+    server.listen(port, () => resolve(server));
+  });
 }
 
 /** `license-bot serve`: loads .env and the config, starts the bot, stops cleanly on SIGTERM/SIGINT. */

@@ -32,30 +32,29 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+/** `GET /healthz`: 200 once the database is connected, 503 otherwise. */
+export function healthHandler(health: { isReady(): boolean }) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    const ready = health.isReady();
+    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: ready, database: ready ? 'connected' : 'unavailable' }));
+  };
+}
+
 /**
- * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`).
- * `GET /healthz` answers 200 once the database is connected, 503 otherwise.
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`,
+ * plus `GET /healthz`). In Socket Mode the composition root serves `/healthz` itself.
  */
 export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }): App {
-  const customRoutes = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        const ready = health.isReady();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: ready, database: ready ? 'connected' : 'unavailable' }));
-      },
-    },
-  ];
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(deps.logger.child({ component: 'bolt' })),
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     clientOptions: { slackApiUrl: config.slack.apiUrl },
-    customRoutes,
-    ...(config.slack.socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.port } } : {}),
+    ...(config.slack.socketMode
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : { customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }] }),
   });
   for (const module of modules) module.register(app, deps);
   app.error(async (error) => {
