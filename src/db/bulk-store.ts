@@ -131,6 +131,37 @@ export function createBulkStore(connection: Connection): BulkStore {
       const docs = await Learner.find(filter, learnerProjection).sort({ _id: 1 }).limit(limit).lean();
       return docs.map(toLearner);
     },
+    async *matchingLearnerIds(selection, afterId, batchSize) {
+      const after = afterId && isObjectId(afterId) ? [{ _id: { $gt: new Types.ObjectId(afterId) } }] : [];
+      const cursor = Learner.find(allOf([selectionFilter(selection), ...after]), { _id: 1 })
+        .sort({ _id: 1 })
+        .batchSize(batchSize)
+        .lean()
+        .cursor();
+      try {
+        let batch: string[] = [];
+        for await (const doc of cursor) {
+          batch.push(String(doc._id));
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length) yield batch;
+      } finally {
+        await cursor.close();
+      }
+    },
+    async matchingLearners(selection, ids) {
+      const valid = ids.filter(isObjectId);
+      if (valid.length === 0) return [];
+      // The id list comes first so it stays a top-level `_id: {$in}` (a selection excluding ids
+      // has its own `_id` clause, which then goes into `$and`).
+      const filter = allOf([{ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } }, selectionFilter(selection)]);
+      // One round trip: the whole batch in the first reply.
+      const docs = await Learner.find(filter, learnerProjection).sort({ _id: 1 }).batchSize(valid.length).lean();
+      return docs.map(toLearner);
+    },
     async missingEmails(emails) {
       const missing: string[] = [];
       for (let i = 0; i < emails.length; i += 1000) {

@@ -8,9 +8,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return unavailable.test(error.name) || /Client must be connected|connection .* closed|Topology is closed|buffering timed out/i.test(error.message);
 }
 
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as new () => unknown;
+
 /**
  * Wraps every method of a repository so that an unreachable database surfaces as the domain's
- * `database_unavailable` error, which the edges turn into a plain sentence.
+ * `database_unavailable` error, which the edges turn into a plain sentence. Streams (async
+ * generator methods) stay streams.
  */
 export function withDatabaseErrors<T extends object>(repository: T): T {
   const wrapped = {} as T;
@@ -20,6 +23,18 @@ export function withDatabaseErrors<T extends object>(repository: T): T {
       continue;
     }
     const fn = value as (...args: unknown[]) => unknown;
+    if (value instanceof AsyncGeneratorFunction) {
+      // A stream (a cursor): its errors come while it is read, so the iteration is wrapped.
+      wrapped[key] = async function* (...args: unknown[]) {
+        try {
+          yield* fn.apply(repository, args) as AsyncGenerator<unknown>;
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) throw new LicenseError('database_unavailable');
+          throw error;
+        }
+      } as T[keyof T];
+      continue;
+    }
     wrapped[key] = (async (...args: unknown[]) => {
       try {
         return await fn.apply(repository, args);

@@ -53,7 +53,9 @@ learnerSchema.index({ email: 1 }, { unique: true }); // lookup by email, import 
 learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan
 learnerSchema.index({ licenseTypes: 1 }); // seat checks, bulk filters by current type
 learnerSchema.index({ groups: 1 }); // bulk filters by group
-learnerSchema.index({ recentOps: 1 }); // which learners an operation changed (crash recovery)
+// No index on recentOps: the one query on it (which learners an operation changed) looks the
+// learners up by _id, and a multikey index over the last 20 op ids would be rewritten on every
+// license change for nothing.
 learnerSchema.index({ slackUserId: 1 }, { sparse: true });
 
 export interface AssignmentDoc {

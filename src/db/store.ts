@@ -1,7 +1,7 @@
-import type { Connection } from 'mongoose';
+import mongoose, { Types, type Connection } from 'mongoose';
 import { escapeRegex, type Assignment, type AuditEvent, type ChangeSpec, type Learner, type LicenseType } from '../licensing/model.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, OpState, ReserveResult } from '../licensing/ports.js';
-import { modelsFor, type LearnerDoc, type LicenseTypeDoc, type OperationDoc } from './models.js';
+import { modelsFor, type AssignmentDoc, type AuditDoc, type LearnerDoc, type LicenseTypeDoc, type OperationDoc } from './models.js';
 
 const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 
@@ -45,6 +45,12 @@ const learnerProjection = { email: 1, name: 1, groups: 1, status: 1, licenseType
 /** The MongoDB implementation of the licensing store. */
 export function createStore(connection: Connection): LicensingStore {
   const m = modelsFor(connection);
+  // The driver's collections, for the batch writes of operations: typed by their documents and
+  // without Mongoose casting every statement (the values are converted here).
+  const native = <T extends mongoose.mongo.Document>(model: { collection: { collectionName: string } }) => {
+    if (!connection.db) throw new Error('the database connection is not open');
+    return connection.db.collection<T>(model.collection.collectionName);
+  };
 
   return {
     async listLicenseTypes() {
@@ -112,11 +118,12 @@ export function createStore(connection: Connection): LicensingStore {
       return groups.filter((g) => typeof g === 'string' && g.length > 0).sort((a, b) => a.localeCompare(b)).slice(0, limit);
     },
     async applyLearnerChanges(opId, items) {
-      if (items.length === 0) return;
-      await m.Learner.bulkWrite(
-        items.map((item) => ({
+      const valid = items.filter((item) => isObjectId(item.learnerId));
+      if (valid.length === 0) return 0;
+      const result = await native<LearnerDoc>(m.Learner).bulkWrite(
+        valid.map((item) => ({
           updateOne: {
-            filter: { _id: item.learnerId, version: item.version, recentOps: { $ne: opId } },
+            filter: { _id: new Types.ObjectId(item.learnerId), version: item.version, recentOps: { $ne: opId } },
             update: {
               $set: { licenseTypes: item.next },
               $inc: { version: 1 },
@@ -127,6 +134,8 @@ export function createStore(connection: Connection): LicensingStore {
         })),
         { ordered: false },
       );
+      // The filter skips learners already marked: each match is a learner this call changed.
+      return result.matchedCount;
     },
     async learnersChangedBy(opId, ids) {
       const changed = new Set<string>();
@@ -145,13 +154,18 @@ export function createStore(connection: Connection): LicensingStore {
         actor: op.actor,
         source: op.source,
         reason: op.reason,
-        channelId: op.channelId,
+        ...(op.channelId ? { channelId: op.channelId } : {}),
         items: op.items,
         failed: op.failed,
         touchedTypes: op.touchedTypes,
         createdAt: op.createdAt,
       };
-      const stored = await m.Operation.findOneAndUpdate({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, returnDocument: 'after', lean: true });
+      // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
+      // one by one, and the stored op is the one just written unless it existed already.
+      const res = await native<OperationDoc>(m.Operation).updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
+      if (res.upsertedCount === 1) return op;
+      const stored = await m.Operation.findById(op.id).lean();
+      if (!stored) throw new Error(`operation ${op.id} vanished`);
       return toOperation(stored as OperationDoc);
     },
     async getOperation(id) {
@@ -170,7 +184,8 @@ export function createStore(connection: Connection): LicensingStore {
       await m.Operation.updateOne({ _id: id, state: 'planned' }, { $set: { items, failed } });
     },
     async setOperationState(id, from: OpState, to: OpState, extra) {
-      await m.Operation.updateOne({ _id: id, state: from }, { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } });
+      const res = await m.Operation.updateOne({ _id: id, state: from }, { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } });
+      return res.matchedCount === 1;
     },
     async staleOperationIds(now, limit) {
       // An op never leased (its process died right after creating it) counts as stale after a minute.
@@ -190,42 +205,48 @@ export function createStore(connection: Connection): LicensingStore {
 
     async recordAssignments(op, items, at) {
       if (items.length === 0) return;
-      const closes = [];
-      const opens = [];
+      // Closing: one updateMany per removed type over all the op's learners that lose it
+      // (instead of one statement per learner), and only rows opened before this op: a later
+      // op may already have re-granted the type.
+      const closing = new Map<string, string[]>();
+      const opens: AssignmentDoc[] = [];
       for (const item of items) {
-        for (const type of item.prev.filter((t) => !item.next.includes(t))) {
-          closes.push({
-            updateMany: {
-              // Only rows opened before this op: a later op may already have re-granted the type.
-              filter: { learnerId: item.learnerId, licenseType: type, revokedAt: null, assignedAt: { $lte: op.createdAt }, opId: { $ne: op.id } },
-              update: { $set: { revokedAt: at, revokedBy: op.id } },
-            },
-          });
+        for (const type of item.prev) {
+          if (item.next.includes(type)) continue;
+          const ids = closing.get(type);
+          if (ids) ids.push(item.learnerId);
+          else closing.set(type, [item.learnerId]);
         }
         for (const type of item.next.filter((t) => !item.prev.includes(t))) {
           opens.push({
-            updateOne: {
-              filter: { _id: `${op.id}:${item.learnerId}:${type}` },
-              update: {
-                $setOnInsert: {
-                  learnerId: item.learnerId,
-                  licenseType: type,
-                  opId: op.id,
-                  email: item.email,
-                  assignedAt: at,
-                  revokedAt: null,
-                  actor: op.actor,
-                  source: op.source,
-                  reason: op.reason,
-                },
-              },
-              upsert: true,
-            },
+            _id: `${op.id}:${item.learnerId}:${type}`,
+            learnerId: item.learnerId,
+            licenseType: type,
+            opId: op.id,
+            email: item.email,
+            assignedAt: at,
+            revokedAt: null,
+            actor: op.actor,
+            source: op.source,
+            reason: op.reason,
           });
         }
       }
-      if (closes.length) await m.Assignment.bulkWrite(closes, { ordered: false });
-      if (opens.length) await m.Assignment.bulkWrite(opens, { ordered: false });
+      const close = async () => {
+        for (const [type, learnerIds] of closing) {
+          for (let i = 0; i < learnerIds.length; i += 1000) {
+            await native<AssignmentDoc>(m.Assignment).updateMany(
+              { learnerId: { $in: learnerIds.slice(i, i + 1000) }, licenseType: type, revokedAt: null, assignedAt: { $lte: op.createdAt }, opId: { $ne: op.id } },
+              { $set: { revokedAt: at, revokedBy: op.id } },
+            );
+          }
+        }
+      };
+      // Closing and opening touch different rows (opened before this op / by it), so they run at
+      // once. The natural-key _id makes a rerun's inserts duplicates, which are skipped.
+      const [closed, opened] = await Promise.allSettled([close(), insertNew(native<AssignmentDoc>(m.Assignment), opens)]);
+      if (closed.status === 'rejected') throw closed.reason;
+      if (opened.status === 'rejected') throw opened.reason;
     },
     async learnerHistory(learnerId, limit): Promise<Assignment[]> {
       const docs = await m.Assignment.find({ learnerId }).sort({ assignedAt: -1 }).limit(limit).lean();
@@ -245,15 +266,34 @@ export function createStore(connection: Connection): LicensingStore {
       if (events.length === 0) return;
       const keyed = events.filter((e) => e.key);
       const unkeyed = events.filter((e) => !e.key);
-      if (keyed.length) {
-        await m.Audit.bulkWrite(
-          keyed.map((e) => ({ updateOne: { filter: { key: e.key }, update: { $setOnInsert: stripUndefined(e) }, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      // Keyed events are written once: the unique index on `key` turns a rerun's inserts into skipped duplicates.
+      if (keyed.length) await insertNew(native<AuditDoc>(m.Audit), keyed);
       if (unkeyed.length) await m.Audit.insertMany(unkeyed.map(stripUndefined), { ordered: false });
     },
   };
+}
+
+/**
+ * Inserts documents whose unique key says whether they were written already (an `_id` or key
+ * derived from the op), skipping the ones that exist: one unordered insert instead of an upsert
+ * per document. Any error other than a duplicate key is thrown.
+ */
+async function insertNew<T extends mongoose.mongo.Document>(collection: mongoose.mongo.Collection<T>, docs: readonly mongoose.mongo.OptionalUnlessRequiredId<T>[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 1000) {
+    try {
+      // Absent optional fields are left out (as Mongoose does) instead of stored as null, and the
+      // server makes missing _ids, so the caller's objects are not modified.
+      await collection.insertMany(docs.slice(i, i + 1000), { ordered: false, ignoreUndefined: true, forceServerObjectId: true });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
+  }
+}
+
+function onlyDuplicates(error: unknown): boolean {
+  if (!(error instanceof mongoose.mongo.MongoBulkWriteError) || error.writeConcernError) return false;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
 }
 
 function stripUndefined<T extends object>(value: T): T {

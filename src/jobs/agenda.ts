@@ -1,5 +1,5 @@
 import { MongoBackend, type Db } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
+import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import type { Logger } from '../logger.js';
 
 export interface AgendaSettings {
@@ -32,6 +32,9 @@ export async function createAgenda(settings: AgendaSettings): Promise<Agenda> {
     ...(settings.processEvery !== undefined ? { processEvery: intervalMs(settings.processEvery) } : {}),
     defaultLockLifetime: settings.lockLifetime ?? DEFAULT_LOCK_LIFETIME_MS,
     ...(settings.name ? { name: settings.name } : {}),
+    // A job this process schedules (Approve) starts at once instead of at the next poll;
+    // jobs scheduled elsewhere are still found by polling every `processEvery`.
+    notificationChannel: new InMemoryNotificationChannel(),
   });
   // Without a listener an 'error' event would crash the process (EventEmitter semantics).
   agenda.on('error', (error) => settings.logger.error('agenda error', { error }));

@@ -84,6 +84,14 @@ export interface BulkStore {
   countLearners(selection: BulkSelection, refinement?: LearnerRefinement): Promise<number>;
   /** The next `limit` matching learners with an id above `afterId`, in id order. */
   learnerPage(selection: BulkSelection, afterId: string | null, limit: number): Promise<Learner[]>;
+  /**
+   * The ids of the matching learners above `afterId`, in id order, `batchSize` at a time, from
+   * one cursor over the selection (so a job reads its selection once, not once per batch).
+   * Closing the iterator closes the cursor.
+   */
+  matchingLearnerIds(selection: BulkSelection, afterId: string | null, batchSize: number): AsyncIterable<string[]>;
+  /** The learners among `ids` that match the selection now, read fresh, in id order. */
+  matchingLearners(selection: BulkSelection, ids: readonly string[]): Promise<Learner[]>;
   /** The emails among `emails` that no learner has. */
   missingEmails(emails: readonly string[]): Promise<string[]>;
 

@@ -1,8 +1,10 @@
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from './bulk-ports.js';
+import type { BulkSelection } from './bulk-selection.js';
 import type { LicensingDeps } from './deps.js';
 import { LicenseError } from './errors.js';
-import type { ChangeSpec } from './model.js';
+import type { ChangeSpec, Learner } from './model.js';
 import { planItems, runOperation, touchedTypes, type OperationResult } from './operations.js';
+import type { Operation } from './ports.js';
 
 /** Callbacks of a running job; the Agenda job and the Slack notifier plug in here. */
 export interface BulkRunHooks {
@@ -42,7 +44,8 @@ function skipCode(change: ChangeSpec): string {
  * Applies an approved bulk request in batches through the operation engine, resuming from its
  * checkpoint. Safe to run again after a crash and in two processes at once: batch n is the
  * operation `bulk:<id>:<n>`, and the checkpoint only moves from n-1 to n, so each learner is
- * changed and counted once. Memory stays at one batch whatever the size of the selection.
+ * changed and counted once. The selection is read by one cursor, opened where the checkpoint
+ * is; memory stays at one batch whatever the size of the selection.
  */
 export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkRunHooks = {}, options: BulkRunOptions = {}): Promise<BulkSummary> {
   let request = await mustGet(deps, requestId);
@@ -50,27 +53,42 @@ export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkR
     const total = await deps.bulk.countLearners(request.selection);
     request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
   }
-  const batchSize = deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE;
+  const pager = selectionPager(deps, request.selection, deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE);
+  try {
+    request = await runBatches(deps, request, pager, hooks, options);
+  } finally {
+    await pager.close();
+  }
 
+  const summary = summaryOf(request);
+  if (JOB_STATUSES.includes(request.status)) await hooks.onFinished?.(summary, request);
+  return summary;
+}
+
+/** Runs batches while the request is running; returns it as it ended (or as another process left it). */
+async function runBatches(deps: BulkDeps, initial: BulkRequest, pager: SelectionPager, hooks: BulkRunHooks, options: BulkRunOptions): Promise<BulkRequest> {
+  const requestId = initial.id;
+  let request = initial;
   while (request.status === 'running') {
     await hooks.heartbeat?.();
     const batchNo = request.progress.lastBatch + 1;
     const opId = bulkOpId(requestId, batchNo);
     // An existing op is a batch a crashed run started: it is finished whatever else happened
     // since (cancel included), because its seats are already reserved.
-    if (!(await deps.store.getOperation(opId))) {
+    let op = await deps.store.getOperation(opId);
+    if (!op) {
       const stop = await stopReason(deps, request);
       if (stop) {
         request = (await deps.bulk.finishBulkRequest(requestId, stop.status, deps.now(), stop.code)) ?? (await mustGet(deps, requestId));
         continue;
       }
-      const learners = await deps.bulk.learnerPage(request.selection, request.progress.lastLearnerId, batchSize);
-      if (learners.length === 0) {
+      const learners = await pager.next(request.progress.lastLearnerId);
+      if (!learners) {
         request = (await deps.bulk.finishBulkRequest(requestId, 'completed', deps.now())) ?? (await mustGet(deps, requestId));
         continue;
       }
       const { items, failed } = planItems(learners, request);
-      await deps.store.createOperation({
+      op = await deps.store.createOperation({
         id: opId,
         state: 'planned',
         change: request.change,
@@ -84,7 +102,7 @@ export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkR
         createdAt: deps.now(),
       });
     }
-    const result = await settleOperation(deps, opId, hooks, options);
+    const result = await settleOperation(deps, op, hooks, options);
     await deps.bulk.recordBulkBatch(
       requestId,
       batchNo,
@@ -96,10 +114,41 @@ export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkR
     // Read again: a cancel may have come while the hook ran.
     request = await mustGet(deps, requestId);
   }
+  return request;
+}
 
-  const summary = summaryOf(request);
-  if (JOB_STATUSES.includes(request.status)) await hooks.onFinished?.(summary, request);
-  return summary;
+interface SelectionPager {
+  /** The next matching learners above `checkpoint` (fresh, at most one batch), or null when there are none. */
+  next(checkpoint: string | null): Promise<Learner[] | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * Streams the selection's ids with one cursor, opened at the first checkpoint asked for, and
+ * reads each batch of learners fresh (re-checking the selection) just before it is planned.
+ * Ids at or below the current checkpoint are dropped: another process may have run those batches.
+ */
+function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
+  let ids: AsyncIterator<string[]> | undefined;
+  return {
+    async next(checkpoint) {
+      ids ??= deps.bulk.matchingLearnerIds(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
+      for (;;) {
+        const batch = await ids.next();
+        if (batch.done) return null;
+        // Ids are same-length hex, so text order is id order.
+        const ahead = checkpoint === null ? batch.value : batch.value.filter((id) => id > checkpoint);
+        if (ahead.length === 0) continue;
+        // Learners that left the selection since the cursor passed are not in the batch.
+        const learners = await deps.bulk.matchingLearners(selection, ahead);
+        if (learners.length) return learners;
+      }
+    },
+    async close() {
+      // Closing the cursor must not hide why the run stopped.
+      await ids?.return?.().catch(() => undefined);
+    },
+  };
 }
 
 async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> {
@@ -116,12 +165,15 @@ async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ statu
 }
 
 /** Runs the op to settled; waits while another process holds its lease (it may be dead: leases run out). */
-async function settleOperation(deps: BulkDeps, opId: string, hooks: BulkRunHooks, options: BulkRunOptions): Promise<OperationResult> {
+async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<OperationResult> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
+  // The op as created or found is used once; after waiting, it is read again.
+  let known: Operation | undefined = loaded;
   for (;;) {
     try {
-      return await runOperation(deps.store, opId, deps.processId, deps.now);
+      return await runOperation(deps.store, loaded.id, deps.processId, deps.now, known);
     } catch (error) {
+      known = undefined;
       const leasedElsewhere = error instanceof Error && /is being run by another process/.test(error.message);
       if (!leasedElsewhere || Date.now() >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, options.leasePollMs ?? 2_000));
@@ -177,6 +229,9 @@ export async function* bulkFailures(
 ): AsyncGenerator<BulkFailure> {
   const request = await deps.bulk.getBulkRequest(requestId);
   if (!request) return;
+  // The counts say whether there is anything to list; reading every batch's op to find nothing
+  // would cost a read per thousand learners at the end of every clean job.
+  if (request.progress.failed === 0 && (!options.includeSkipped || request.progress.skipped === 0)) return;
   const skip = skipCode(request.change);
   for (let batch = 1; ; batch += 1) {
     const op = await deps.store.getOperation(bulkOpId(requestId, batch));

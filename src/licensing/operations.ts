@@ -45,31 +45,38 @@ function seatsNeeded(items: readonly OpItem[]): Map<string, number> {
 /**
  * Drives an operation to `settled`, resuming from whatever state a crashed run left it in.
  * Every step is conditional on the op id, so running it twice (or in two processes) changes
- * each learner once, writes one history entry and leaves seats exact.
+ * each learner once, writes one history entry and leaves seats exact. `loaded` is the op as the
+ * caller just read or created it, which saves reading it again.
  */
-export async function runOperation(store: LicensingStore, opId: string, owner: string, now: () => Date = () => new Date()): Promise<OperationResult> {
-  let op = await store.getOperation(opId);
+export async function runOperation(store: LicensingStore, opId: string, owner: string, now: () => Date = () => new Date(), loaded?: Operation): Promise<OperationResult> {
+  let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
   if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
     throw new Error(`operation ${opId} is being run by another process`);
   }
+  let leasedAt = Date.now();
 
+  // Each step moves the op on only from the state it found; when the move does not match,
+  // another run got there first and the op is read back as that run left it.
   if (op.state === 'planned') {
-    await reserve(store, op);
-    await store.setOperationState(opId, 'planned', 'reserved');
-    op = await mustGet(store, opId);
+    const reserved = await reserve(store, op);
+    op = (await store.setOperationState(opId, 'planned', 'reserved')) ? { ...reserved, state: 'reserved' } : await mustGet(store, opId);
   }
   if (op.state === 'reserved') {
-    await store.leaseOperation(opId, owner, LEASE_MS);
-    await store.applyLearnerChanges(opId, op.items);
-    const changed = await store.learnersChangedBy(opId, op.items.map((item) => item.learnerId));
-    await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: [...changed] });
-    op = await mustGet(store, opId);
+    // A long reservation (many types, replanning) must not outlive the lease.
+    if (Date.now() - leasedAt > LEASE_MS / 3) {
+      await store.leaseOperation(opId, owner, LEASE_MS);
+      leasedAt = Date.now();
+    }
+    const ids = op.items.map((item) => item.learnerId);
+    const changedNow = await store.applyLearnerChanges(opId, op.items);
+    // All changed by this call, or some by an earlier run that crashed: then ask which.
+    const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
+    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed })) ? { ...op, state: 'applied', appliedIds: changed } : await mustGet(store, opId);
   }
   if (op.state === 'applied') {
     await settle(store, op, now());
-    await store.setOperationState(opId, 'applied', 'settled');
-    op = await mustGet(store, opId);
+    op = (await store.setOperationState(opId, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, opId);
   }
   return resultOf(op);
 }
@@ -93,9 +100,9 @@ function resultOf(op: Operation): OperationResult {
 /**
  * Reserves the seats the items need, type by type. When a type has fewer free seats than needed,
  * the items beyond what fits are moved to `failed` with `no_seats_left` before trying again, so the
- * stored plan always matches what was reserved.
+ * stored plan always matches what was reserved. Returns the op as replanned.
  */
-async function reserve(store: LicensingStore, initial: Operation): Promise<void> {
+async function reserve(store: LicensingStore, initial: Operation): Promise<Operation> {
   let op = initial;
   for (const type of op.touchedTypes) {
     for (;;) {
@@ -120,21 +127,16 @@ async function reserve(store: LicensingStore, initial: Operation): Promise<void>
       op = { ...op, items, failed };
     }
   }
+  return op;
 }
 
 async function settle(store: LicensingStore, op: Operation, at: Date): Promise<void> {
   const appliedIds = new Set(op.appliedIds ?? []);
   const applied = op.items.filter((item) => appliedIds.has(item.learnerId));
-  await store.recordAssignments(op, applied, at);
 
   const reserved = seatsNeeded(op.items);
   const actual = new Map<string, number>();
   for (const item of applied) for (const [type, d] of seatDelta(item.prev, item.next)) actual.set(type, (actual.get(type) ?? 0) + d);
-  for (const type of op.touchedTypes) {
-    // Reserved seats were already counted; what the applied items released, and the reserved
-    // seats of items that did not apply, come off now.
-    await store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0));
-  }
 
   const events: AuditEvent[] = [];
   for (const item of op.items) {
@@ -170,7 +172,23 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
       details: { opId: op.id, reason: op.reason },
     });
   }
-  await store.recordAudit(events);
+
+  // History, seats and audit are independent and each idempotent, so they are written at once;
+  // if one fails the op stays `applied` and the next run writes whatever is missing.
+  await allDone([
+    store.recordAssignments(op, applied, at),
+    // Reserved seats were already counted; what the applied items released, and the reserved
+    // seats of items that did not apply, come off now.
+    ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),
+    store.recordAudit(events),
+  ]);
+}
+
+/** Waits for every write, then throws the first failure (none is left running behind the caller). */
+async function allDone(writes: Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(writes);
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Resumes operations a crashed process left unsettled; returns how many were finished. */

@@ -60,8 +60,12 @@ export interface LicensingStore {
   searchLearners(terms: readonly string[], limit: number): Promise<Learner[]>;
   /** Distinct group names, sorted, at most `limit`. */
   listGroups(limit: number): Promise<string[]>;
-  /** Applies each item if the learner's version is unchanged; marks the learner with the op. */
-  applyLearnerChanges(opId: string, items: readonly OpItem[]): Promise<void>;
+  /**
+   * Applies each item if the learner's version is unchanged; marks the learner with the op.
+   * Returns how many learners this call changed: when that is every item, there is no need to
+   * ask `learnersChangedBy`.
+   */
+  applyLearnerChanges(opId: string, items: readonly OpItem[]): Promise<number>;
   /** Ids among `ids` whose learner carries the op's mark, i.e. the op changed them. */
   learnersChangedBy(opId: string, ids: readonly string[]): Promise<Set<string>>;
 
@@ -72,7 +76,8 @@ export interface LicensingStore {
   /** Takes or renews the lease on an unsettled op; false if another process holds it. */
   leaseOperation(id: string, owner: string, ms: number): Promise<boolean>;
   replanOperation(id: string, items: OpItem[], failed: OpFailure[]): Promise<void>;
-  setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<void>;
+  /** Moves the op from `from` to `to`; false when it was not in `from` (another run moved it). */
+  setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<boolean>;
   /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
   staleOperationIds(now: Date, limit: number): Promise<string[]>;
 

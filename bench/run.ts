@@ -1,0 +1,320 @@
+/**
+ * `npm run bench`: seeds its own data through the product's import, then measures bulk
+ * throughput (product vs raw driver), peak memory and Slack calls per job, typeahead latency,
+ * and slash-command acks during a job. Prints a table and writes bench/results.json.
+ *
+ * BENCH_SCALE (default 1) scales every count. BENCH_PROFILE=1 also CPU-profiles the app
+ * processes and mongo-lite (--cpu-prof) and times the app's database commands. BENCH_CHILD_FLAGS adds Node flags
+ * to the app processes (e.g. "--expose-gc" to report the heap after a full GC).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
+import type { CommandProfile, LoopDelay, MemoryPeaks } from './app-child.js';
+import { runAckLoad, type AckRun } from './ack.js';
+import { ADMIN, LEAD, SIGNING_SECRET, approveAndWait, openBenchDeps, submitReassignment, type JobRun } from './bulk.js';
+import { startAppChild, type AppChild } from './child.js';
+import { dropDatabase, findMongo, type BenchMongo } from './mongo.js';
+import { runRawReassignment, type RawRun } from './raw.js';
+import { FROM_TYPE, TO_TYPE, seedLearners, type SeededLearners } from './seed.js';
+import { markdownTable, table } from './stats.js';
+import { runTypeahead, typeaheadPrefixes, type TypeaheadRun } from './typeahead.js';
+
+const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300 };
+/** The notifier edits the progress message at most once per 3 s. */
+const PROGRESS_EVERY_S = 3;
+const JOB_TIMEOUT_MS = 15 * 60_000;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+interface Context {
+  mongo: BenchMongo;
+  slack: FakeSlack;
+  profileDir?: string;
+}
+
+interface JobMeasurement extends JobRun {
+  maxRssMb: number;
+  bootRssMb: number;
+  /** Event-loop delay in the app process from ready to stop. */
+  loopDelay: LoopDelay;
+  memory: MemoryPeaks;
+  /** CPU seconds the app and the database used from Approve to the notice: who was busy. */
+  cpu: { appSeconds: number; dbSeconds?: number };
+  /** Highest RSS sampled in each quarter of the job (flat = memory bounded by the batch, not the job). */
+  rssByQuarterMb: number[];
+  commands?: CommandProfile;
+}
+
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the bench');
+    dir = parent;
+  }
+  return dir;
+}
+
+function benchScale(): number {
+  const raw = process.env.BENCH_SCALE ?? '1';
+  const scale = Number(raw);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new Error(`BENCH_SCALE must be a number in (0, 1], got "${raw}"`);
+  return scale;
+}
+
+async function seed(ctx: Context, dbName: string, learners: number): Promise<SeededLearners> {
+  log(`  seeding ${n(learners)} learners through the product's import (license-bot import learners)…`);
+  const seeded = await seedLearners(ctx.mongo.uri, dbName, learners);
+  log(`  seeded in ${fixed(seeded.seconds, 1)} s`);
+  return seeded;
+}
+
+/**
+ * Submits the reassignment `from` → `to` of every seeded learner, boots a fresh app process,
+ * runs `before` (app idle), clicks Approve and waits for the completion notice, running
+ * `during` once the job is under way; then stops the process and collects its figures.
+ */
+async function runJob(
+  ctx: Context,
+  dbName: string,
+  change: { from: string; to: string },
+  hooks: { before?: (app: AppChild) => Promise<void>; during?: (app: AppChild) => Promise<void> } = {},
+): Promise<JobMeasurement> {
+  const { db, deps } = await openBenchDeps(ctx.mongo.uri, dbName);
+  try {
+    const request = await submitReassignment(deps, change.from, change.to);
+    const child = await startAppChild(
+      { mongodbUri: ctx.mongo.uri, dbName, slackApiUrl: ctx.slack.apiUrl, signingSecret: SIGNING_SECRET, admins: [ADMIN], approvers: [LEAD], profileCommands: Boolean(ctx.profileDir) },
+      ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [],
+    );
+    let stopped = false;
+    try {
+      await hooks.before?.(child);
+      log(`  job of ${n(request.preview.toChange)} learners (${change.from} → ${change.to}): Approve clicked, waiting for the completion notice…`);
+      const during = hooks.during;
+      const [appCpuBefore, dbCpuBefore] = [await child.cpuMs(), ctx.mongo.cpuMs()];
+      const approvedAt = Date.now();
+      const run = await approveAndWait({ baseUrl: child.baseUrl, slack: ctx.slack, deps, request, timeoutMs: JOB_TIMEOUT_MS }, during ? () => during(child) : undefined);
+      const [appCpuAfter, dbCpuAfter] = [await child.cpuMs(), ctx.mongo.cpuMs()];
+      const { maxRssMb, loopDelay, memory, commands } = await child.stop();
+      stopped = true;
+      const cpu = {
+        appSeconds: round1((appCpuAfter - appCpuBefore) / 1000),
+        ...(dbCpuBefore !== undefined && dbCpuAfter !== undefined ? { dbSeconds: round1((dbCpuAfter - dbCpuBefore) / 1000) } : {}),
+      };
+      const rssByQuarterMb = [0, 1, 2, 3].map((q) => {
+        const span = (run.noticeAt - approvedAt) / 4;
+        const inQuarter = memory.rssSamples.filter(([at]) => at >= approvedAt + q * span && at <= approvedAt + (q + 1) * span).map(([, rss]) => rss);
+        return inQuarter.length ? Math.max(...inQuarter) : 0;
+      });
+      log(`  ${n(run.learners)} learners in ${fixed(run.seconds, 1)} s (${n(run.perSec)}/s), peak RSS ${fixed(maxRssMb, 0)} MB, ${run.slackCalls} Slack calls`);
+      log(`  CPU: app ${cpu.appSeconds} s${cpu.dbSeconds !== undefined ? `, database ${cpu.dbSeconds} s` : ''} in ${fixed(run.seconds, 1)} s; event-loop delay p99 ${loopDelay.p99Ms} ms, max ${loopDelay.maxMs} ms`);
+      log(
+        `  memory peaks (MB): heap total ${memory.heapTotalMb}, heap used ${memory.heapUsedMb}, external ${memory.externalMb}` +
+          (memory.heapUsedAfterGcMb !== undefined ? `; heap used after a full GC at the end ${memory.heapUsedAfterGcMb}` : '') +
+          `; highest RSS per quarter of the job ${rssByQuarterMb.join(' / ')}`,
+      );
+      printCommands(commands);
+      return { ...run, maxRssMb, bootRssMb: child.bootRssMb, loopDelay, memory, cpu, rssByQuarterMb, ...(commands ? { commands } : {}) };
+    } finally {
+      if (!stopped) await child.stop().catch(() => undefined);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function printCommands(commands: CommandProfile | undefined): void {
+  if (!commands) return;
+  const rows = Object.entries(commands)
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 15)
+    .map(([key, value]) => [key, n(value.count), n(value.ms)]);
+  log(`  database round trips of the app process (BENCH_PROFILE):\n${table([['command', 'count', 'ms'], ...rows])}`);
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const scale = benchScale();
+  const scaled = (count: number, min: number) => Math.max(min, Math.round(count * scale));
+  const counts = {
+    scale,
+    learnersSmall: scaled(10_000, 200),
+    learnersBig: scaled(100_000, 2_000),
+    typeaheadRequests: scaled(1_000, 50),
+    ackRequests: scaled(200, 20),
+    ackConcurrency: 20,
+  };
+  const profileDir = process.env.BENCH_PROFILE === '1' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : undefined;
+
+  const mongo = await findMongo(root, profileDir);
+  const machine = {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+    mongodb: mongo.server,
+    mongodbOrigin: mongo.origin,
+  };
+  log(`database: ${mongo.server} via ${mongo.origin}`);
+  log(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}; scale ${scale}`);
+
+  const slack = await startFakeSlack();
+  const ctx: Context = { mongo, slack, ...(profileDir ? { profileDir } : {}) };
+  const run = randomBytes(3).toString('hex');
+  const smallDb = `bench_${run}_small`;
+  const bigDb = `bench_${run}_big`;
+  const started = performance.now();
+  let small: JobMeasurement;
+  let big: JobMeasurement;
+  let loaded: JobMeasurement;
+  let raw: RawRun;
+  let rawAll: RawRun;
+  let typeahead: TypeaheadRun | undefined;
+  let coldAcks: AckRun | undefined;
+  let acks: AckRun | undefined;
+  try {
+    log(`1/5 bulk job of ${n(counts.learnersSmall)} learners`);
+    await seed(ctx, smallDb, counts.learnersSmall);
+    small = await runJob(ctx, smallDb, { from: FROM_TYPE, to: TO_TYPE });
+    await dropDatabase(mongo.uri, smallDb);
+
+    log(`2/5 bulk job of ${n(counts.learnersBig)} learners`);
+    const seeded = await seed(ctx, bigDb, counts.learnersBig);
+    big = await runJob(ctx, bigDb, { from: FROM_TYPE, to: TO_TYPE });
+
+    log(`3/5 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
+    raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
+    log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
+    if (raw.learners !== counts.learnersBig) throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
+
+    log(`4/5 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
+    rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
+    log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
+
+    log(`5/5 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`);
+    const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
+    loaded = await runJob(
+      ctx,
+      bigDb,
+      { from: TO_TYPE, to: FROM_TYPE },
+      {
+        before: async (app) => {
+          typeahead = await runTypeahead(app.baseUrl, prefixes);
+          log(`  typeahead p50 ${typeahead.p50Ms} ms, p95 ${typeahead.p95Ms} ms, p99 ${typeahead.p99Ms} ms (${typeahead.withOptions} of ${typeahead.requests} answers with options)`);
+          // A fresh process compiles its command handlers and opens its response_url connections
+          // on its first commands; a running bot has done that long before a job starts. That
+          // first wave is measured (idle) and reported, not mixed into the load.
+          coldAcks = await runAckLoad(app.baseUrl, slack, counts.ackConcurrency, counts.ackConcurrency);
+          log(`  first ${coldAcks.requests} commands of the fresh process (idle): p50 ${coldAcks.p50Ms} ms, max ${coldAcks.maxMs} ms`);
+        },
+        during: async (app) => {
+          acks = await runAckLoad(app.baseUrl, slack, counts.ackRequests, counts.ackConcurrency);
+          log(`  acks during the job: p50 ${acks.p50Ms} ms, p95 ${acks.p95Ms} ms, p99 ${acks.p99Ms} ms, max ${acks.maxMs} ms`);
+        },
+      },
+    );
+  } finally {
+    await dropDatabase(mongo.uri, smallDb).catch(() => undefined);
+    await dropDatabase(mongo.uri, bigDb).catch(() => undefined);
+    await slack.close();
+    await mongo.stop();
+  }
+  if (!typeahead || !acks || !coldAcks) throw new Error('the typeahead or ack measurement did not run');
+
+  const ratio = big.perSec / raw.perSec;
+  const growth = big.maxRssMb / small.maxRssMb;
+  // At most one progress edit per PROGRESS_EVERY_S, plus the first and the final one.
+  const timeBound = (job: JobRun) => job.progressUpdates <= job.seconds / PROGRESS_EVERY_S + 2;
+  const met = {
+    ratio: ratio >= TARGETS.ratio,
+    memory: growth <= TARGETS.memoryGrowth,
+    typeahead: typeahead.p95Ms <= TARGETS.typeaheadP95Ms,
+    ack: acks.p99Ms <= TARGETS.ackP99Ms,
+    slackCalls: timeBound(small) && timeBound(big),
+  };
+  const jobFigures = (job: JobMeasurement) => ({
+    learners: job.learners,
+    seconds: round1(job.seconds),
+    jobSeconds: round1(job.jobSeconds),
+    perSec: Math.round(job.perSec),
+    maxRssMb: job.maxRssMb,
+    slackCalls: job.slackCalls,
+    slackCallsByMethod: job.slackCallsByMethod,
+    cpu: job.cpu,
+    loopDelay: job.loopDelay,
+    rssByQuarterMb: job.rssByQuarterMb,
+    memory: { heapTotalMb: job.memory.heapTotalMb, heapUsedMb: job.memory.heapUsedMb, externalMb: job.memory.externalMb, arrayBuffersMb: job.memory.arrayBuffersMb },
+  });
+  const results = {
+    ranAt: new Date().toISOString(),
+    totalSeconds: round1((performance.now() - started) / 1000),
+    machine,
+    counts,
+    bulk: {
+      learners10k: small.learners,
+      learners100k: big.learners,
+      productPerSec: Math.round(big.perSec),
+      rawPerSec: Math.round(raw.perSec),
+      ratio: Math.round(ratio * 1000) / 1000,
+      rawAllRowsPerSec: Math.round(rawAll.perSec),
+      ratioToRawAllRows: Math.round((big.perSec / rawAll.perSec) * 1000) / 1000,
+      rssMb10k: small.maxRssMb,
+      rssMb100k: big.maxRssMb,
+      rssGrowth: Math.round(growth * 100) / 100,
+      slackCalls10k: small.slackCalls,
+      slackCalls100k: big.slackCalls,
+      jobs: { small: jobFigures(small), big: jobFigures(big), underAckLoad: jobFigures(loaded) },
+      raw: { ...raw, seconds: round1(raw.seconds), perSec: Math.round(raw.perSec) },
+      rawAllRows: { ...rawAll, seconds: round1(rawAll.seconds), perSec: Math.round(rawAll.perSec) },
+    },
+    typeahead: { learners: big.learners, ...typeahead },
+    ack: {
+      requests: acks.requests,
+      concurrency: acks.concurrency,
+      p50Ms: acks.p50Ms,
+      p95Ms: acks.p95Ms,
+      p99Ms: acks.p99Ms,
+      maxMs: acks.maxMs,
+      duringJob: acks.finishedAt <= loaded.noticeAt,
+      firstWaveOfFreshProcess: { requests: coldAcks.requests, p50Ms: coldAcks.p50Ms, maxMs: coldAcks.maxMs },
+    },
+    targets: { ...TARGETS, met },
+  };
+
+  const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+  const smallLabel = n(small.learners);
+  const bigLabel = n(big.learners);
+  const rows = [
+    ['Measurement', 'Result', 'Target', 'Met'],
+    [`Bulk throughput, product (${bigLabel} learners, Approve → completion notice)`, `${n(big.perSec)} learners/s`, '', ''],
+    ['Bulk throughput, raw driver (bulkWrite × 1,000)', `${n(raw.perSec)} learners/s`, '', ''],
+    ['Throughput ratio product / raw', fixed(ratio), `≥ ${TARGETS.ratio}`, yes(met.ratio)],
+    ['Raw driver writing every row the product writes (+ history close, audit)', `${n(rawAll.perSec)} learners/s (ratio ${fixed(big.perSec / rawAll.perSec)})`, '', ''],
+    [`Peak RSS, ${smallLabel}-learner job`, `${fixed(small.maxRssMb, 0)} MB`, '', ''],
+    [`Peak RSS, ${bigLabel}-learner job`, `${fixed(big.maxRssMb, 0)} MB (× ${fixed(growth)})`, `≤ ${TARGETS.memoryGrowth} × ${smallLabel}`, yes(met.memory)],
+    [`Slack calls, ${smallLabel}-learner job`, `${small.slackCalls} in ${fixed(small.seconds, 1)} s`, '', ''],
+    [`Slack calls, ${bigLabel}-learner job`, `${big.slackCalls} in ${fixed(big.seconds, 1)} s`, `≤ 1 edit / ${PROGRESS_EVERY_S} s`, yes(met.slackCalls)],
+    [`Typeahead p50 / p95 / p99 (${n(typeahead.requests)} requests, ${bigLabel} learners)`, `${typeahead.p50Ms} / ${typeahead.p95Ms} / ${typeahead.p99Ms} ms`, `p95 ≤ ${TARGETS.typeaheadP95Ms} ms`, yes(met.typeahead)],
+    [`Slash-command ack p50 / p99 during the job (${n(acks.requests)} at ${acks.concurrency})`, `${acks.p50Ms} / ${acks.p99Ms} ms`, `p99 ≤ ${TARGETS.ackP99Ms} ms`, yes(met.ack)],
+  ];
+  const resultsFile = path.join(root, 'bench', 'results.json');
+  writeFileSync(resultsFile, `${JSON.stringify({ ...results, markdownTable: markdownTable(rows) }, null, 2)}\n`);
+  process.stdout.write(`\n${table(rows)}\n\n`);
+  process.stdout.write(`Database: ${mongo.server} (${mongo.origin}). Machine: ${machine.cpus} CPUs, ${machine.memoryGb} GB, Node ${machine.node}. Scale ${scale}. Total ${results.totalSeconds} s.\n`);
+  process.stdout.write(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}\n`);
+  if (profileDir) process.stdout.write(`CPU profiles of the app processes (and of mongo-lite, when the bench started it): ${profileDir}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
