@@ -11,4 +11,7 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
+  // Agenda's lock watchdog keeps a lockLifetime/2 timer that drain() does not cancel; without
+  // this Jest waits up to ~20 s after the last test (the product exits via process.exit).
+  forceExit: true,
 };
