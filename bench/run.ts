@@ -230,7 +230,10 @@ async function main(): Promise<void> {
   }
   if (!typeahead || !acks || !coldAcks) throw new Error('the typeahead or ack measurement did not run');
 
-  const ratio = big.perSec / raw.perSec;
+  // The issue's baseline is "the same writes done by the raw driver": every row the product writes
+  // per learner (learner, history close, history row, audit event, seats). The run that writes
+  // only the learner and a history row is kept for comparison.
+  const ratio = big.perSec / rawAll.perSec;
   const growth = big.maxRssMb / small.maxRssMb;
   // At most one progress edit per PROGRESS_EVERY_S, plus the first and the final one.
   const timeBound = (job: JobRun) => job.progressUpdates <= job.seconds / PROGRESS_EVERY_S + 2;
@@ -263,10 +266,10 @@ async function main(): Promise<void> {
       learners10k: small.learners,
       learners100k: big.learners,
       productPerSec: Math.round(big.perSec),
-      rawPerSec: Math.round(raw.perSec),
+      rawPerSec: Math.round(rawAll.perSec),
       ratio: Math.round(ratio * 1000) / 1000,
-      rawAllRowsPerSec: Math.round(rawAll.perSec),
-      ratioToRawAllRows: Math.round((big.perSec / rawAll.perSec) * 1000) / 1000,
+      rawMinimalPerSec: Math.round(raw.perSec),
+      ratioToRawMinimal: Math.round((big.perSec / raw.perSec) * 1000) / 1000,
       rssMb10k: small.maxRssMb,
       rssMb100k: big.maxRssMb,
       rssGrowth: Math.round(growth * 100) / 100,
@@ -296,9 +299,9 @@ async function main(): Promise<void> {
   const rows = [
     ['Measurement', 'Result', 'Target', 'Met'],
     [`Bulk throughput, product (${bigLabel} learners, Approve → completion notice)`, `${n(big.perSec)} learners/s`, '', ''],
-    ['Bulk throughput, raw driver (bulkWrite × 1,000)', `${n(raw.perSec)} learners/s`, '', ''],
+    ['Bulk throughput, raw driver, the same writes (bulkWrite × 1,000)', `${n(rawAll.perSec)} learners/s`, '', ''],
     ['Throughput ratio product / raw', fixed(ratio), `≥ ${TARGETS.ratio}`, yes(met.ratio)],
-    ['Raw driver writing every row the product writes (+ history close, audit)', `${n(rawAll.perSec)} learners/s (ratio ${fixed(big.perSec / rawAll.perSec)})`, '', ''],
+    ['Raw driver writing only the learner and a history row', `${n(raw.perSec)} learners/s (ratio ${fixed(big.perSec / raw.perSec)})`, '', ''],
     [`Peak RSS, ${smallLabel}-learner job`, `${fixed(small.maxRssMb, 0)} MB`, '', ''],
     [`Peak RSS, ${bigLabel}-learner job`, `${fixed(big.maxRssMb, 0)} MB (× ${fixed(growth)})`, `≤ ${TARGETS.memoryGrowth} × ${smallLabel}`, yes(met.memory)],
     [`Slack calls, ${smallLabel}-learner job`, `${small.slackCalls} in ${fixed(small.seconds, 1)} s`, '', ''],
