@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { ExportStore } from '../licensing/exporting.js';
 import { modelsFor } from './models.js';
-import { toLearner } from './store.js';
+import { toAssignment, toLearner } from './store.js';
 
 const BATCH_SIZE = 1_000;
 
@@ -26,17 +26,7 @@ export function createExportStore(connection: Connection): ExportStore {
       const cursor = Assignment.find({}).sort({ assignedAt: 1 }).lean().cursor({ batchSize: BATCH_SIZE });
       try {
         for await (const d of cursor) {
-          yield {
-            learnerId: d.learnerId,
-            email: d.email,
-            licenseType: d.licenseType,
-            assignedAt: d.assignedAt,
-            revokedAt: d.revokedAt ?? null,
-            actor: d.actor,
-            source: d.source,
-            reason: d.reason ?? '',
-            opId: d.opId,
-          };
+          yield toAssignment(d);
         }
       } finally {
         await cursor.close();

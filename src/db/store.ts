@@ -19,6 +19,21 @@ export function toLearner(doc: Pick<LearnerDoc, '_id' | 'email' | 'name' | 'grou
   };
 }
 
+/** Maps a stored history row to the domain shape. */
+export function toAssignment(d: Omit<AssignmentDoc, '_id'>): Assignment {
+  return {
+    learnerId: d.learnerId,
+    email: d.email,
+    licenseType: d.licenseType,
+    assignedAt: d.assignedAt,
+    revokedAt: d.revokedAt ?? null,
+    actor: d.actor,
+    source: d.source,
+    reason: d.reason ?? '',
+    opId: d.opId,
+  };
+}
+
 function toLicenseType(doc: Omit<LicenseTypeDoc, 'pending'>): LicenseType {
   return { key: doc.key, name: doc.name, capacity: doc.capacity ?? null, seatsInUse: doc.seatsInUse };
 }
@@ -250,17 +265,7 @@ export function createStore(connection: Connection): LicensingStore {
     },
     async learnerHistory(learnerId, limit): Promise<Assignment[]> {
       const docs = await m.Assignment.find({ learnerId }).sort({ assignedAt: -1 }).limit(limit).lean();
-      return docs.map((d) => ({
-        learnerId: d.learnerId,
-        email: d.email,
-        licenseType: d.licenseType,
-        assignedAt: d.assignedAt,
-        revokedAt: d.revokedAt ?? null,
-        actor: d.actor,
-        source: d.source,
-        reason: d.reason ?? '',
-        opId: d.opId,
-      }));
+      return docs.map(toAssignment);
     },
     async recordAudit(events: readonly AuditEvent[]) {
       if (events.length === 0) return;
