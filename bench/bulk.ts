@@ -1,11 +1,6 @@
-import { connectDatabase, type Database } from '../src/db/connection.js';
-import { createAdminStore } from '../src/db/admin-store.js';
-import { createBulkStore } from '../src/db/bulk-store.js';
-import { createChangeRequestStore } from '../src/db/change-request-store.js';
-import { createLeadStore } from '../src/db/lead-store.js';
-import { createStore } from '../src/db/store.js';
-import type { BulkDeps, BulkRequest } from '../src/licensing/bulk-ports.js';
-import { submitBulkRequest } from '../src/licensing/bulk-requests.js';
+import { connectDatabase, openRepositories, type Database } from '../src/db/index.js';
+import type { BulkDeps, BulkRequest } from '../src/licensing/bulk/ports.js';
+import { submitBulkRequest } from '../src/licensing/bulk/requests.js';
 import { ids } from '../src/slack/ids.js';
 import type { FakeSlack, SlackCall } from '../test/support/fake-slack.js';
 import { blockActionsPayload, sendInteraction } from '../test/support/slack-requests.js';
@@ -20,14 +15,10 @@ export const CHANNEL = 'CBENCH';
 export async function openBenchDeps(uri: string, dbName: string): Promise<{ db: Database; deps: BulkDeps }> {
   const db = await connectDatabase({ uri, dbName });
   const deps: BulkDeps = {
-    store: createStore(db.connection),
-    adminStore: createAdminStore(db.connection),
-    changeRequests: createChangeRequestStore(db.connection),
+    ...(await openRepositories(db.connection)),
     configAdmins: [ADMIN],
     processId: `bench:${process.pid}`,
     now: () => new Date(),
-    bulk: createBulkStore(db.connection),
-    leads: createLeadStore(db.connection),
     configApprovers: [LEAD],
     bulkApprovalThreshold: 25,
     approvalTtlHours: 72,
@@ -39,7 +30,7 @@ export async function openBenchDeps(uri: string, dbName: string): Promise<{ db: 
 export async function submitReassignment(deps: BulkDeps, from: string = FROM_TYPE, to: string = TO_TYPE): Promise<BulkRequest> {
   const { request, needsApproval } = await submitBulkRequest(
     deps,
-    { userId: ADMIN, channelId: CHANNEL },
+    { userId: ADMIN, source: 'slack', channelId: CHANNEL },
     {
       selection: { groups: [BENCH_GROUP], licenseTypes: [from], status: 'active' },
       change: { kind: 'reassign', from, to },

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import { withDatabase, type CliIo } from '../src/cli/context.js';
-import { demoLearnerRows } from '../src/licensing/demo-data.js';
-import { importLearners, importLicenseTypes, rowsFrom } from '../src/licensing/importing.js';
+import { demoLearnerRows } from '../src/cli/demo-data.js';
+import { importLearners } from '../src/licensing/transfer/learner-import.js';
+import { importLicenseTypes } from '../src/licensing/transfer/license-type-import.js';
+import { rowsFrom } from '../src/licensing/transfer/table.js';
 
 /** The license types of every bench database: the job moves learners from core to pro. */
 export const FROM_TYPE = 'core';
@@ -52,7 +54,7 @@ export async function seedLearners(uri: string, dbName: string, count: number): 
         yield [email, name, BENCH_GROUP, FROM_TYPE, 'active'];
       }
     };
-    const summary = await importLearners(ctx, rowsFrom(rows), { actor: 'bench:seed', reason: 'bench data' });
+    const summary = await importLearners(ctx, rowsFrom(rows), { actor: { userId: 'bench:seed', source: 'import' }, reason: 'bench data' });
     if (summary.created !== count || summary.licensesChanged !== count) {
       throw new Error(`seeding made ${summary.created} learners and ${summary.licensesChanged} license changes, expected ${count}`);
     }

@@ -4,22 +4,14 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo, Server } from 'node:net';
 import type { App } from '@slack/bolt';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { connectDatabase, type Database } from './db/connection.js';
-import { createAdminStore } from './db/admin-store.js';
-import { createChangeRequestStore } from './db/change-request-store.js';
-import { withDatabaseErrors } from './db/errors.js';
-import { createStore } from './db/store.js';
 import type { Agenda } from 'agenda';
-import { createBulkStore } from './db/bulk-store.js';
-import { createDraftStore, ensureDraftIndexes } from './db/draft-store.js';
-import { createLeadStore } from './db/lead-store.js';
+import { connectDatabase, openRepositories, type Database } from './db/index.js';
 import { createAgenda, defineLicenseJobs, scheduleBulkJob, startAgenda, stopAgenda } from './jobs/index.js';
-import type { BulkDeps } from './licensing/bulk-ports.js';
-import type { LicensingDeps } from './licensing/deps.js';
-import { createSlackBulkNotifier } from './slack/bulk-notifier.js';
+import type { BulkDeps } from './licensing/bulk/ports.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import { createLogger, type Logger } from './logger.js';
 import { createSlackApp, healthHandler } from './slack/app.js';
+import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
 export interface RunningApp {
@@ -43,20 +35,11 @@ export async function startApp(
   const db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName ?? config.mongodbDbName });
   logger.info('database connected', { kind: db.kind, ...(db.kind === 'embedded' ? { dataDir: config.dataDir } : {}) });
 
-  await ensureDraftIndexes(db.connection);
-
-  const licensing: LicensingDeps = {
-    store: withDatabaseErrors(createStore(db.connection)),
-    adminStore: withDatabaseErrors(createAdminStore(db.connection)),
-    changeRequests: withDatabaseErrors(createChangeRequestStore(db.connection)),
+  const deps: BulkDeps = {
+    ...(await openRepositories(db.connection)),
     configAdmins: config.admins,
     processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     now: () => new Date(),
-  };
-  const deps: BulkDeps = {
-    ...licensing,
-    bulk: withDatabaseErrors(createBulkStore(db.connection)),
-    leads: withDatabaseErrors(createLeadStore(db.connection)),
     configApprovers: config.approvers,
     bulkApprovalThreshold: config.bulkApprovalThreshold,
     approvalTtlHours: config.approvalTtlHours,
@@ -69,7 +52,7 @@ export async function startApp(
     db: nativeDb,
     processEvery: config.jobProcessEvery,
     ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
-    name: licensing.processId,
+    name: deps.processId,
     logger: logger.child({ component: 'agenda' }),
   });
 
@@ -77,9 +60,7 @@ export async function startApp(
   const app = createSlackApp(
     config,
     {
-      licensing,
-      bulk: deps,
-      drafts: withDatabaseErrors(createDraftStore(db.connection)),
+      services: deps,
       scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
       ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
       logger,

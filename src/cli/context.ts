@@ -2,13 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { loadDatabaseConfig } from '../config.js';
-import { connectDatabase, type Database } from '../db/connection.js';
-import { withDatabaseErrors } from '../db/errors.js';
-import { createExportStore } from '../db/export-store.js';
-import { createImportStore } from '../db/import-store.js';
-import { createStore } from '../db/store.js';
-import type { ExportStore } from '../licensing/exporting.js';
-import type { ImportDeps } from '../licensing/importing.js';
+import { connectDatabase, openRepositories, type Database } from '../db/index.js';
+import type { ExportStore, ImportDeps } from '../licensing/transfer/ports.js';
 
 /** Where a command writes, and the environment it reads (process.* in production, buffers in tests). */
 export interface CliIo {
@@ -27,7 +22,7 @@ export class CliError extends Error {
 
 /** What the data commands use: the licensing stores over one connection. */
 export interface CliContext extends ImportDeps {
-  exportStore: ExportStore;
+  exports: ExportStore;
 }
 
 /** Connects with the database settings of `env`, runs `fn`, and always disconnects. */
@@ -46,10 +41,11 @@ export async function withDatabase<T>(io: CliIo, fn: (ctx: CliContext) => Promis
     );
   }
   try {
+    const { store, imports, exports } = await openRepositories(db.connection);
     return await fn({
-      store: withDatabaseErrors(createStore(db.connection)),
-      importStore: withDatabaseErrors(createImportStore(db.connection)),
-      exportStore: createExportStore(db.connection),
+      store,
+      imports,
+      exports,
       owner: `cli:${hostname()}:${process.pid}`,
       now: () => new Date(),
       newRunId: () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,

@@ -3,7 +3,8 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
-import { InvalidSourceError, type RowSource, type SourceRow } from '../licensing/importing.js';
+import type { RowSource, SourceRow } from '../licensing/transfer/ports.js';
+import { InvalidSourceError } from '../licensing/transfer/table.js';
 
 /**
  * Reads CSV (RFC 4180 quoting, optional BOM) record by record, with the line each record starts

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { isLicenseError } from '../licensing/errors.js';
-import { ImportRejected } from '../licensing/importing.js';
+import { ImportRejected } from '../licensing/transfer/table.js';
 import { runDoctor } from './commands/doctor.js';
 import { runExport } from './commands/export.js';
 import { runImport } from './commands/import.js';

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import { ensureIndexes } from './models.js';
 
 export interface Database {
   connection: Connection;
@@ -14,7 +13,7 @@ export interface Database {
 
 /**
  * Connects to MONGODB_URI, or starts an embedded mongod (mongodb-memory-server) whose files live
- * in `dataDir`, so a restart keeps the data. Indexes are created before this resolves.
+ * in `dataDir`, so a restart keeps the data. `openRepositories` then creates the indexes.
  */
 export async function connectDatabase(options: { uri?: string; dataDir?: string; dbName?: string }): Promise<Database> {
   let uri = options.uri;
@@ -36,8 +35,6 @@ export async function connectDatabase(options: { uri?: string; dataDir?: string;
     autoIndex: false,
   });
   await connection.asPromise();
-  await ensureIndexes(connection);
-  await (await import('./bulk-models.js')).ensureBulkIndexes(connection);
   return {
     connection,
     kind: stopEmbedded ? 'embedded' : 'external',

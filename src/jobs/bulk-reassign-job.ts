@@ -1,7 +1,8 @@
 import type { Agenda, BackoffContext } from 'agenda';
 import { z } from 'zod';
-import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licensing/bulk-ports.js';
-import { bulkFailures, claimCompletionNotice, markCompletionNoticePosted, runBulkJob, type BulkRunOptions } from '../licensing/bulk-runner.js';
+import { claimCompletionNotice, markCompletionNoticePosted } from '../licensing/bulk/notices.js';
+import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licensing/bulk/ports.js';
+import { bulkFailures, runBulkJob, type BulkRunOptions } from '../licensing/bulk/runner.js';
 import { isLicenseError } from '../licensing/errors.js';
 import type { Logger } from '../logger.js';
 import { BULK_REASSIGN_JOB, isStopping } from './agenda.js';

@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
-import { expireBulkRequests } from '../licensing/bulk-requests.js';
-import { bulkProgressCounts, stalledBulkRequestIds, unnoticedBulkRequests } from '../licensing/bulk-runner.js';
+import { expireBulkRequests } from '../licensing/bulk/decisions.js';
+import { unnoticedBulkRequests } from '../licensing/bulk/notices.js';
+import { bulkProgressCounts, stalledBulkRequestIds } from '../licensing/bulk/runner.js';
 import { EXPIRE_REQUESTS_JOB } from './agenda.js';
 import { postCompletionNotice, reviveBulkJob, type BulkJobServices } from './bulk-reassign-job.js';
 

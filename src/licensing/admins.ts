@@ -1,9 +1,11 @@
-import type { Actor, LicensingDeps } from './deps.js';
+import { audit } from './audit.js';
+import type { LicensingDeps } from './deps.js';
+import type { Actor } from './model.js';
 import { LicenseError } from './errors.js';
 
 /** True when the user may change licenses. */
-export async function isAdmin(deps: LicensingDeps, userId: string): Promise<boolean> {
-  return deps.configAdmins.includes(userId) || (await deps.adminStore.isStoredAdmin(userId));
+export async function isAdmin(deps: Pick<LicensingDeps, 'configAdmins' | 'admins'>, userId: string): Promise<boolean> {
+  return deps.configAdmins.includes(userId) || (await deps.admins.isStoredAdmin(userId));
 }
 
 /** Throws `not_admin` (and audits the refused attempt) unless the actor is an admin. */
@@ -11,29 +13,18 @@ export async function requireAdmin(
   deps: LicensingDeps,
   actor: Actor,
   action: string,
-  details: { learnerId?: string; learnerEmail?: string } = {},
+  subject: { learnerId?: string; learnerEmail?: string } = {},
 ): Promise<void> {
   if (await isAdmin(deps, actor.userId)) return;
-  await deps.store.recordAudit([
-    {
-      at: deps.now(),
-      actor: actor.userId,
-      action,
-      outcome: 'refused',
-      code: 'not_admin',
-      ...details,
-      ...(actor.channelId ? { channelId: actor.channelId } : {}),
-      source: 'slack',
-    },
-  ]);
+  await audit(deps, actor, action, subject, { refused: 'not_admin' });
   throw new LicenseError('not_admin');
 }
 
 /** Makes `userId` an admin; returns false when they already were. */
 export async function addAdmin(deps: LicensingDeps, actor: Actor, userId: string): Promise<boolean> {
   await requireAdmin(deps, actor, 'admins.add');
-  const added = deps.configAdmins.includes(userId) ? false : await deps.adminStore.addAdmin({ userId, addedBy: actor.userId, addedAt: deps.now() });
-  if (added) await auditAdminChange(deps, actor, 'admins.add', userId);
+  const added = deps.configAdmins.includes(userId) ? false : await deps.admins.addAdmin({ userId, addedBy: actor.userId, addedAt: deps.now() });
+  if (added) await audit(deps, actor, 'admins.add', { details: { userId } }, 'applied');
   return added;
 }
 
@@ -41,24 +32,18 @@ export async function addAdmin(deps: LicensingDeps, actor: Actor, userId: string
 export async function removeAdmin(deps: LicensingDeps, actor: Actor, userId: string): Promise<boolean> {
   await requireAdmin(deps, actor, 'admins.remove');
   if (deps.configAdmins.includes(userId)) throw new LicenseError('cannot_remove_config_admin');
-  const stored = await deps.adminStore.listAdmins();
+  const stored = await deps.admins.listAdmins();
   if (deps.configAdmins.length === 0 && stored.length === 1 && stored[0]?.userId === userId) throw new LicenseError('last_admin');
-  const removed = await deps.adminStore.removeAdmin(userId);
-  if (removed) await auditAdminChange(deps, actor, 'admins.remove', userId);
+  const removed = await deps.admins.removeAdmin(userId);
+  if (removed) await audit(deps, actor, 'admins.remove', { details: { userId } }, 'applied');
   return removed;
 }
 
 /** Every admin: those from config first, then those added from Slack. */
 export async function listAdmins(deps: LicensingDeps): Promise<{ userId: string; fromConfig: boolean }[]> {
-  const stored = await deps.adminStore.listAdmins();
+  const stored = await deps.admins.listAdmins();
   return [
     ...deps.configAdmins.map((userId) => ({ userId, fromConfig: true })),
     ...stored.filter((a) => !deps.configAdmins.includes(a.userId)).map((a) => ({ userId: a.userId, fromConfig: false })),
   ];
-}
-
-async function auditAdminChange(deps: LicensingDeps, actor: Actor, action: string, userId: string): Promise<void> {
-  await deps.store.recordAudit([
-    { at: deps.now(), actor: actor.userId, action, outcome: 'applied', ...(actor.channelId ? { channelId: actor.channelId } : {}), source: 'slack', details: { userId } },
-  ]);
 }

@@ -40,6 +40,17 @@ export class LicenseError extends Error {
   }
 }
 
+/**
+ * Another process holds the operation's lease (it is running it, or died and the lease has not run
+ * out yet). Callers that must see the operation settled wait and try again.
+ */
+export class OperationLeasedError extends Error {
+  constructor(readonly opId: string) {
+    super(`operation ${opId} is being run by another process`);
+    this.name = 'OperationLeasedError';
+  }
+}
+
 /** True for a LicenseError with one of the given codes (any code when none are given). */
 export function isLicenseError(error: unknown, ...codes: ErrorCode[]): error is LicenseError {
   return error instanceof LicenseError && (codes.length === 0 || codes.includes(error.code));

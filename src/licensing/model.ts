@@ -1,5 +1,23 @@
 /** Plain data of the licensing domain: no Slack, no Mongoose. */
 
+/**
+ * Where an action comes from; it is written on every audit event and history row. A bulk job's
+ * rows carry `bulk:<requestId>` so they can be traced back to their request.
+ */
+export type ActorSource = 'slack' | 'cli' | 'import' | 'job' | 'workflow' | 'expiry' | 'sync' | `bulk:${string}`;
+
+/** Who is acting, from where, and in which channel. */
+export interface Actor {
+  userId: string;
+  source: ActorSource;
+  channelId?: string;
+}
+
+/** An actor in Slack: a user, optionally in a channel. */
+export function slackActor(userId: string, channelId?: string): Actor {
+  return { userId, source: 'slack', ...(channelId ? { channelId } : {}) };
+}
+
 export type LearnerStatus = 'active' | 'deactivated';
 
 export interface LicenseType {
@@ -49,7 +67,7 @@ export interface AuditEvent {
   from?: string[];
   to?: string[];
   channelId?: string;
-  source: string;
+  source: ActorSource;
   details?: Record<string, string | number | boolean | null>;
 }
 

@@ -1,4 +1,6 @@
-import { changeBlocker, nextLicenseTypes, seatDelta, type AuditEvent, type Learner } from './model.js';
+import { auditEvent } from './audit.js';
+import { OperationLeasedError } from './errors.js';
+import { changeBlocker, nextLicenseTypes, seatDelta, type Actor, type AuditEvent, type Learner } from './model.js';
 import type { LicensingStore, Operation, OpFailure, OpItem } from './ports.js';
 
 /** What an operation did once settled. */
@@ -52,7 +54,7 @@ export async function runOperation(store: LicensingStore, opId: string, owner: s
   let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
   if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
-    throw new Error(`operation ${opId} is being run by another process`);
+    throw new OperationLeasedError(opId);
   }
   let leasedAt = Date.now();
 
@@ -138,40 +140,24 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   const actual = new Map<string, number>();
   for (const item of applied) for (const [type, d] of seatDelta(item.prev, item.next)) actual.set(type, (actual.get(type) ?? 0) + d);
 
-  const events: AuditEvent[] = [];
-  for (const item of op.items) {
-    const ok = appliedIds.has(item.learnerId);
-    events.push({
-      key: `${op.id}:${item.learnerId}`,
-      at,
-      actor: op.actor,
-      action: op.change.kind,
-      outcome: ok ? 'applied' : 'failed',
-      code: ok ? undefined : 'learner_changed',
-      learnerId: item.learnerId,
-      learnerEmail: item.email,
-      from: item.prev,
-      to: ok ? item.next : item.prev,
-      channelId: op.channelId,
-      source: op.source,
-      details: { opId: op.id, reason: op.reason },
-    });
-  }
-  for (const failure of op.failed) {
-    events.push({
-      key: `${op.id}:${failure.learnerId}`,
-      at,
-      actor: op.actor,
-      action: op.change.kind,
-      outcome: 'failed',
-      code: failure.code,
-      learnerId: failure.learnerId,
-      learnerEmail: failure.email,
-      channelId: op.channelId,
-      source: op.source,
-      details: { opId: op.id, reason: op.reason },
-    });
-  }
+  // One event per learner, keyed by the op: a rerun of this step writes none twice.
+  const actor: Actor = { userId: op.actor, source: op.source, ...(op.channelId ? { channelId: op.channelId } : {}) };
+  const details = { opId: op.id, reason: op.reason };
+  const events: AuditEvent[] = [
+    ...op.items.map((item) =>
+      auditEvent(
+        actor,
+        op.change.kind,
+        { learnerId: item.learnerId, learnerEmail: item.email, from: item.prev, to: appliedIds.has(item.learnerId) ? item.next : item.prev, details },
+        appliedIds.has(item.learnerId) ? 'applied' : { failed: 'learner_changed' },
+        at,
+        `${op.id}:${item.learnerId}`,
+      ),
+    ),
+    ...op.failed.map((failure) =>
+      auditEvent(actor, op.change.kind, { learnerId: failure.learnerId, learnerEmail: failure.email, details }, { failed: failure.code }, at, `${op.id}:${failure.learnerId}`),
+    ),
+  ];
 
   // History, seats and audit are independent and each idempotent, so they are written at once;
   // if one fails the op stays `applied` and the next run writes whatever is missing.
@@ -198,8 +184,9 @@ export async function resumeStaleOperations(store: LicensingStore, owner: string
     try {
       await runOperation(store, id, owner, now);
       finished += 1;
-    } catch {
+    } catch (error) {
       // Another process took it first; it will finish it.
+      if (!(error instanceof OperationLeasedError)) throw error;
     }
   }
   return finished;

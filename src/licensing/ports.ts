@@ -1,4 +1,4 @@
-import type { Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
+import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
 
 /** One learner's planned change inside an operation. */
 export interface OpItem {
@@ -27,7 +27,7 @@ export interface Operation {
   state: OpState;
   change: ChangeSpec;
   actor: string;
-  source: string;
+  source: ActorSource;
   reason: string;
   channelId?: string;
   items: OpItem[];
@@ -40,9 +40,8 @@ export interface Operation {
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
 
-/** Persistence the licensing services need; implemented by db/. */
-export interface LicensingStore {
-  // license types
+/** License types and their seat counters; implemented by db/. */
+export interface LicenseTypeStore {
   listLicenseTypes(): Promise<LicenseType[]>;
   getLicenseType(key: string): Promise<LicenseType | null>;
   upsertLicenseType(type: { key: string; name: string; capacity: number | null }): Promise<void>;
@@ -50,16 +49,18 @@ export interface LicensingStore {
   reserveSeats(typeKey: string, opId: string, seats: number): Promise<ReserveResult>;
   /** Adds `adjust` to seats in use and removes the op's mark; a no-op once done. */
   settleSeats(typeKey: string, opId: string, adjust: number): Promise<void>;
-  /** Seat counts recomputed from the learners, for checks and repair. */
-  countHolders(typeKey: string): Promise<number>;
+}
 
-  // learners
+/** Learners: lookups, the typeahead and the version-checked license writes; implemented by db/. */
+export interface LearnerStore {
   findLearnerById(id: string): Promise<Learner | null>;
   findLearnerByEmail(email: string): Promise<Learner | null>;
   findLearnersByIds(ids: readonly string[]): Promise<Learner[]>;
   searchLearners(terms: readonly string[], limit: number): Promise<Learner[]>;
   /** Distinct group names, sorted, at most `limit`. */
   listGroups(limit: number): Promise<string[]>;
+  /** Seat counts recomputed from the learners, for checks and repair. */
+  countHolders(typeKey: string): Promise<number>;
   /**
    * Applies each item if the learner's version is unchanged; marks the learner with the op.
    * Returns how many learners this call changed: when that is every item, there is no need to
@@ -68,8 +69,10 @@ export interface LicensingStore {
   applyLearnerChanges(opId: string, items: readonly OpItem[]): Promise<number>;
   /** Ids among `ids` whose learner carries the op's mark, i.e. the op changed them. */
   learnersChangedBy(opId: string, ids: readonly string[]): Promise<Set<string>>;
+}
 
-  // operations
+/** The operations of the exactly-once engine; implemented by db/. */
+export interface OperationStore {
   /** Inserts the operation unless one with its id exists; returns the stored one. */
   createOperation(op: Operation): Promise<Operation>;
   getOperation(id: string): Promise<Operation | null>;
@@ -80,13 +83,22 @@ export interface LicensingStore {
   setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<boolean>;
   /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
   staleOperationIds(now: Date, limit: number): Promise<string[]>;
+}
 
-  // history and audit
+/** The append-only assignment history; implemented by db/. */
+export interface HistoryStore {
   /** Closes the open assignments of removed types and opens new ones, keyed by op. */
   recordAssignments(op: Operation, items: readonly OpItem[], at: Date): Promise<void>;
   learnerHistory(learnerId: string, limit: number): Promise<Assignment[]>;
+}
+
+/** Audit events; events with a `key` are written once however often they are recorded. */
+export interface AuditStore {
   recordAudit(events: readonly AuditEvent[]): Promise<void>;
 }
+
+/** Everything the operation engine and the licensing services persist through. */
+export interface LicensingStore extends LicenseTypeStore, LearnerStore, OperationStore, HistoryStore, AuditStore {}
 
 export interface AdminRecord {
   userId: string;
@@ -100,30 +112,4 @@ export interface AdminStore {
   addAdmin(record: AdminRecord): Promise<boolean>;
   removeAdmin(userId: string): Promise<boolean>;
   listAdmins(): Promise<AdminRecord[]>;
-}
-
-export type ChangeRequestStatus = 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled';
-
-/** A single-learner change waiting for its requester's Confirm (the review message). */
-export interface ChangeRequest {
-  id: string;
-  status: ChangeRequestStatus;
-  learnerId: string;
-  change: ChangeSpec;
-  reason: string;
-  requestedBy: string;
-  channelId?: string;
-  createdAt: Date;
-  decidedBy?: string;
-  decidedAt?: Date;
-  outcomeCode?: string;
-}
-
-export interface ChangeRequestStore {
-  createChangeRequest(request: Omit<ChangeRequest, 'id' | 'status'>): Promise<ChangeRequest>;
-  getChangeRequest(id: string): Promise<ChangeRequest | null>;
-  /** pending → confirmed, or takes over a confirmed one whose lease ran out (a crashed process). */
-  claimChangeRequest(id: string, actor: string, leaseMs: number, now: Date): Promise<ChangeRequest | null>;
-  finishChangeRequest(id: string, status: 'applied' | 'failed', outcomeCode?: string): Promise<void>;
-  cancelChangeRequest(id: string, actor: string, now: Date): Promise<ChangeRequest | null>;
 }

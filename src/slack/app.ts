@@ -3,17 +3,13 @@ import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
-import * as learnerCardButtons from './listeners/actions/learner-card-buttons.js';
-import * as learnerSelect from './listeners/actions/learner-select.js';
-import * as reviewButtons from './listeners/actions/review-buttons.js';
-import * as licenseCommand from './listeners/commands/license-command.js';
-import * as learnerOptions from './listeners/options/learner-options.js';
-import * as changeSubmission from './listeners/views/change-submission.js';
-import * as bulkButtons from './listeners/bulk/bulk-buttons.js';
-import * as bulkViews from './listeners/bulk/bulk-views.js';
+import * as actions from './listeners/actions/index.js';
+import * as commands from './listeners/commands/index.js';
+import * as options from './listeners/options/index.js';
+import * as views from './listeners/views/index.js';
 
-/** Registers every listener module; each exports `register(app, deps)`. */
-const modules = [licenseCommand, learnerOptions, learnerSelect, reviewButtons, learnerCardButtons, changeSubmission, bulkViews, bulkButtons];
+/** Every listener folder; each exports `register(app, deps)`. */
+const modules = [commands, options, actions, views];
 
 /** Adapts our structured logger to the interface Bolt expects. */
 function boltLogger(logger: Logger): BoltLogger {

@@ -13,6 +13,7 @@ export const ids = {
     reasonBlock: 'reason_block',
     reasonInput: 'reason_input',
     bulkInstead: 'change_modal_bulk',
+    actionsBlock: 'change_modal_actions',
   },
   bulkModal: {
     callback: 'bulk_modal',
@@ -45,6 +46,10 @@ export const ids = {
     approve: 'bulk_request_approve',
     reject: 'bulk_request_reject',
     cancelJob: 'bulk_job_cancel',
+    /** The Approve / Reject row of an approval message. */
+    actionsBlock: 'bulk_request_actions',
+    /** The Cancel row of a progress message. */
+    jobActionsBlock: 'bulk_job_actions',
   },
   bulkReject: {
     callback: 'bulk_reject_modal',
@@ -54,13 +59,20 @@ export const ids = {
   review: {
     confirm: 'review_confirm',
     cancel: 'review_cancel',
+    actionsBlock: 'review_actions',
   },
   card: {
     reassign: 'learner_card_reassign',
     add: 'learner_card_add',
     revoke: 'learner_card_revoke',
+    actionsBlock: 'learner_card_actions',
   },
 } as const;
+
+/** The Approve / Reject row of one request in a list of several (block ids are unique per message). */
+export function requestActionsBlockId(requestId: string): string {
+  return `${ids.bulkRequest.actionsBlock}_${requestId}`;
+}
 
 /** The single-learner flows that share the change modal. */
 export const changeModes = ['reassign', 'add', 'revoke'] as const;

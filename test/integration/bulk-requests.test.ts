@@ -1,20 +1,9 @@
-import { bulkModelsFor } from '../../src/db/bulk-models.js';
-import { modelsFor } from '../../src/db/models.js';
-import {
-  approveBulkRequest,
-  cancelBulkJob,
-  expireBulkRequests,
-  listBulkJobs,
-  listPendingBulkRequests,
-  rejectBulkRequest,
-  SeatsShortError,
-  setBulkApprovalMessage,
-  setBulkProgressMessage,
-  submitBulkRequest,
-} from '../../src/licensing/bulk-requests.js';
-import { normalizeSelection, parseEmailList, previewBulkChange } from '../../src/licensing/bulk-selection.js';
-import { runBulkJob } from '../../src/licensing/bulk-runner.js';
-import { addLead, canDecide, listLeads, removeLead } from '../../src/licensing/leads.js';
+import { modelsFor } from '../../src/db/models/index.js';
+import { approveBulkRequest, expireBulkRequests, rejectBulkRequest } from '../../src/licensing/bulk/decisions.js';
+import { cancelBulkJob, listBulkJobs, listPendingBulkRequests, SeatsShortError, setBulkApprovalMessage, setBulkProgressMessage, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
+import { normalizeSelection, parseEmailList, previewBulkChange } from '../../src/licensing/bulk/selection.js';
+import { runBulkJob } from '../../src/licensing/bulk/runner.js';
+import { addLead, canDecide, listLeads, removeLead } from '../../src/licensing/bulk/leads.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
 import { openTestDatabase } from '../support/database.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
@@ -34,8 +23,8 @@ afterEach(async () => {
   await db.drop();
 });
 
-const admin = { userId: 'UADMIN1', channelId: 'C1' };
-const lead = { userId: 'ULEAD1', channelId: 'CAPPROVALS' };
+const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
+const lead = { userId: 'ULEAD1', source: 'slack' as const, channelId: 'CAPPROVALS' };
 const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
 const HOUR = 3_600_000;
 
@@ -130,7 +119,7 @@ describe('previewing a bulk change', () => {
     await expect(attempt).rejects.toBeInstanceOf(SeatsShortError);
     await expect(attempt).rejects.toMatchObject({ code: 'seats_short', shortBy: 15 });
     await expect(attempt).rejects.toThrow('Not enough Learning Pro seats: this change needs 25 seats but only 10 are free, so it is 15 seats short.');
-    expect(await bulkModelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
+    expect(await modelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
     expect(await auditOf('bulk.submit')).toEqual(
       expect.arrayContaining([expect.objectContaining({ outcome: 'refused', code: 'seats_short', details: { seatsNeeded: 25, seatsFree: 10, shortBy: 15 } })]),
     );
@@ -170,11 +159,11 @@ describe('submitting bulk requests', () => {
   it('refuses non-admins, empty reasons and selections where nothing would change', async () => {
     const deps = bulkDeps(db);
     await givenManyLearners(db, 3, { licenseTypes: ['pro'] });
-    await expect(submitBulkRequest(deps, { userId: 'UOTHER' }, { selection: {}, change: coreToPro, reason: 'x' })).rejects.toMatchObject({ code: 'not_admin' });
+    await expect(submitBulkRequest(deps, { userId: 'UOTHER', source: 'slack' }, { selection: {}, change: coreToPro, reason: 'x' })).rejects.toMatchObject({ code: 'not_admin' });
     await expect(submitBulkRequest(deps, admin, { selection: {}, change: coreToPro, reason: '  ' })).rejects.toMatchObject({ code: 'reason_required' });
     await expect(submitBulkRequest(deps, admin, { selection: {}, change: { kind: 'add', to: 'pro' }, reason: 'x' })).rejects.toMatchObject({ code: 'nothing_to_change' });
     await expect(submitBulkRequest(deps, admin, { selection: { emails: ['not an email'] }, change: coreToPro, reason: 'x' })).rejects.toMatchObject({ code: 'invalid_input' });
-    expect(await bulkModelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
+    expect(await modelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
     expect((await auditOf('bulk.submit')).map((e) => [e.outcome, e.code])).toEqual([
       ['refused', 'not_admin'],
       ['refused', 'reason_required'],
@@ -204,8 +193,8 @@ describe('approving and rejecting bulk requests', () => {
   it('refuses approval by someone who is not a team lead', async () => {
     const deps = bulkDeps(db);
     const request = await pendingRequest(deps);
-    await expect(approveBulkRequest(deps, { userId: 'UNOBODY' }, request.id)).rejects.toMatchObject({ code: 'not_lead' });
-    await expect(rejectBulkRequest(deps, { userId: 'UNOBODY' }, request.id, 'no')).rejects.toMatchObject({ code: 'not_lead' });
+    await expect(approveBulkRequest(deps, { userId: 'UNOBODY', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'not_lead' });
+    await expect(rejectBulkRequest(deps, { userId: 'UNOBODY', source: 'slack' }, request.id, 'no')).rejects.toMatchObject({ code: 'not_lead' });
     expect((await deps.bulk.getBulkRequest(request.id))?.status).toBe('pending_approval');
     expect(await modelsFor(db.connection).Audit.countDocuments({ actor: 'UNOBODY', outcome: 'refused', code: 'not_lead' })).toBe(2);
   });
@@ -216,19 +205,19 @@ describe('approving and rejecting bulk requests', () => {
     await addLead(deps, admin, 'USALESLEAD', ['sales']);
     await addLead(deps, admin, 'UENGLEAD', ['eng', 'ops']);
     expect(await canDecide(deps, 'USALESLEAD', request)).toBe(false);
-    await expect(approveBulkRequest(deps, { userId: 'USALESLEAD' }, request.id)).rejects.toMatchObject({ code: 'lead_out_of_scope' });
+    await expect(approveBulkRequest(deps, { userId: 'USALESLEAD', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'lead_out_of_scope' });
     expect(await canDecide(deps, 'UENGLEAD', { ...request, selection: { ...request.selection, groups: [] } })).toBe(false);
     expect(await canDecide(deps, 'UENGLEAD', request)).toBe(true);
-    expect(await approveBulkRequest(deps, { userId: 'UENGLEAD' }, request.id)).toMatchObject({ kind: 'approved' });
+    expect(await approveBulkRequest(deps, { userId: 'UENGLEAD', source: 'slack' }, request.id)).toMatchObject({ kind: 'approved' });
   });
 
   it('lets the first of two simultaneous decisions win and tells the other who decided', async () => {
     const deps = bulkDeps(db, { configApprovers: ['ULEAD1', 'ULEAD2'] });
     const request = await pendingRequest(deps);
     const outcomes = await Promise.all([
-      approveBulkRequest(deps, { userId: 'ULEAD1' }, request.id),
-      approveBulkRequest(deps, { userId: 'ULEAD2' }, request.id),
-      rejectBulkRequest(deps, { userId: 'ULEAD2' }, request.id, 'not now'),
+      approveBulkRequest(deps, { userId: 'ULEAD1', source: 'slack' }, request.id),
+      approveBulkRequest(deps, { userId: 'ULEAD2', source: 'slack' }, request.id),
+      rejectBulkRequest(deps, { userId: 'ULEAD2', source: 'slack' }, request.id, 'not now'),
     ]);
     const winners = outcomes.filter((o) => o.kind === 'approved' || o.kind === 'rejected');
     expect(winners).toHaveLength(1);
@@ -246,7 +235,7 @@ describe('approving and rejecting bulk requests', () => {
     await expect(rejectBulkRequest(deps, lead, request.id, ' ')).rejects.toMatchObject({ code: 'reason_required' });
     const rejected = await rejectBulkRequest(deps, lead, request.id, 'Budget is frozen until March');
     expect(rejected).toMatchObject({ kind: 'rejected', request: { status: 'rejected', decidedBy: 'ULEAD1', decisionReason: 'Budget is frozen until March' } });
-    expect(await approveBulkRequest(deps, { userId: 'ULEAD2' }, request.id)).toMatchObject({ kind: 'already_decided', request: { status: 'rejected', decidedBy: 'ULEAD1' } });
+    expect(await approveBulkRequest(deps, { userId: 'ULEAD2', source: 'slack' }, request.id)).toMatchObject({ kind: 'already_decided', request: { status: 'rejected', decidedBy: 'ULEAD1' } });
     expect((await auditOf('bulk.reject')).map((e) => [e.outcome, e.code ?? null])).toEqual([
       ['refused', 'reason_required'],
       ['applied', null],
@@ -292,7 +281,7 @@ describe('cancelling bulk requests', () => {
   it('cancels a request that has not started, by its requester or an admin only', async () => {
     const deps = bulkDeps(db);
     const request = await pendingRequest(deps);
-    await expect(cancelBulkJob(deps, { userId: 'UOTHER' }, request.id)).rejects.toMatchObject({ code: 'not_requester' });
+    await expect(cancelBulkJob(deps, { userId: 'UOTHER', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'not_requester' });
     expect(await cancelBulkJob(deps, admin, request.id)).toMatchObject({ kind: 'cancelled', request: { status: 'cancelled', cancelRequestedBy: 'UADMIN1' } });
     expect(await cancelBulkJob(deps, admin, request.id)).toMatchObject({ kind: 'already_finished' });
     expect(await approveBulkRequest(deps, lead, request.id)).toMatchObject({ kind: 'already_decided', request: { status: 'cancelled' } });
@@ -330,7 +319,7 @@ describe('listing bulk requests and storing their Slack messages', () => {
 describe('team leads', () => {
   it('are added and removed by admins, and listed with those from config first', async () => {
     const deps = bulkDeps(db);
-    await expect(addLead(deps, { userId: 'UOTHER' }, 'UX')).rejects.toMatchObject({ code: 'not_admin' });
+    await expect(addLead(deps, { userId: 'UOTHER', source: 'slack' }, 'UX')).rejects.toMatchObject({ code: 'not_admin' });
     expect(await addLead(deps, admin, 'UX', ['eng'])).toBe('added');
     expect(await addLead(deps, admin, 'UX', ['eng', 'ops'])).toBe('updated');
     expect(await addLead(deps, admin, 'ULEAD1')).toBe('from_config');

@@ -1,9 +1,9 @@
-import { modelsFor } from '../../src/db/models.js';
-import type { BulkDeps } from '../../src/licensing/bulk-ports.js';
-import { cancelBulkJob, submitBulkRequest } from '../../src/licensing/bulk-requests.js';
-import { bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk-runner.js';
+import { modelsFor } from '../../src/db/models/index.js';
+import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
+import { cancelBulkJob, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
+import { bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
-import type { BulkSelectionInput } from '../../src/licensing/bulk-selection.js';
+import type { BulkSelectionInput } from '../../src/licensing/bulk/ports.js';
 import type { LicensingStore } from '../../src/licensing/ports.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
@@ -23,7 +23,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-const admin = { userId: 'UADMIN1', channelId: 'C1' };
+const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
 
 /** Submits as the admin with a threshold high enough that the request is approved at once. */

@@ -1,5 +1,5 @@
-import { modelsFor } from '../../src/db/models.js';
-import { cancelChange, confirmChange, requestChange } from '../../src/licensing/change-requests.js';
+import { modelsFor } from '../../src/db/models/index.js';
+import { cancelChange, confirmChange, requestChange } from '../../src/licensing/single/change-requests.js';
 import { LicenseError } from '../../src/licensing/errors.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes, licensingDeps } from '../support/fixtures.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-const admin = { userId: 'UADMIN1', channelId: 'C1' };
+const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 
 describe('single-learner changes', () => {
   it('reassigns a learner once, keeping history and exact seats', async () => {
@@ -75,7 +75,7 @@ describe('single-learner changes', () => {
   it('refuses a non-admin and audits the attempt', async () => {
     const deps = licensingDeps(db);
     const [ada] = await givenLearners(db, [{ email: 'ada@example.com', name: 'Ada Lovelace', licenseTypes: ['core'] }]);
-    await expect(requestChange(deps, { userId: 'UOTHER' }, { learnerId: ada!, change: { kind: 'revoke' }, reason: '' })).rejects.toMatchObject({ code: 'not_admin' });
+    await expect(requestChange(deps, { userId: 'UOTHER', source: 'slack' }, { learnerId: ada!, change: { kind: 'revoke' }, reason: '' })).rejects.toMatchObject({ code: 'not_admin' });
     const { Audit, Learner } = modelsFor(db.connection);
     expect(await Audit.findOne({ actor: 'UOTHER' }).lean()).toMatchObject({ outcome: 'refused', code: 'not_admin', action: 'revoke' });
     expect((await Learner.findById(ada).lean())?.licenseTypes).toEqual(['core']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
-import { modelsFor } from '../../src/db/models.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLicenseTypes } from '../support/fixtures.js';
 

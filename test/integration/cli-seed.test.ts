@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
-import { modelsFor } from '../../src/db/models.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant } from '../support/fixtures.js';
 

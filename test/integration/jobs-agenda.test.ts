@@ -1,10 +1,11 @@
 import type { Agenda } from 'agenda';
-import { modelsFor } from '../../src/db/models.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { BULK_REASSIGN_JOB, JOBS_COLLECTION, stopAgenda } from '../../src/jobs/agenda.js';
 import { scheduleBulkJob, sweepBulkRequests } from '../../src/jobs/index.js';
-import type { BulkDeps } from '../../src/licensing/bulk-ports.js';
-import { approveBulkRequest, submitBulkRequest } from '../../src/licensing/bulk-requests.js';
-import { bulkSource, runBulkJob } from '../../src/licensing/bulk-runner.js';
+import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
+import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
+import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
+import { bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLicenseTypes } from '../support/fixtures.js';
@@ -33,7 +34,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-const admin = { userId: 'UADMIN1', channelId: 'C1' };
+const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
 
 async function agendaFor(services: Partial<Parameters<typeof startTestAgenda>[1]> = {}, options: Parameters<typeof startTestAgenda>[2] = {}): Promise<Agenda> {
@@ -61,7 +62,7 @@ describe('the licenses.bulkReassign job', () => {
 
     // What the Slack layer does on each click: approve, then schedule if it won.
     const click = async (userId: string) => {
-      const outcome = await approveBulkRequest(deps, { userId }, request.id);
+      const outcome = await approveBulkRequest(deps, { userId, source: 'slack' }, request.id);
       if (outcome.kind === 'approved') await scheduleBulkJob(agenda, request.id);
       return outcome.kind;
     };

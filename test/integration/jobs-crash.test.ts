@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Agenda } from 'agenda';
-import { modelsFor } from '../../src/db/models.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { stopAgenda } from '../../src/jobs/agenda.js';
-import { approveBulkRequest, submitBulkRequest } from '../../src/licensing/bulk-requests.js';
-import { bulkSource, claimCompletionNotice } from '../../src/licensing/bulk-runner.js';
+import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
+import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
+import { bulkSource } from '../../src/licensing/bulk/runner.js';
+import { claimCompletionNotice } from '../../src/licensing/bulk/notices.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLicenseTypes } from '../support/fixtures.js';
 import { bulkDeps, givenManyLearners, quietLogger, recordingNotifier } from '../support/bulk-fixtures.js';
@@ -52,8 +54,8 @@ describe('a bulk job whose process is killed', () => {
       { key: 'core', name: 'Learning Core', capacity: null },
     ]);
     await givenManyLearners(db, 20_000, { licenseTypes: ['core'] });
-    const { request } = await submitBulkRequest(deps, { userId: 'UADMIN1', channelId: 'C1' }, { selection: { licenseTypes: ['core'] }, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: 'annual renewal' });
-    expect((await approveBulkRequest(deps, { userId: 'ULEAD1' }, request.id)).kind).toBe('approved');
+    const { request } = await submitBulkRequest(deps, { userId: 'UADMIN1', source: 'slack', channelId: 'C1' }, { selection: { licenseTypes: ['core'] }, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: 'annual renewal' });
+    expect((await approveBulkRequest(deps, { userId: 'ULEAD1', source: 'slack' }, request.id)).kind).toBe('approved');
 
     const { child } = await runWorkerUntil(request.id, 3_000);
     child.kill('SIGKILL');

@@ -1,4 +1,4 @@
-import { modelsFor } from '../../src/db/models.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { planItems, resumeStaleOperations, runOperation, touchedTypes } from '../../src/licensing/operations.js';
 import type { Operation } from '../../src/licensing/ports.js';
 import { openTestDatabase } from '../support/database.js';
@@ -23,7 +23,7 @@ async function plannedOp(id: string, learnerIds: string[]): Promise<Operation> {
   const learners = await deps.store.findLearnersByIds(learnerIds);
   const change = { kind: 'reassign' as const, from: 'core', to: 'pro' };
   const { items, failed } = planItems(learners, { change });
-  return deps.store.createOperation({ id, state: 'planned', change, actor: 'UADMIN1', source: 'test', reason: 'r', items, failed, touchedTypes: touchedTypes(items), createdAt: new Date() });
+  return deps.store.createOperation({ id, state: 'planned', change, actor: 'UADMIN1', source: 'job', reason: 'r', items, failed, touchedTypes: touchedTypes(items), createdAt: new Date() });
 }
 
 describe('operations', () => {

@@ -1,16 +1,16 @@
-import type { Database } from '../../src/db/connection.js';
-import { createBulkStore } from '../../src/db/bulk-store.js';
-import { createLeadStore } from '../../src/db/lead-store.js';
-import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../src/licensing/bulk-ports.js';
+import type { Database, Repositories } from '../../src/db/index.js';
+import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../src/licensing/bulk/ports.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { givenLearners, licensingDeps, type LearnerSeed } from './fixtures.js';
 
 /** Real bulk services over a test database: admin UADMIN1, config lead ULEAD1, threshold 25. */
-export function bulkDeps(db: Database, overrides: Partial<BulkDeps> = {}): BulkDeps {
+export function bulkDeps(db: { repositories: Repositories }, overrides: Partial<BulkDeps> = {}): BulkDeps {
+  const { bulk, leads, drafts } = db.repositories;
   return {
     ...licensingDeps(db),
-    bulk: createBulkStore(db.connection),
-    leads: createLeadStore(db.connection),
+    bulk,
+    leads,
+    drafts,
     configApprovers: ['ULEAD1'],
     bulkApprovalThreshold: 25,
     approvalTtlHours: 72,

@@ -3,18 +3,19 @@
  * prints one JSON line per event, so the test can kill it mid-job.
  *   node --import tsx test/support/bulk-worker.ts   with MONGODB_URI, WORKER_DB_NAME, WORKER_REQUEST_ID
  */
-import { connectDatabase } from '../../src/db/connection.js';
+import { connectDatabase } from '../../src/db/index.js';
 import { createAgenda, defineLicenseJobs, scheduleBulkJob, startAgenda } from '../../src/jobs/index.js';
-import type { BulkNotifier } from '../../src/licensing/bulk-ports.js';
+import type { BulkNotifier } from '../../src/licensing/bulk/ports.js';
 import { createLogger } from '../../src/logger.js';
 import { bulkDeps } from './bulk-fixtures.js';
+import { withRepositories } from './database.js';
 
 const say = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 const { MONGODB_URI: uri, WORKER_DB_NAME: dbName, WORKER_REQUEST_ID: requestId } = process.env;
 if (!uri || !dbName || !requestId) throw new Error('MONGODB_URI, WORKER_DB_NAME and WORKER_REQUEST_ID are required');
 
-const db = await connectDatabase({ uri, dbName });
+const db = await withRepositories(await connectDatabase({ uri, dbName }));
 const native = db.connection.db;
 if (!native) throw new Error('not connected');
 const deps = bulkDeps(db, { processId: `worker-${process.pid}` });

@@ -1,17 +1,15 @@
-import type { Database } from '../../src/db/connection.js';
-import { modelsFor } from '../../src/db/models.js';
-import { createStore } from '../../src/db/store.js';
-import { createAdminStore } from '../../src/db/admin-store.js';
-import { createChangeRequestStore } from '../../src/db/change-request-store.js';
+import type { Database, Repositories } from '../../src/db/index.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import type { LicensingDeps } from '../../src/licensing/deps.js';
 import { searchKeysFor } from '../../src/licensing/model.js';
 
 /** Real services over a test database, with the given config admins. */
-export function licensingDeps(db: Database, configAdmins: string[] = ['UADMIN1']): LicensingDeps {
+export function licensingDeps(db: { repositories: Repositories }, configAdmins: string[] = ['UADMIN1']): LicensingDeps {
+  const { store, admins, changeRequests } = db.repositories;
   return {
-    store: createStore(db.connection),
-    adminStore: createAdminStore(db.connection),
-    changeRequests: createChangeRequestStore(db.connection),
+    store,
+    admins,
+    changeRequests,
     configAdmins,
     processId: `test-${process.pid}`,
     now: () => new Date(),

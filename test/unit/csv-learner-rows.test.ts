@@ -1,5 +1,6 @@
-import { parseLearnerRow, splitList, type LearnerRow } from '../../src/licensing/importing.js';
-import { demoLearnerRows } from '../../src/licensing/demo-data.js';
+import { parseLearnerRow, type LearnerRow } from '../../src/licensing/transfer/learner-import.js';
+import { splitList } from '../../src/licensing/transfer/table.js';
+import { demoLearnerRows } from '../../src/cli/demo-data.js';
 
 const types = new Set(['pro', 'core', 'coaching']);
 

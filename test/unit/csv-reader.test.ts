@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { readCsv, writeCsv } from '../../src/cli/csv.js';
-import { InvalidSourceError, type SourceRow } from '../../src/licensing/importing.js';
+import { InvalidSourceError } from '../../src/licensing/transfer/table.js';
+import { type SourceRow } from '../../src/licensing/transfer/ports.js';
 
 async function rowsOf(text: string): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];

@@ -1,4 +1,4 @@
-import { exportKinds, exportTable, type ExportKind } from '../../licensing/exporting.js';
+import { exportKinds, exportTable, type ExportKind } from '../../licensing/transfer/export.js';
 import { writeCsv } from '../csv.js';
 import { CliError, withDatabase, type CliIo } from '../context.js';
 
@@ -6,7 +6,7 @@ import { CliError, withDatabase, type CliIo } from '../context.js';
 export async function runExport(io: CliIo, kind: string | undefined): Promise<number> {
   if (!exportKinds.includes(kind as ExportKind)) throw new CliError(`Usage: license-bot export ${exportKinds.join('|')} > FILE.csv`);
   return withDatabase(io, async (ctx) => {
-    const table = exportTable(ctx.exportStore, kind as ExportKind);
+    const table = exportTable(ctx.exports, kind as ExportKind);
     try {
       await writeCsv(io.stdout, table.columns, table.records);
     } catch (error) {

@@ -2,7 +2,8 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { csvFileRows } from '../csv.js';
 import { CliError, formatCount as n, say, withDatabase, type CliIo } from '../context.js';
-import { importLearners, importLicenseTypes, type LearnerImportSummary, type LicenseTypeImportSummary } from '../../licensing/importing.js';
+import { importLearners, type LearnerImportSummary } from '../../licensing/transfer/learner-import.js';
+import { importLicenseTypes, type LicenseTypeImportSummary } from '../../licensing/transfer/license-type-import.js';
 import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
 
 /** `import license-types FILE` and `import learners FILE`. */
@@ -19,7 +20,7 @@ export async function runImport(io: CliIo, what: string | undefined, file: strin
   const name = path.basename(file);
   return withDatabase(io, async (ctx) => {
     if (what === 'license-types') return reportLicenseTypes(io, name, await importLicenseTypes(ctx, rows));
-    const summary = await importLearners(ctx, rows, { actor: 'cli:import', reason: `import of ${name}`, onProgress: progressTo(io) });
+    const summary = await importLearners(ctx, rows, { actor: { userId: 'cli:import', source: 'import' }, reason: `import of ${name}`, onProgress: progressTo(io) });
     return reportLearners(io, `Imported ${n(summary.rows)} learners from ${name}`, summary);
   });
 }

@@ -1,5 +1,7 @@
-import { DEFAULT_DEMO_LEARNERS, demoLearnerRows, demoLicenseTypeRows } from '../../licensing/demo-data.js';
-import { importLearners, importLicenseTypes, rowsFrom } from '../../licensing/importing.js';
+import { importLearners } from '../../licensing/transfer/learner-import.js';
+import { importLicenseTypes } from '../../licensing/transfer/license-type-import.js';
+import { rowsFrom } from '../../licensing/transfer/table.js';
+import { DEFAULT_DEMO_LEARNERS, demoLearnerRows, demoLicenseTypeRows } from '../demo-data.js';
 import { CliError, withDatabase, type CliIo } from '../context.js';
 import { progressTo, reportLearners, reportLicenseTypes } from './import.js';
 
@@ -15,7 +17,7 @@ export async function runSeed(io: CliIo, options: { demo?: boolean; learners?: s
   return withDatabase(io, async (ctx) => {
     if (reportLicenseTypes(io, 'demo data', await importLicenseTypes(ctx, rowsFrom(demoLicenseTypeRows))) !== 0) return 1;
     const summary = await importLearners(ctx, rowsFrom(() => demoLearnerRows(learners)), {
-      actor: 'cli:seed',
+      actor: { userId: 'cli:seed', source: 'import' },
       reason: 'demo data',
       onProgress: progressTo(io),
     });

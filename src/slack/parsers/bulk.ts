@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseEmailList, type BulkSelectionInput } from '../../licensing/bulk-selection.js';
+import type { BulkSelectionInput } from '../../licensing/bulk/ports.js';
+import { parseEmailList } from '../../licensing/bulk/selection.js';
 import type { ChangeSpec } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { slackId } from './command.js';
@@ -13,10 +14,16 @@ const bulkRejectMetadata = z.object({ requestId: objectId, channelId: slackId.op
 
 /** The bulk filter modal's private_metadata. */
 export const parseBulkModalMetadata = (text: string | undefined) => parseJson(bulkModalMetadata, text);
+/** Encodes what `parseBulkModalMetadata` reads. */
+export const encodeBulkModalMetadata = (metadata: z.infer<typeof bulkModalMetadata>) => JSON.stringify(bulkModalMetadata.parse(metadata));
 /** The bulk preview modal's private_metadata: only the draft id. */
 export const parseBulkPreviewMetadata = (text: string | undefined) => parseJson(bulkPreviewMetadata, text);
+/** Encodes what `parseBulkPreviewMetadata` reads. */
+export const encodeBulkPreviewMetadata = (metadata: z.infer<typeof bulkPreviewMetadata>) => JSON.stringify(bulkPreviewMetadata.parse(metadata));
 /** The reject-reason modal's private_metadata. */
 export const parseBulkRejectMetadata = (text: string | undefined) => parseJson(bulkRejectMetadata, text);
+/** Encodes what `parseBulkRejectMetadata` reads. */
+export const encodeBulkRejectMetadata = (metadata: z.infer<typeof bulkRejectMetadata>) => JSON.stringify(bulkRejectMetadata.parse(metadata));
 
 const NO_LICENSE = '__none__';
 /** The option value that stands for "holds no license" in the current-type filter. */

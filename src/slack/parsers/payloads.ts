@@ -30,17 +30,32 @@ export function parseChangeModalMetadata(text: string | undefined): ChangeModalM
   return parseJson(changeModalMetadata, text);
 }
 
+/** The change modal's private_metadata, as `parseChangeModalMetadata` reads it back. */
+export function encodeChangeModalMetadata(metadata: ChangeModalMetadata): string {
+  return JSON.stringify(changeModalMetadata.parse(metadata));
+}
+
 const requestRef = z.object({ requestId: objectId }).strict();
 const learnerRef = z.object({ learnerId: objectId }).strict();
 
-/** Parses a review button value `{ requestId }`. */
+/** Parses a button value `{ requestId }` (review, approval and progress buttons). */
 export function parseRequestRef(value: string | undefined): { requestId: string } | null {
   return parseJson(requestRef, value);
+}
+
+/** The value of a button about one request (review, approval, progress): `{ requestId }`. */
+export function encodeRequestRef(requestId: string): string {
+  return JSON.stringify(requestRef.parse({ requestId }));
 }
 
 /** Parses a learner-card button value `{ learnerId }`. */
 export function parseLearnerRef(value: string | undefined): { learnerId: string } | null {
   return parseJson(learnerRef, value);
+}
+
+/** The value of a learner-card button: `{ learnerId }`. */
+export function encodeLearnerRef(learnerId: string): string {
+  return JSON.stringify(learnerRef.parse({ learnerId }));
 }
 
 /** A learner option value is the learner's id. */

@@ -1,8 +1,17 @@
 import type { types } from '@slack/bolt';
+import { ids } from '../ids.js';
 
 export type KnownBlock = types.KnownBlock;
 export type ModalView = types.ModalView;
 export type PlainTextOption = types.PlainTextOption;
+export type Button = types.Button;
+export type PlainTextElement = types.PlainTextElement;
+
+/** A message as the builders return it: fallback text (notifications, screen readers) and blocks. */
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
 
 /** Escapes text for mrkdwn so names and reasons cannot inject formatting or mentions. */
 export function escapeMrkdwn(text: string): string {
@@ -14,19 +23,38 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** A plain-text object (Slack caps most of them at 75 or 150 characters; callers pass `max`). */
+export function plainText(text: string, max = 3000): PlainTextElement {
+  return { type: 'plain_text', text: truncate(text, max), emoji: true };
+}
+
 /** A plain-text option (labels are capped at Slack's 75 characters). */
 export function option(label: string, value: string): PlainTextOption {
-  return { text: { type: 'plain_text', text: truncate(label, 75), emoji: true }, value };
+  return { text: plainText(label, 75), value };
 }
 
 /** A section of mrkdwn text. */
-export function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+export function section(text: string, blockId?: string): KnownBlock {
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
 
 /** A context line. */
 export function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] };
+}
+
+/** A button carrying a small JSON value (an id, from an encoder in parsers/), never the entity. */
+export function button(actionId: string, label: string, value?: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', action_id: actionId, text: plainText(label, 75), ...(value !== undefined ? { value } : {}), ...(style ? { style } : {}) };
+}
+
+/** The Approve / Reject pair of a bulk request, in its own actions block. */
+export function approvalButtons(blockId: string, value: string): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: blockId,
+    elements: [button(ids.bulkRequest.approve, 'Approve', value, 'primary'), button(ids.bulkRequest.reject, 'Reject', value, 'danger')],
+  };
 }
 
 /** A Slack date token that each reader sees in their own time zone. */
@@ -35,7 +63,12 @@ export function slackDate(date: Date): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString()}>`;
 }
 
+/** A one-line message; `sentence` is mrkdwn the caller has escaped. */
+export function buildNotice(sentence: string): Message {
+  return { text: sentence.replace(/<@([A-Z0-9]+)>/g, '$1'), blocks: [section(sentence)] };
+}
+
 /** A message for an error, as an ephemeral reply. */
-export function buildErrorMessage(sentence: string): { text: string; blocks: KnownBlock[] } {
+export function buildErrorMessage(sentence: string): Message {
   return { text: sentence, blocks: [section(`:warning: ${escapeMrkdwn(sentence)}`)] };
 }

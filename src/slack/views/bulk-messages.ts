@@ -1,14 +1,10 @@
-import type { BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from '../../licensing/bulk-ports.js';
+import type { BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from '../../licensing/bulk/ports.js';
 import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
 import { freeSeats, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
+import { encodeRequestRef } from '../parsers/payloads.js';
+import { approvalButtons, button, context, escapeMrkdwn, section, slackDate, type KnownBlock, type Message } from './blocks.js';
 import { describeBulkChange } from './bulk-modal.js';
-import { context, escapeMrkdwn, section, slackDate, type KnownBlock } from './blocks.js';
-
-interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -17,13 +13,13 @@ export function failureSentence(code: string): string {
   return code in errorMessages ? errorMessages[code as ErrorCode] : code;
 }
 
-function summaryLine(request: BulkRequest, names: ReadonlyMap<string, string>): string {
+/** "@ann asks to change *120* learners: from Core to Pro." */
+export function summaryLine(request: BulkRequest, names: ReadonlyMap<string, string>): string {
   return `<@${request.requestedBy}> asks to change *${n(request.preview.toChange)}* learners: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
 }
 
 /** The approval request in the approvers' channel; buttons only while it is pending. */
 export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<string, string>, target: LicenseType | null): Message {
-  const value = JSON.stringify({ requestId: request.id });
   const seatsAfter =
     target && target.capacity !== null && request.status === 'pending_approval'
       ? `Seats of ${escapeMrkdwn(target.name)} after: ${n(Math.max(0, freeSeats(target) - request.preview.seatsNeeded))} free of ${n(target.capacity)}.`
@@ -45,14 +41,7 @@ export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<st
     cancelled: `:no_entry_sign: Cancelled${request.cancelRequestedBy ? ` by <@${request.cancelRequestedBy}>` : ''}.`,
   };
   if (request.status === 'pending_approval') {
-    blocks.push({
-      type: 'actions',
-      block_id: 'bulk_request_actions',
-      elements: [
-        { type: 'button', action_id: ids.bulkRequest.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
-        { type: 'button', action_id: ids.bulkRequest.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
-      ],
-    });
+    blocks.push(approvalButtons(ids.bulkRequest.actionsBlock, encodeRequestRef(request.id)));
     if (request.expiresAt) blocks.push(context(`Expires ${slackDate(request.expiresAt)} if nobody decides.`));
   } else {
     blocks.push(section(outcome[request.status] ?? request.status));
@@ -79,13 +68,10 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
   if (running && !request.cancelRequestedAt) {
     blocks.push({
       type: 'actions',
-      block_id: 'bulk_job_actions',
+      block_id: ids.bulkRequest.jobActionsBlock,
       elements: [
         {
-          type: 'button',
-          action_id: ids.bulkRequest.cancelJob,
-          text: { type: 'plain_text', text: 'Cancel' },
-          value: JSON.stringify({ requestId: request.id }),
+          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(request.id)),
           confirm: {
             title: { type: 'plain_text', text: 'Cancel this change?' },
             text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
@@ -128,51 +114,11 @@ export function buildCompletionNotice(request: BulkRequest, summary: BulkSummary
   return { text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed`, blocks };
 }
 
-const statusIcon: Record<BulkStatus, string> = {
-  pending_approval: ':lock:',
-  approved: ':hourglass:',
-  running: ':hourglass_flowing_sand:',
-  completed: ':white_check_mark:',
-  cancelled: ':no_entry_sign:',
-  rejected: ':x:',
-  expired: ':hourglass:',
-  failed: ':warning:',
-};
-
-/** `/license jobs`: recent bulk changes with status and progress. */
-export function buildJobsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
-  if (!requests.length) return { text: 'No bulk changes yet.', blocks: [section('No bulk changes yet. Start one with `/license bulk`.')] };
-  const lines = requests.map((r) => {
-    const processed = r.progress.done + r.progress.skipped + r.progress.failed;
-    const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
-    return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(r.change, names))}${progress} · <@${r.requestedBy}> ${slackDate(r.createdAt)}`;
-  });
-  return { text: `${requests.length} recent bulk changes`, blocks: [section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000))] };
-}
-
-/** `/license requests`: pending approvals, each with its buttons (a message holds 50 blocks). */
-export function buildRequestsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
-  if (!requests.length) return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
-  const blocks: KnownBlock[] = [section(`*Waiting for approval (${requests.length})*`)];
-  for (const request of requests.slice(0, 15)) {
-    const value = JSON.stringify({ requestId: request.id });
-    blocks.push(section(`${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`));
-    blocks.push({
-      type: 'actions',
-      block_id: `bulk_request_actions_${request.id}`,
-      elements: [
-        { type: 'button', action_id: ids.bulkRequest.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
-        { type: 'button', action_id: ids.bulkRequest.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
-      ],
-    });
-  }
-  if (requests.length > 15) blocks.push(context(`${requests.length - 15} more are waiting.`));
-  return { text: `${requests.length} bulk changes are waiting for approval`, blocks };
-}
-
-/** `/license leads list`. */
-export function buildLeadsMessage(leads: readonly { userId: string; groups: readonly string[]; fromConfig: boolean }[]): Message {
-  if (!leads.length) return { text: 'No team leads yet.', blocks: [section('No team leads yet. Add one with `/license leads add @person [group …]` or LICENSE_APPROVERS.')] };
-  const lines = leads.map((l) => `• <@${l.userId}> — ${l.groups.length ? `groups: ${escapeMrkdwn(l.groups.join(', '))}` : 'any group'}${l.fromConfig ? ' _(from LICENSE_APPROVERS)_' : ''}`);
-  return { text: `Team leads: ${leads.map((l) => l.userId).join(', ')}`, blocks: [section(`*Team leads who approve bulk changes*\n${lines.join('\n')}`)] };
+/** Told to the requester when their stored request could not be posted for approval or started. */
+export function buildAnnounceFailedNotice(request: BulkRequest, needsApproval: boolean): Message {
+  const learners = n(request.preview.toChange);
+  const sentence = needsApproval
+    ? `Your bulk change of ${learners} learners was saved, but I could not post it for approval (Slack did not accept the message). The team leads can still find it with \`/license requests\`; nothing was changed yet.`
+    : `Your bulk change of ${learners} learners was saved and approved, but I could not start it just now. It will be started automatically within a few minutes; \`/license jobs\` shows where it stands.`;
+  return { text: sentence, blocks: [section(`:warning: ${sentence}`), context(`request ${request.id}`)] };
 }

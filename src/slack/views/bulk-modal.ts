@@ -1,10 +1,10 @@
-import type { BulkDraft } from '../../licensing/bulk-drafts.js';
-import type { BulkPreview } from '../../licensing/bulk-selection.js';
+import type { BulkDraft } from '../../licensing/bulk/ports.js';
+import type { BulkPreview } from '../../licensing/bulk/selection.js';
 import { describeTypes, type ChangeSpec, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
-import { noLicenseOption } from '../parsers/bulk.js';
-import { licenseTypeLabel } from './change-modal.js';
+import { encodeBulkModalMetadata, encodeBulkPreviewMetadata, encodeBulkRejectMetadata, noLicenseOption } from '../parsers/bulk.js';
 import { context, escapeMrkdwn, option, section, type KnownBlock, type ModalView } from './blocks.js';
+import { licenseTypeLabel } from './change-modal.js';
 
 const b = ids.bulkModal;
 
@@ -86,7 +86,7 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
   return {
     type: 'modal',
     callback_id: b.callback,
-    private_metadata: JSON.stringify(input.channelId ? { channelId: input.channelId } : {}),
+    private_metadata: encodeBulkModalMetadata(input.channelId ? { channelId: input.channelId } : {}),
     title: { type: 'plain_text', text: 'Bulk license change' },
     submit: { type: 'plain_text', text: 'Preview' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -149,7 +149,7 @@ export function buildBulkPreviewModal(input: { draft: BulkDraft; preview: BulkPr
   return {
     type: 'modal',
     callback_id: p.callback,
-    private_metadata: JSON.stringify({ draftId: draft.id }),
+    private_metadata: encodeBulkPreviewMetadata({ draftId: draft.id }),
     title: { type: 'plain_text', text: 'Bulk change preview' },
     submit: { type: 'plain_text', text: needsApproval ? 'Send for approval' : 'Apply change' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -162,7 +162,7 @@ export function buildRejectModal(metadata: { requestId: string; channelId?: stri
   return {
     type: 'modal',
     callback_id: ids.bulkReject.callback,
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: encodeBulkRejectMetadata(metadata),
     title: { type: 'plain_text', text: 'Reject bulk change' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Back' },

@@ -1,8 +1,8 @@
 import type { Learner, LicenseType } from '../../licensing/model.js';
 import { describeTypes, freeSeats } from '../../licensing/model.js';
 import { ids, type ChangeMode } from '../ids.js';
-import type { ChangeModalMetadata } from '../parsers/payloads.js';
-import { escapeMrkdwn, option, section, context, type KnownBlock, type ModalView } from './blocks.js';
+import { encodeChangeModalMetadata, type ChangeModalMetadata } from '../parsers/payloads.js';
+import { button, context, escapeMrkdwn, option, plainText, section, type KnownBlock, type ModalView } from './blocks.js';
 
 const titles: Record<ChangeMode, { title: string; submit: string; intro: string }> = {
   reassign: { title: 'Reassign license', submit: 'Review', intro: 'Move a learner to another license type.' },
@@ -27,11 +27,7 @@ export function buildChangeModal(input: { metadata: ChangeModalMetadata; learner
   const names = new Map(types.map((t) => [t.key, t.name]));
   const blocks: KnownBlock[] = [section(titles[metadata.mode].intro)];
   if (metadata.mode === 'reassign' && !learner) {
-    blocks.push({
-      type: 'actions',
-      block_id: 'change_modal_actions',
-      elements: [{ type: 'button', action_id: m.bulkInstead, text: { type: 'plain_text', text: 'Change many learners instead' } }],
-    });
+    blocks.push({ type: 'actions', block_id: m.actionsBlock, elements: [button(m.bulkInstead, 'Change many learners instead')] });
   }
 
   blocks.push({
@@ -100,10 +96,10 @@ export function buildChangeModal(input: { metadata: ChangeModalMetadata; learner
   return {
     type: 'modal',
     callback_id: m.callback,
-    private_metadata: JSON.stringify(metadata),
-    title: { type: 'plain_text', text: titles[metadata.mode].title },
-    submit: { type: 'plain_text', text: titles[metadata.mode].submit },
-    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: encodeChangeModalMetadata(metadata),
+    title: plainText(titles[metadata.mode].title, 24),
+    submit: plainText(titles[metadata.mode].submit, 24),
+    close: plainText('Cancel', 24),
     blocks,
   };
 }

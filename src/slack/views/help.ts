@@ -1,7 +1,7 @@
-import { section, context, type KnownBlock } from './blocks.js';
+import { context, section, type KnownBlock, type Message } from './blocks.js';
 
 /** `/license help`. */
-export function buildHelpMessage(isAdmin: boolean, problem?: string): { text: string; blocks: KnownBlock[] } {
+export function buildHelpMessage(isAdmin: boolean, problem?: string): Message {
   const lines = [
     '`/license reassign [name or email]` — move a learner to another license type',
     '`/license add <name or email>` — grant an additional license type',

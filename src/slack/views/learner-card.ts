@@ -1,10 +1,11 @@
-import type { LearnerCard } from '../../licensing/directory.js';
 import { describeTypes } from '../../licensing/model.js';
+import type { LearnerCard } from '../../licensing/single/directory.js';
 import { ids } from '../ids.js';
-import { context, escapeMrkdwn, section, slackDate, type KnownBlock } from './blocks.js';
+import { encodeLearnerRef } from '../parsers/payloads.js';
+import { button, context, escapeMrkdwn, section, slackDate, type KnownBlock, type Message } from './blocks.js';
 
 /** The learner card of `/license show`: licenses, status, latest history, and action buttons. */
-export function buildLearnerCard(card: LearnerCard, canChange: boolean): { text: string; blocks: KnownBlock[] } {
+export function buildLearnerCard(card: LearnerCard, canChange: boolean): Message {
   const { learner, history, typeNames } = card;
   const licenses = describeTypes(learner.licenseTypes, typeNames);
   const blocks: KnownBlock[] = [
@@ -27,16 +28,14 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean): { text:
     blocks.push(context('No license history yet.'));
   }
   if (canChange && learner.status === 'active') {
-    const value = JSON.stringify({ learnerId: learner.id });
+    const value = encodeLearnerRef(learner.id);
     blocks.push({
       type: 'actions',
-      block_id: 'learner_card_actions',
+      block_id: ids.card.actionsBlock,
       elements: [
-        { type: 'button', action_id: ids.card.reassign, text: { type: 'plain_text', text: 'Reassign' }, value },
-        { type: 'button', action_id: ids.card.add, text: { type: 'plain_text', text: 'Add license' }, value },
-        ...(learner.licenseTypes.length
-          ? [{ type: 'button' as const, action_id: ids.card.revoke, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Revoke' }, value }]
-          : []),
+        button(ids.card.reassign, 'Reassign', value),
+        button(ids.card.add, 'Add license', value),
+        ...(learner.licenseTypes.length ? [button(ids.card.revoke, 'Revoke', value, 'danger')] : []),
       ],
     });
   }

@@ -1,14 +1,10 @@
-import type { ChangeReview, ConfirmOutcome } from '../../licensing/change-requests.js';
 import { errorMessages } from '../../licensing/errors.js';
 import { describeTypes } from '../../licensing/model.js';
-import type { ChangeRequest } from '../../licensing/ports.js';
+import type { ChangeReview, ConfirmOutcome } from '../../licensing/single/change-requests.js';
+import type { ChangeRequest } from '../../licensing/single/ports.js';
 import { ids } from '../ids.js';
-import { context, escapeMrkdwn, section, slackDate, type KnownBlock } from './blocks.js';
-
-interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
+import { encodeRequestRef } from '../parsers/payloads.js';
+import { button, context, escapeMrkdwn, section, slackDate, type Message } from './blocks.js';
 
 /** One sentence describing the change, e.g. "Move Ada (ada@x) from Learning Core to Learning Pro." */
 export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' | 'after' | 'typeNames' | 'request'>): { sentence: string; consequence: string } {
@@ -31,20 +27,13 @@ export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' |
 /** The review message with Confirm and Cancel, posted to the admin after the modal. */
 export function buildReviewMessage(review: ChangeReview): Message {
   const { sentence, consequence } = describeChange(review);
-  const value = JSON.stringify({ requestId: review.request.id });
+  const value = encodeRequestRef(review.request.id);
   return {
     text: `${sentence} ${consequence}`.replace(/\*/g, ''),
     blocks: [
       section(`${sentence} ${consequence}`),
       ...(review.request.reason ? [context(`Reason: ${escapeMrkdwn(review.request.reason)}`)] : []),
-      {
-        type: 'actions',
-        block_id: 'review_actions',
-        elements: [
-          { type: 'button', action_id: ids.review.confirm, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value },
-          { type: 'button', action_id: ids.review.cancel, text: { type: 'plain_text', text: 'Cancel' }, value },
-        ],
-      },
+      { type: 'actions', block_id: ids.review.actionsBlock, elements: [button(ids.review.confirm, 'Confirm', value, 'primary'), button(ids.review.cancel, 'Cancel', value)] },
     ],
   };
 }
@@ -85,4 +74,10 @@ export function buildAlreadyHandledMessage(request: ChangeRequest): Message {
   };
   const sentence = `This change ${what[request.status]}${by}${when}. Nothing more was done.`;
   return { text: sentence.replace(/<[^>]+>/g, ''), blocks: [section(`:information_source: ${sentence}`)] };
+}
+
+/** Told (in the channel) when the review message could not be sent to the admin's DM. */
+export function buildReviewUndeliveredNotice(): Message {
+  const sentence = 'I could not send you the review message with Confirm and Cancel, so nothing was changed. Please try again in a minute.';
+  return { text: sentence, blocks: [section(`:warning: ${sentence}`)] };
 }

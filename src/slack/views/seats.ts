@@ -1,8 +1,8 @@
 import { freeSeats, type LicenseType } from '../../licensing/model.js';
-import { context, escapeMrkdwn, section, type KnownBlock } from './blocks.js';
+import { context, escapeMrkdwn, section, type KnownBlock, type Message } from './blocks.js';
 
 /** `/license seats`: every license type with capacity, in use and free. */
-export function buildSeatsMessage(types: readonly LicenseType[]): { text: string; blocks: KnownBlock[] } {
+export function buildSeatsMessage(types: readonly LicenseType[]): Message {
   if (types.length === 0) {
     return { text: 'No license types yet.', blocks: [section('No license types yet. Import them with `license-bot import license-types FILE.csv`.')] };
   }

@@ -1,7 +1,6 @@
-import type { AllMiddlewareArgs, App, BlockAction, ExternalSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ExternalSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isAdmin } from '../../../licensing/admins.js';
 import type { SlackDeps } from '../../deps.js';
-import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, parseLearnerOptionValue } from '../../parsers/payloads.js';
 import { buildChangeModal } from '../../views/change-modal.js';
 
@@ -12,9 +11,9 @@ export function handleLearnerSelected(deps: SlackDeps) {
     const view = body.view;
     const metadata = parseChangeModalMetadata(view?.private_metadata);
     const learnerId = parseLearnerOptionValue(action.selected_option?.value);
-    if (!view || !metadata || !learnerId || !(await isAdmin(deps.licensing, body.user.id))) return;
+    if (!view || !metadata || !learnerId || !(await isAdmin(deps.services, body.user.id))) return;
     try {
-      const [learner, types] = await Promise.all([deps.licensing.store.findLearnerById(learnerId), deps.licensing.store.listLicenseTypes()]);
+      const [learner, types] = await Promise.all([deps.services.store.findLearnerById(learnerId), deps.services.store.listLicenseTypes()]);
       await client.views.update({
         view_id: view.id,
         hash: view.hash,
@@ -25,9 +24,4 @@ export function handleLearnerSelected(deps: SlackDeps) {
       deps.logger.warn('could not update the change modal', { error, user: body.user.id });
     }
   };
-}
-
-/** Registers the learner picker's change handler. */
-export function register(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ExternalSelectAction>>({ action_id: ids.changeModal.learnerSelect, type: 'block_actions' }, handleLearnerSelected(deps));
 }

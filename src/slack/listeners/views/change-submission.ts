@@ -1,14 +1,14 @@
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
-import { requestChange } from '../../../licensing/change-requests.js';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { LicenseError, type ErrorCode } from '../../../licensing/errors.js';
-import type { ChangeSpec } from '../../../licensing/model.js';
-import { withinAckBudget } from '../../ack-budget.js';
+import { slackActor, type ChangeSpec } from '../../../licensing/model.js';
+import { requestChange } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
-import { userSentence } from '../../respond.js';
-import type { KnownBlock } from '../../views/blocks.js';
-import { buildReviewMessage } from '../../views/review-message.js';
+import { withinAckBudget } from '../../support/ack-budget.js';
+import { tellUser } from '../../support/post.js';
+import { userSentence } from '../../support/respond.js';
+import { buildReviewMessage, buildReviewUndeliveredNotice } from '../../views/review-message.js';
 
 const m = ids.changeModal;
 
@@ -42,11 +42,11 @@ export function handleChangeSubmission(deps: SlackDeps) {
     }
     const change: ChangeSpec =
       metadata.mode === 'revoke' ? { kind: 'revoke' } : metadata.mode === 'add' ? { kind: 'add', to: state.to! } : { kind: 'reassign', from: state.from ?? null, to: state.to! };
-    const actor = { userId: body.user.id, ...(metadata.channelId ? { channelId: metadata.channelId } : {}) };
+    const actor = slackActor(body.user.id, metadata.channelId);
 
     let review;
     try {
-      review = await withinAckBudget(requestChange(deps.licensing, actor, { learnerId, change, reason: state.reason }));
+      review = await withinAckBudget(requestChange(deps.services, actor, { learnerId, change, reason: state.reason }));
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: m.callback, user: actor.userId });
       const block = (error instanceof LicenseError && fieldOf[error.code]) || m.learnerBlock;
@@ -56,18 +56,17 @@ export function handleChangeSubmission(deps: SlackDeps) {
       return;
     }
     await ack();
-    await postReview(client, actor.userId, buildReviewMessage(review)).catch((error: unknown) =>
-      deps.logger.error('could not post the review message', { error, user: actor.userId, requestId: review.request.id }),
-    );
+    try {
+      // The review goes to the admin's direct messages with the app: it persists and only they see it.
+      await tellUser(client, actor.userId, buildReviewMessage(review));
+    } catch (error) {
+      deps.logger.error('could not post the review message', { error, user: actor.userId, requestId: review.request.id });
+      // Nothing was changed; say so where the admin typed the command, so they are not left waiting.
+      if (actor.channelId) {
+        await client.chat
+          .postEphemeral({ channel: actor.channelId, user: actor.userId, ...buildReviewUndeliveredNotice() })
+          .catch((cause: unknown) => deps.logger.warn('could not tell the admin the review was not delivered', { cause, user: actor.userId }));
+      }
+    }
   };
-}
-
-/** The review goes to the admin's direct messages with the app: it persists and only they see it. */
-async function postReview(client: webApi.WebClient, userId: string, message: { text: string; blocks: KnownBlock[] }): Promise<void> {
-  await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
-}
-
-/** Registers the change modal's submission. */
-export function register(app: App, deps: SlackDeps): void {
-  app.view<ViewSubmitAction>({ callback_id: m.callback, type: 'view_submission' }, handleChangeSubmission(deps));
 }

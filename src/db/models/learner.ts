@@ -1,0 +1,37 @@
+import { Schema, type Types } from 'mongoose';
+
+export interface LearnerDoc {
+  _id: Types.ObjectId;
+  email: string;
+  name: string;
+  searchKeys: string[];
+  groups: string[];
+  status: 'active' | 'deactivated';
+  licenseTypes: string[];
+  slackUserId?: string;
+  version: number;
+  recentOps: string[];
+}
+
+export const learnerSchema = new Schema<LearnerDoc>(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, match: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
+    name: { type: String, required: true, trim: true, maxlength: 200 },
+    searchKeys: { type: [String], default: [] },
+    groups: { type: [String], default: [] },
+    status: { type: String, enum: ['active', 'deactivated'], default: 'active' },
+    licenseTypes: { type: [String], default: [] },
+    slackUserId: { type: String },
+    version: { type: Number, default: 0 },
+    recentOps: { type: [String], default: [] },
+  },
+  { collection: 'learners', versionKey: false },
+);
+learnerSchema.index({ email: 1 }, { unique: true }); // lookup by email, import upsert
+learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan
+learnerSchema.index({ licenseTypes: 1 }); // seat checks, bulk filters by current type
+learnerSchema.index({ groups: 1 }); // bulk filters by group
+// No index on recentOps: the one query on it (which learners an operation changed) looks the
+// learners up by _id, and a multikey index over the last 20 op ids would be rewritten on every
+// license change for nothing.
+learnerSchema.index({ slackUserId: 1 }, { sparse: true });

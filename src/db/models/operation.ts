@@ -1,0 +1,39 @@
+import { Schema, type Types } from 'mongoose';
+
+export interface OperationDoc {
+  _id: string;
+  state: 'planned' | 'reserved' | 'applied' | 'settled';
+  change: Record<string, unknown>;
+  actor: string;
+  source: string;
+  reason: string;
+  channelId?: string;
+  items: { learnerId: string; email: string; version: number; prev: string[]; next: string[] }[];
+  failed: { learnerId: string; email: string; code: string }[];
+  touchedTypes: string[];
+  appliedIds?: string[];
+  createdAt: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+}
+
+export const operationSchema = new Schema<OperationDoc>(
+  {
+    _id: { type: String, required: true },
+    state: { type: String, required: true, enum: ['planned', 'reserved', 'applied', 'settled'] },
+    change: { type: Schema.Types.Mixed, required: true },
+    actor: { type: String, required: true },
+    source: { type: String, required: true },
+    reason: { type: String, default: '' },
+    channelId: String,
+    items: { type: [{ _id: false, learnerId: String, email: String, version: Number, prev: [String], next: [String] }], default: [] },
+    failed: { type: [{ _id: false, learnerId: String, email: String, code: String }], default: [] },
+    touchedTypes: { type: [String], default: [] },
+    appliedIds: { type: [String], default: undefined },
+    createdAt: { type: Date, required: true },
+    leaseOwner: String,
+    leaseUntil: Date,
+  },
+  { collection: 'license_operations', versionKey: false },
+);
+operationSchema.index({ state: 1, leaseUntil: 1 }); // stale-operation sweep

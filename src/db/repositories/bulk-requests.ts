@@ -1,0 +1,244 @@
+import { Types, type Connection } from 'mongoose';
+import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
+import type { ChangeSpec } from '../../licensing/model.js';
+import { modelsFor, type BulkRequestDoc } from '../models/index.js';
+import { isObjectId, learnerProjection, toLearner } from './mappers.js';
+import { allOf, selectionFilter, type Filter } from './selection-filter.js';
+
+const JOB_FINAL: BulkRequestDoc['status'][] = ['completed', 'cancelled', 'failed'];
+
+function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
+  const s = doc.selection;
+  return {
+    id: String(doc._id),
+    status: doc.status,
+    selection: {
+      groups: [...(s.groups ?? [])],
+      licenseTypes: [...(s.licenseTypes ?? [])],
+      withoutLicense: s.withoutLicense ?? false,
+      ...(s.status ? { status: s.status } : {}),
+      ...(s.text ? { text: s.text } : {}),
+      emails: [...(s.emails ?? [])],
+      excludeIds: [...(s.excludeIds ?? [])],
+      excludeEmails: [...(s.excludeEmails ?? [])],
+    },
+    change: doc.change as ChangeSpec,
+    reason: doc.reason ?? '',
+    requestedBy: doc.requestedBy,
+    ...(doc.channelId ? { channelId: doc.channelId } : {}),
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    ...(doc.expiresAt ? { expiresAt: doc.expiresAt } : {}),
+    preview: {
+      matched: doc.preview.matched,
+      alreadyOnTarget: doc.preview.alreadyOnTarget,
+      blocked: doc.preview.blocked,
+      toChange: doc.preview.toChange,
+      seatsNeeded: doc.preview.seatsNeeded,
+    },
+    ...(doc.decidedBy ? { decidedBy: doc.decidedBy } : {}),
+    ...(doc.decidedAt ? { decidedAt: doc.decidedAt } : {}),
+    ...(doc.decisionReason ? { decisionReason: doc.decisionReason } : {}),
+    ...(doc.cancelRequestedBy ? { cancelRequestedBy: doc.cancelRequestedBy } : {}),
+    ...(doc.cancelRequestedAt ? { cancelRequestedAt: doc.cancelRequestedAt } : {}),
+    ...(doc.approvalMessage ? { approvalMessage: { channel: doc.approvalMessage.channel, ts: doc.approvalMessage.ts } } : {}),
+    ...(doc.progressMessage ? { progressMessage: { channel: doc.progressMessage.channel, ts: doc.progressMessage.ts } } : {}),
+    progress: {
+      lastBatch: doc.progress.lastBatch,
+      lastLearnerId: doc.progress.lastLearnerId ?? null,
+      total: doc.progress.total,
+      done: doc.progress.done,
+      skipped: doc.progress.skipped,
+      failed: doc.progress.failed,
+    },
+    ...(doc.startedAt ? { startedAt: doc.startedAt } : {}),
+    ...(doc.finishedAt ? { finishedAt: doc.finishedAt } : {}),
+    ...(doc.failureCode ? { failureCode: doc.failureCode } : {}),
+    ...(doc.notice?.claimedAt ? { completionNoticeClaimedAt: doc.notice.claimedAt } : {}),
+    ...(doc.notice?.postedAt ? { completionNoticePostedAt: doc.notice.postedAt } : {}),
+    ...(doc.notice?.ts ? { completionNoticeTs: doc.notice.ts } : {}),
+  };
+}
+
+/** The MongoDB implementation of the bulk store. */
+export function createBulkRequestRepository(connection: Connection): BulkStore {
+  const { Learner, BulkRequest } = modelsFor(connection);
+
+  const update = async (filter: Filter, changes: Filter): Promise<BulkRequest | null> => {
+    const doc = await BulkRequest.findOneAndUpdate(filter, changes, { returnDocument: 'after', lean: true });
+    return doc ? toBulkRequest(doc as BulkRequestDoc) : null;
+  };
+  const ids = async (filter: Filter, sort: Record<string, 1 | -1>, limit: number): Promise<string[]> => {
+    const docs = await BulkRequest.find(filter, { _id: 1 }).sort(sort).limit(limit).lean();
+    return docs.map((d) => String(d._id));
+  };
+
+  return {
+    async countLearners(selection, refinement) {
+      return Learner.countDocuments(selectionFilter(selection, refinement));
+    },
+    async learnerPage(selection, afterId, limit) {
+      const after = afterId && isObjectId(afterId) ? [{ _id: { $gt: new Types.ObjectId(afterId) } }] : [];
+      const filter = allOf([selectionFilter(selection), ...after]);
+      const docs = await Learner.find(filter, learnerProjection).sort({ _id: 1 }).limit(limit).lean();
+      return docs.map(toLearner);
+    },
+    async *matchingLearnerIds(selection, afterId, batchSize) {
+      const after = afterId && isObjectId(afterId) ? [{ _id: { $gt: new Types.ObjectId(afterId) } }] : [];
+      const cursor = Learner.find(allOf([selectionFilter(selection), ...after]), { _id: 1 })
+        .sort({ _id: 1 })
+        .batchSize(batchSize)
+        .lean()
+        .cursor();
+      try {
+        let batch: string[] = [];
+        for await (const doc of cursor) {
+          batch.push(String(doc._id));
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length) yield batch;
+      } finally {
+        await cursor.close();
+      }
+    },
+    async matchingLearners(selection, ids) {
+      const valid = ids.filter(isObjectId);
+      if (valid.length === 0) return [];
+      // The id list comes first so it stays a top-level `_id: {$in}` (a selection excluding ids
+      // has its own `_id` clause, which then goes into `$and`).
+      const filter = allOf([{ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } }, selectionFilter(selection)]);
+      // One round trip: the whole batch in the first reply.
+      const docs = await Learner.find(filter, learnerProjection).sort({ _id: 1 }).batchSize(valid.length).lean();
+      return docs.map(toLearner);
+    },
+    async missingEmails(emails) {
+      const missing: string[] = [];
+      for (let i = 0; i < emails.length; i += 1000) {
+        const chunk = emails.slice(i, i + 1000);
+        const found = new Set((await Learner.find({ email: { $in: chunk } }, { email: 1 }).lean()).map((d) => d.email));
+        for (const email of chunk) if (!found.has(email)) missing.push(email);
+      }
+      return missing;
+    },
+
+    async createBulkRequest(request) {
+      const doc = await BulkRequest.create({
+        ...request,
+        change: request.change as unknown as Record<string, unknown>,
+        updatedAt: request.createdAt,
+        progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
+      });
+      return toBulkRequest(doc.toObject() as BulkRequestDoc);
+    },
+    async getBulkRequest(id) {
+      if (!isObjectId(id)) return null;
+      const doc = await BulkRequest.findById(id).lean();
+      return doc ? toBulkRequest(doc as BulkRequestDoc) : null;
+    },
+    async decideBulkRequest(id, decision, now) {
+      if (!isObjectId(id)) return null;
+      return update(
+        { _id: id, status: 'pending_approval', expiresAt: { $gt: now } },
+        {
+          $set: {
+            status: decision.status,
+            decidedBy: decision.by,
+            decidedAt: now,
+            updatedAt: now,
+            ...(decision.reason ? { decisionReason: decision.reason } : {}),
+            ...(decision.status === 'rejected' ? { finishedAt: now } : {}),
+          },
+        },
+      );
+    },
+    async expireBulkRequest(id, now) {
+      if (!isObjectId(id)) return null;
+      return update({ _id: id, status: 'pending_approval', expiresAt: { $lte: now } }, { $set: { status: 'expired', updatedAt: now } });
+    },
+    async overdueBulkRequestIds(now, limit) {
+      return ids({ status: 'pending_approval', expiresAt: { $lte: now } }, { expiresAt: 1 }, limit);
+    },
+    async startBulkRequest(id, total, now) {
+      return update({ _id: id, status: 'approved' }, { $set: { status: 'running', startedAt: now, updatedAt: now, 'progress.total': total } });
+    },
+    async recordBulkBatch(id, batchNo, batch, now) {
+      const res = await BulkRequest.updateOne(
+        { _id: id, 'progress.lastBatch': batchNo - 1 },
+        {
+          $set: { 'progress.lastBatch': batchNo, 'progress.lastLearnerId': batch.lastLearnerId, updatedAt: now },
+          $inc: { 'progress.done': batch.done, 'progress.skipped': batch.skipped, 'progress.failed': batch.failed },
+        },
+      );
+      return res.modifiedCount === 1;
+    },
+    async finishBulkRequest(id, status, now, failureCode) {
+      return update({ _id: id, status: 'running' }, { $set: { status, finishedAt: now, updatedAt: now, ...(failureCode ? { failureCode } : {}) } });
+    },
+    async cancelBulkRequestBeforeStart(id, by, now) {
+      if (!isObjectId(id)) return null;
+      // Nothing ran, so there is no job notice to post: the canceller's answer is the notice.
+      return update(
+        { _id: id, status: { $in: ['pending_approval', 'approved'] } },
+        { $set: { status: 'cancelled', cancelRequestedBy: by, cancelRequestedAt: now, finishedAt: now, updatedAt: now, notice: { claimedAt: now, postedAt: now } } },
+      );
+    },
+    async requestBulkCancel(id, by, now) {
+      if (!isObjectId(id)) return null;
+      const flagged = await update(
+        { _id: id, status: 'running', cancelRequestedBy: { $exists: false } },
+        { $set: { cancelRequestedBy: by, cancelRequestedAt: now, updatedAt: now } },
+      );
+      if (flagged) return flagged;
+      const doc = await BulkRequest.findOne({ _id: id, status: 'running' }).lean();
+      return doc ? toBulkRequest(doc as BulkRequestDoc) : null;
+    },
+    async setApprovalMessage(id, ref) {
+      if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { approvalMessage: ref } });
+    },
+    async setProgressMessage(id, ref) {
+      if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { progressMessage: ref } });
+    },
+    async claimCompletionNotice(id, now, leaseMs) {
+      if (!isObjectId(id)) return false;
+      const res = await BulkRequest.updateOne(
+        {
+          _id: id,
+          status: { $in: JOB_FINAL },
+          'notice.postedAt': { $exists: false },
+          $or: [{ 'notice.claimedAt': { $exists: false } }, { 'notice.claimedAt': { $lt: new Date(now.getTime() - leaseMs) } }],
+        },
+        { $set: { 'notice.claimedAt': now } },
+      );
+      return res.modifiedCount === 1;
+    },
+    async markCompletionNoticePosted(id, ts, now) {
+      if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { 'notice.postedAt': now, ...(ts ? { 'notice.ts': ts } : {}) } });
+    },
+    async unnoticedBulkRequestIds(window, limit) {
+      return ids(
+        {
+          status: { $in: JOB_FINAL },
+          finishedAt: { $gte: window.finishedAfter, $lt: window.finishedBefore },
+          'notice.postedAt': { $exists: false },
+          $or: [{ 'notice.claimedAt': { $exists: false } }, { 'notice.claimedAt': { $lt: window.claimedBefore } }],
+        },
+        { finishedAt: 1 },
+        limit,
+      );
+    },
+    async stalledBulkRequestIds(before, limit) {
+      return ids({ status: { $in: ['approved', 'running'] }, updatedAt: { $lt: before } }, { updatedAt: 1 }, limit);
+    },
+    async listBulkRequests(limit) {
+      const docs = await BulkRequest.find({}).sort({ createdAt: -1 }).limit(limit).lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
+    async listPendingBulkRequests(now, limit) {
+      const docs = await BulkRequest.find({ status: 'pending_approval', expiresAt: { $gt: now } }).sort({ expiresAt: 1 }).limit(limit).lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
+  };
+}

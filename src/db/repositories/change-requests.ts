@@ -1,0 +1,58 @@
+import { Types, type Connection } from 'mongoose';
+import type { ChangeSpec } from '../../licensing/model.js';
+import type { ChangeRequest, ChangeRequestStore } from '../../licensing/single/ports.js';
+import { modelsFor, type ChangeRequestDoc } from '../models/index.js';
+
+function toRequest(doc: ChangeRequestDoc): ChangeRequest {
+  return {
+    id: String(doc._id),
+    status: doc.status,
+    learnerId: doc.learnerId,
+    change: doc.change as ChangeSpec,
+    reason: doc.reason ?? '',
+    requestedBy: doc.requestedBy,
+    ...(doc.channelId ? { channelId: doc.channelId } : {}),
+    createdAt: doc.createdAt,
+    ...(doc.decidedBy ? { decidedBy: doc.decidedBy } : {}),
+    ...(doc.decidedAt ? { decidedAt: doc.decidedAt } : {}),
+    ...(doc.outcomeCode ? { outcomeCode: doc.outcomeCode } : {}),
+  };
+}
+
+/** Review-message change requests, in MongoDB. */
+export function createChangeRequestRepository(connection: Connection): ChangeRequestStore {
+  const { ChangeRequest } = modelsFor(connection);
+  const valid = (id: string) => Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id);
+  return {
+    async createChangeRequest(request) {
+      const doc = await ChangeRequest.create({ ...request, change: request.change as unknown as Record<string, unknown>, status: 'pending' });
+      return toRequest(doc.toObject());
+    },
+    async getChangeRequest(id) {
+      if (!valid(id)) return null;
+      const doc = await ChangeRequest.findById(id).lean();
+      return doc ? toRequest(doc) : null;
+    },
+    async claimChangeRequest(id, actor, leaseMs, now) {
+      if (!valid(id)) return null;
+      const doc = await ChangeRequest.findOneAndUpdate(
+        { _id: id, $or: [{ status: 'pending' }, { status: 'confirmed', leaseUntil: { $lt: now } }] },
+        { $set: { status: 'confirmed', decidedBy: actor, decidedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) } },
+        { returnDocument: 'after', lean: true },
+      );
+      return doc ? toRequest(doc) : null;
+    },
+    async finishChangeRequest(id, status, outcomeCode) {
+      await ChangeRequest.updateOne({ _id: id, status: 'confirmed' }, { $set: { status, ...(outcomeCode ? { outcomeCode } : {}) }, $unset: { leaseUntil: 1 } });
+    },
+    async cancelChangeRequest(id, actor, now) {
+      if (!valid(id)) return null;
+      const doc = await ChangeRequest.findOneAndUpdate(
+        { _id: id, status: 'pending' },
+        { $set: { status: 'cancelled', decidedBy: actor, decidedAt: now } },
+        { returnDocument: 'after', lean: true },
+      );
+      return doc ? toRequest(doc) : null;
+    },
+  };
+}

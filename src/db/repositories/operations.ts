@@ -1,0 +1,68 @@
+import type { Connection } from 'mongoose';
+import type { OperationStore, OpFailure, OpItem, OpState } from '../../licensing/ports.js';
+import { modelsFor, type OperationDoc } from '../models/index.js';
+import { nativeCollection } from './batch-writes.js';
+import { toOperation } from './mappers.js';
+
+/** The operations of the exactly-once engine, with their leases, in MongoDB. */
+export function createOperationRepository(connection: Connection): OperationStore {
+  const { Operation } = modelsFor(connection);
+  return {
+    async createOperation(op) {
+      const doc: OperationDoc = {
+        _id: op.id,
+        state: op.state,
+        change: op.change as unknown as Record<string, unknown>,
+        actor: op.actor,
+        source: op.source,
+        reason: op.reason,
+        ...(op.channelId ? { channelId: op.channelId } : {}),
+        items: op.items,
+        failed: op.failed,
+        touchedTypes: op.touchedTypes,
+        createdAt: op.createdAt,
+      };
+      // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
+      // one by one, and the stored op is the one just written unless it existed already.
+      const res = await nativeCollection<OperationDoc>(connection, Operation).updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
+      if (res.upsertedCount === 1) return op;
+      const stored = await Operation.findById(op.id).lean();
+      if (!stored) throw new Error(`operation ${op.id} vanished`);
+      return toOperation(stored as OperationDoc);
+    },
+    async getOperation(id) {
+      const doc = await Operation.findById(id).lean();
+      return doc ? toOperation(doc as OperationDoc) : null;
+    },
+    async leaseOperation(id, owner, ms) {
+      const now = new Date();
+      const res = await Operation.updateOne(
+        { _id: id, state: { $ne: 'settled' }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }, { leaseOwner: owner }] },
+        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + ms) } },
+      );
+      return res.matchedCount === 1;
+    },
+    async replanOperation(id, items: OpItem[], failed: OpFailure[]) {
+      await Operation.updateOne({ _id: id, state: 'planned' }, { $set: { items, failed } });
+    },
+    async setOperationState(id, from: OpState, to: OpState, extra) {
+      const res = await Operation.updateOne({ _id: id, state: from }, { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } });
+      return res.matchedCount === 1;
+    },
+    async staleOperationIds(now, limit) {
+      // An op never leased (its process died right after creating it) counts as stale after a minute.
+      const unleasedBefore = new Date(now.getTime() - 60_000);
+      const docs = await Operation.find(
+        {
+          state: { $in: ['planned', 'reserved', 'applied'] },
+          $or: [{ leaseUntil: { $lt: now } }, { leaseUntil: { $exists: false }, createdAt: { $lt: unleasedBefore } }],
+        },
+        { _id: 1 },
+      )
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((doc) => String(doc._id));
+    },
+  };
+}

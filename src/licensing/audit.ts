@@ -1,0 +1,43 @@
+import type { LicensingDeps } from './deps.js';
+import type { Actor, AuditEvent } from './model.js';
+
+/** What an audited action was about: a learner, a change of license types, and other facts. */
+export interface AuditSubject {
+  learnerId?: string;
+  learnerEmail?: string;
+  from?: string[];
+  to?: string[];
+  details?: AuditEvent['details'];
+}
+
+/** How it ended: applied, or refused / failed with a code. */
+export type AuditResult = 'applied' | { refused: string } | { failed: string };
+
+/**
+ * The one way an audit event is made: from who acted (and from where), what they did, what it was
+ * about and how it ended. `key` makes a retried step write it once.
+ */
+export function auditEvent(actor: Actor, action: string, subject: AuditSubject, result: AuditResult, at: Date, key?: string): AuditEvent {
+  const outcome = result === 'applied' ? 'applied' : 'refused' in result ? 'refused' : 'failed';
+  const code = result === 'applied' ? undefined : 'refused' in result ? result.refused : result.failed;
+  return {
+    ...(key ? { key } : {}),
+    at,
+    actor: actor.userId,
+    action,
+    outcome,
+    ...(code ? { code } : {}),
+    ...(subject.learnerId ? { learnerId: subject.learnerId } : {}),
+    ...(subject.learnerEmail ? { learnerEmail: subject.learnerEmail } : {}),
+    ...(subject.from ? { from: subject.from } : {}),
+    ...(subject.to ? { to: subject.to } : {}),
+    ...(actor.channelId ? { channelId: actor.channelId } : {}),
+    source: actor.source,
+    ...(subject.details ? { details: subject.details } : {}),
+  };
+}
+
+/** Writes one audit event now. */
+export async function audit(deps: Pick<LicensingDeps, 'store' | 'now'>, actor: Actor, action: string, subject: AuditSubject, result: AuditResult): Promise<void> {
+  await deps.store.recordAudit([auditEvent(actor, action, subject, result, deps.now())]);
+}

@@ -1,0 +1,238 @@
+import type { LicensingDeps } from '../deps.js';
+import type { ChangeSpec, Learner } from '../model.js';
+
+/**
+ * Which learners a bulk change reaches. Filters combine with AND; the values inside one filter
+ * with OR. An empty filter does not narrow.
+ */
+export interface BulkSelection {
+  groups: string[];
+  /** Learners holding any of these types (or none at all, with `withoutLicense`). */
+  licenseTypes: string[];
+  withoutLicense: boolean;
+  status?: 'active' | 'deactivated';
+  /** Name or email contains this text, literally and ignoring case. */
+  text?: string;
+  /** A pasted list: only these learners. */
+  emails: string[];
+  excludeIds: string[];
+  excludeEmails: string[];
+}
+
+/** A selection as a form or a stored draft gives it: anything left out does not narrow. */
+export type BulkSelectionInput = Partial<BulkSelection>;
+
+/** Where a bulk request stands; `pending_approval` → `approved` → `running` → a final state. */
+export type BulkStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'running' | 'completed' | 'cancelled' | 'failed';
+
+/** States after which nothing more happens to the learners. */
+export const FINAL_BULK_STATUSES: readonly BulkStatus[] = ['rejected', 'expired', 'completed', 'cancelled', 'failed'];
+
+/** A Slack message the Slack layer posted about a request, so it can update it later. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** The runner's checkpoint and counts; `lastBatch` is the last batch whose counts are included. */
+export interface BulkProgress {
+  lastBatch: number;
+  lastLearnerId: string | null;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+}
+
+/** Counts at submission, as shown to the requester and the approver. */
+export interface BulkPreviewCounts {
+  matched: number;
+  alreadyOnTarget: number;
+  blocked: number;
+  toChange: number;
+  seatsNeeded: number;
+}
+
+/** A bulk license change, from submission through approval to the finished job. */
+export interface BulkRequest {
+  id: string;
+  status: BulkStatus;
+  selection: BulkSelection;
+  change: ChangeSpec;
+  reason: string;
+  requestedBy: string;
+  channelId?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set while approval is pending: after it the request can only expire. */
+  expiresAt?: Date;
+  preview: BulkPreviewCounts;
+  decidedBy?: string;
+  decidedAt?: Date;
+  decisionReason?: string;
+  cancelRequestedBy?: string;
+  cancelRequestedAt?: Date;
+  approvalMessage?: MessageRef;
+  progressMessage?: MessageRef;
+  progress: BulkProgress;
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** Why a job stopped with status `failed`. */
+  failureCode?: string;
+  completionNoticeClaimedAt?: Date;
+  completionNoticePostedAt?: Date;
+  completionNoticeTs?: string;
+}
+
+/** Narrows the learners of a selection, for the preview's counts. */
+export interface LearnerRefinement {
+  /** true: status active; false: any other status. */
+  active?: boolean;
+  /** Holds this license type. */
+  holds?: string;
+  /** Holds no license at all. */
+  holdsNone?: boolean;
+  /** Holds none of these types. */
+  holdsNoneOf?: string[];
+  /** Holds at least one license. */
+  holdsAny?: boolean;
+}
+
+/** Persistence of bulk requests and the learner queries of a selection; implemented by db/. */
+export interface BulkStore {
+  /** Learners matching the selection (and the refinement), counted by the database. */
+  countLearners(selection: BulkSelection, refinement?: LearnerRefinement): Promise<number>;
+  /** The next `limit` matching learners with an id above `afterId`, in id order. */
+  learnerPage(selection: BulkSelection, afterId: string | null, limit: number): Promise<Learner[]>;
+  /**
+   * The ids of the matching learners above `afterId`, in id order, `batchSize` at a time, from
+   * one cursor over the selection (so a job reads its selection once, not once per batch).
+   * Closing the iterator closes the cursor.
+   */
+  matchingLearnerIds(selection: BulkSelection, afterId: string | null, batchSize: number): AsyncIterable<string[]>;
+  /** The learners among `ids` that match the selection now, read fresh, in id order. */
+  matchingLearners(selection: BulkSelection, ids: readonly string[]): Promise<Learner[]>;
+  /** The emails among `emails` that no learner has. */
+  missingEmails(emails: readonly string[]): Promise<string[]>;
+
+  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'>): Promise<BulkRequest>;
+  getBulkRequest(id: string): Promise<BulkRequest | null>;
+  /** pending_approval → approved/rejected, only before `expiresAt`; null when the request was not pending or is overdue. */
+  decideBulkRequest(id: string, decision: { status: 'approved' | 'rejected'; by: string; reason?: string }, now: Date): Promise<BulkRequest | null>;
+  /** pending_approval → expired for one overdue request; null when it was not (another process got it). */
+  expireBulkRequest(id: string, now: Date): Promise<BulkRequest | null>;
+  /** Ids of pending requests whose approval window has passed, oldest first. */
+  overdueBulkRequestIds(now: Date, limit: number): Promise<string[]>;
+  /** approved → running with the total to process; null when it was not approved. */
+  startBulkRequest(id: string, total: number, now: Date): Promise<BulkRequest | null>;
+  /** Adds a batch's counts if the checkpoint is still at `batchNo - 1`; false when already recorded. */
+  recordBulkBatch(id: string, batchNo: number, batch: { lastLearnerId: string | null; done: number; skipped: number; failed: number }, now: Date): Promise<boolean>;
+  /** running → completed/cancelled/failed. */
+  finishBulkRequest(id: string, status: 'completed' | 'cancelled' | 'failed', now: Date, failureCode?: string): Promise<BulkRequest | null>;
+  /** pending_approval/approved → cancelled before any learner changed. */
+  cancelBulkRequestBeforeStart(id: string, by: string, now: Date): Promise<BulkRequest | null>;
+  /** Sets the cancel flag on a running job (the runner stops before its next batch). */
+  requestBulkCancel(id: string, by: string, now: Date): Promise<BulkRequest | null>;
+  setApprovalMessage(id: string, ref: MessageRef): Promise<void>;
+  setProgressMessage(id: string, ref: MessageRef): Promise<void>;
+  /** Takes the right to post the completion notice: once, or again after `leaseMs` if never marked posted. */
+  claimCompletionNotice(id: string, now: Date, leaseMs: number): Promise<boolean>;
+  markCompletionNoticePosted(id: string, ts: string | undefined, now: Date): Promise<void>;
+  /** Jobs finished within the window whose notice is unposted and unclaimed since `claimedBefore`. */
+  unnoticedBulkRequestIds(window: { finishedAfter: Date; finishedBefore: Date; claimedBefore: Date }, limit: number): Promise<string[]>;
+  /** Approved requests decided before `before`, and running ones not updated since then. */
+  stalledBulkRequestIds(before: Date, limit: number): Promise<string[]>;
+  /** Most recent requests first. */
+  listBulkRequests(limit: number): Promise<BulkRequest[]>;
+  /** Requests awaiting approval that have not expired, soonest deadline first. */
+  listPendingBulkRequests(now: Date, limit: number): Promise<BulkRequest[]>;
+}
+
+/** A team lead added from Slack; `groups` empty means any group. */
+export interface LeadRecord {
+  userId: string;
+  groups: string[];
+  addedBy: string;
+  addedAt: Date;
+}
+
+/** Team leads added from Slack (leads from LICENSE_APPROVERS are not stored). */
+export interface LeadStore {
+  getLead(userId: string): Promise<LeadRecord | null>;
+  /** Inserts or replaces the lead's groups; returns 'added' or 'updated'. */
+  upsertLead(record: LeadRecord): Promise<'added' | 'updated'>;
+  removeLead(userId: string): Promise<boolean>;
+  listLeads(): Promise<LeadRecord[]>;
+}
+
+/**
+ * A bulk form between its filter step and its submission. Slack's private_metadata holds 3,000
+ * characters, too few for a pasted list of emails, so the form carries only the draft's id.
+ */
+export interface BulkDraft {
+  id: string;
+  requestedBy: string;
+  channelId?: string;
+  selection: BulkSelectionInput;
+  change: ChangeSpec;
+  reason: string;
+  createdAt: Date;
+}
+
+export interface BulkDraftStore {
+  saveDraft(draft: Omit<BulkDraft, 'id'>): Promise<BulkDraft>;
+  /** The draft, only for the user who made it. */
+  getDraft(id: string, requestedBy: string): Promise<BulkDraft | null>;
+}
+
+/** What the bulk use cases need on top of the licensing services. */
+export interface BulkDeps extends LicensingDeps {
+  bulk: BulkStore;
+  leads: LeadStore;
+  drafts: BulkDraftStore;
+  /** Leads from LICENSE_APPROVERS: may approve any request. */
+  configApprovers: readonly string[];
+  /** Requests changing more learners than this need a lead's approval. */
+  bulkApprovalThreshold: number;
+  approvalTtlHours: number;
+  /** Learners per operation; 1,000 unless a test wants smaller batches. */
+  bulkBatchSize?: number;
+}
+
+/** One learner the job could not change, for the failure report. */
+export interface BulkFailure {
+  learnerId: string;
+  email: string;
+  code: string;
+  batch: number;
+}
+
+/** Counts reported after each batch. */
+export interface BulkProgressCounts {
+  done: number;
+  total: number;
+  skipped: number;
+  failed: number;
+}
+
+/** What a job did, once it reached a final state. */
+export interface BulkSummary extends BulkProgressCounts {
+  requestId: string;
+  status: BulkStatus;
+  startedAt?: Date;
+  finishedAt?: Date;
+  failureCode?: string;
+}
+
+/**
+ * How bulk jobs tell people what happened; the Slack layer implements it (posting to the
+ * request's channel and the approval message), tests record the calls.
+ */
+export interface BulkNotifier {
+  /** After each batch; called often, so implementations throttle. */
+  progress(request: BulkRequest, counts: BulkProgressCounts): Promise<void>;
+  /** Once per job, when it reached a final state; returns the posted message's ts, if any. */
+  finished(request: BulkRequest, summary: BulkSummary, failures: AsyncIterable<BulkFailure>): Promise<{ ts?: string } | void>;
+  /** A request nobody approved in time. */
+  expired(request: BulkRequest): Promise<void>;
+}

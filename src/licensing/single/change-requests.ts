@@ -1,0 +1,162 @@
+import { requireAdmin } from '../admins.js';
+import { audit } from '../audit.js';
+import type { LicensingDeps } from '../deps.js';
+import { LicenseError, type ErrorCode } from '../errors.js';
+import { changeBlocker, freeSeats, nextLicenseTypes, type Actor, type ChangeSpec, type Learner, type LicenseType } from '../model.js';
+import { planItems, runOperation, touchedTypes } from '../operations.js';
+import type { ChangeRequest } from './ports.js';
+
+/** What a review message shows. */
+export interface ChangeReview {
+  request: ChangeRequest;
+  learner: Learner;
+  before: string[];
+  after: string[];
+  typeNames: Map<string, string>;
+}
+
+const CONFIRM_LEASE_MS = 60_000;
+
+/**
+ * Validates a single-learner change and stores it for the admin's Confirm. Nothing changes yet;
+ * a refusal is audited and thrown as a LicenseError.
+ */
+export async function requestChange(
+  deps: LicensingDeps,
+  actor: Actor,
+  input: { learnerId: string; change: ChangeSpec; reason: string },
+): Promise<ChangeReview> {
+  await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
+  let change = input.change;
+  if (change.kind === 'reassign' && change.from === null) {
+    // "Reassign" replaces a license: with no choice made, the learner's first one.
+    const to = change.to;
+    const current = await deps.store.findLearnerById(input.learnerId);
+    change = { kind: 'reassign', to, from: current?.licenseTypes.find((t) => t !== to) ?? null };
+  }
+  const { learner, types } = await checkChange(deps, actor, input.learnerId, change);
+  const request = await deps.changeRequests.createChangeRequest({
+    learnerId: learner.id,
+    change,
+    reason: input.reason,
+    requestedBy: actor.userId,
+    ...(actor.channelId ? { channelId: actor.channelId } : {}),
+    createdAt: deps.now(),
+  });
+  return review(request, learner, types);
+}
+
+/** Re-checks a change against the current data; audits and throws the first rule it breaks. */
+async function checkChange(
+  deps: LicensingDeps,
+  actor: Actor,
+  learnerId: string,
+  change: ChangeSpec,
+): Promise<{ learner: Learner; types: LicenseType[] }> {
+  const [learner, types] = await Promise.all([deps.store.findLearnerById(learnerId), deps.store.listLicenseTypes()]);
+  const refuse = async (code: ErrorCode): Promise<never> => {
+    const subject = learner ? { learnerId: learner.id, learnerEmail: learner.email, from: learner.licenseTypes } : {};
+    await audit(deps, actor, change.kind, { ...subject, ...('to' in change ? { to: [change.to] } : {}) }, { refused: code });
+    throw new LicenseError(code);
+  };
+  if (!learner) return refuse('learner_not_found');
+  const byKey = new Map(types.map((t) => [t.key, t]));
+  const target = 'to' in change ? byKey.get(change.to) : undefined;
+  if ('to' in change && !target) return refuse('unknown_license_type');
+  if (change.kind === 'reassign' && change.from !== null && !byKey.has(change.from)) return refuse('unknown_license_type');
+  const blocker = changeBlocker(learner, change);
+  if (blocker) return refuse(blocker);
+  if (target && freeSeats(target) < 1) return refuse('no_seats_left');
+  return { learner, types };
+}
+
+function review(request: ChangeRequest, learner: Learner, types: readonly LicenseType[]): ChangeReview {
+  return {
+    request,
+    learner,
+    before: learner.licenseTypes,
+    after: nextLicenseTypes(learner.licenseTypes, request.change),
+    typeNames: new Map(types.map((t) => [t.key, t.name])),
+  };
+}
+
+export type ConfirmOutcome =
+  | { kind: 'applied'; review: ChangeReview }
+  | { kind: 'failed'; code: ErrorCode; review: ChangeReview | null }
+  | { kind: 'already_done'; request: ChangeRequest };
+
+/**
+ * Applies a reviewed change exactly once. The first Confirm claims the request atomically; a
+ * second click, a Slack retry or another process gets `already_done`.
+ */
+export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId: string): Promise<ConfirmOutcome> {
+  await requireAdmin(deps, actor, 'confirm');
+  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
+  if (!claimed) {
+    const existing = await deps.changeRequests.getChangeRequest(requestId);
+    if (!existing) throw new LicenseError('change_not_found');
+    return { kind: 'already_done', request: existing };
+  }
+
+  let op = await deps.store.getOperation(claimed.id);
+  let types: LicenseType[] = await deps.store.listLicenseTypes();
+  if (!op) {
+    let checked: { learner: Learner; types: LicenseType[] };
+    try {
+      checked = await checkChange(deps, actor, claimed.learnerId, claimed.change);
+    } catch (error) {
+      if (!(error instanceof LicenseError)) throw error;
+      await deps.changeRequests.finishChangeRequest(claimed.id, 'failed', error.code);
+      const learner = await deps.store.findLearnerById(claimed.learnerId);
+      return { kind: 'failed', code: error.code, review: learner ? review(claimed, learner, types) : null };
+    }
+    types = checked.types;
+    const { items, failed } = planItems([checked.learner], claimed);
+    op = await deps.store.createOperation({
+      id: claimed.id,
+      state: 'planned',
+      change: claimed.change,
+      actor: actor.userId,
+      source: actor.source,
+      reason: claimed.reason,
+      ...(actor.channelId ?? claimed.channelId ? { channelId: actor.channelId ?? claimed.channelId } : {}),
+      items,
+      failed,
+      touchedTypes: touchedTypes(items),
+      createdAt: deps.now(),
+    });
+  }
+
+  const before = op.items[0]?.prev ?? [];
+  const result = await runOperation(deps.store, op.id, deps.processId, deps.now);
+  const learner = (await deps.store.findLearnerById(claimed.learnerId)) ?? null;
+  const item = result.applied[0];
+  if (item && learner) {
+    await deps.changeRequests.finishChangeRequest(claimed.id, 'applied');
+    return {
+      kind: 'applied',
+      review: { request: { ...claimed, status: 'applied' }, learner, before: item.prev, after: item.next, typeNames: new Map(types.map((t) => [t.key, t.name])) },
+    };
+  }
+  const code = (result.failed[0]?.code ?? 'learner_changed') as ErrorCode;
+  await deps.changeRequests.finishChangeRequest(claimed.id, 'failed', code);
+  return {
+    kind: 'failed',
+    code,
+    review: learner ? { ...review({ ...claimed, status: 'failed' }, learner, types), before, after: before } : null,
+  };
+}
+
+/** Discards a pending change; a request already handled reports `already_done`. */
+export async function cancelChange(
+  deps: LicensingDeps,
+  actor: Actor,
+  requestId: string,
+): Promise<{ kind: 'cancelled'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
+  await requireAdmin(deps, actor, 'cancel');
+  const cancelled = await deps.changeRequests.cancelChangeRequest(requestId, actor.userId, deps.now());
+  if (cancelled) return { kind: 'cancelled', request: cancelled };
+  const existing = await deps.changeRequests.getChangeRequest(requestId);
+  if (!existing) throw new LicenseError('change_not_found');
+  return { kind: 'already_done', request: existing };
+}

@@ -1,0 +1,39 @@
+import type { LicensingDeps } from '../deps.js';
+import { LicenseError } from '../errors.js';
+import { searchTerms, type Assignment, type Learner, type LicenseType } from '../model.js';
+
+/** Typeahead: learners whose name words or email start with each typed word. */
+export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: string, limit = 20): Promise<Learner[]> {
+  return deps.store.searchLearners(searchTerms(query), limit);
+}
+
+/** The one learner a typed name or email designates, or null when none or several match. */
+export async function resolveLearner(deps: Pick<LicensingDeps, 'store'>, text: string): Promise<{ learner: Learner | null; matches: number }> {
+  const trimmed = text.trim();
+  if (!trimmed) return { learner: null, matches: 0 };
+  if (trimmed.includes('@')) {
+    const learner = await deps.store.findLearnerByEmail(trimmed.replace(/^<mailto:[^|]+\|(.+)>$/, '$1'));
+    if (learner) return { learner, matches: 1 };
+  }
+  const found = await deps.store.searchLearners(searchTerms(trimmed), 2);
+  return { learner: found.length === 1 ? (found[0] ?? null) : null, matches: found.length };
+}
+
+export interface LearnerCard {
+  learner: Learner;
+  history: Assignment[];
+  typeNames: Map<string, string>;
+}
+
+/** A learner with their latest history, for the learner card. */
+export async function learnerCard(deps: Pick<LicensingDeps, 'store'>, learnerId: string): Promise<LearnerCard> {
+  const learner = await deps.store.findLearnerById(learnerId);
+  if (!learner) throw new LicenseError('learner_not_found');
+  const [history, types] = await Promise.all([deps.store.learnerHistory(learner.id, 5), deps.store.listLicenseTypes()]);
+  return { learner, history, typeNames: new Map(types.map((t) => [t.key, t.name])) };
+}
+
+/** Every license type with its capacity and seats in use. */
+export async function seatOverview(deps: Pick<LicensingDeps, 'store'>): Promise<LicenseType[]> {
+  return deps.store.listLicenseTypes();
+}

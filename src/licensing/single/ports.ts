@@ -1,0 +1,28 @@
+import type { ChangeSpec } from '../model.js';
+
+export type ChangeRequestStatus = 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled';
+
+/** A single-learner change waiting for its requester's Confirm (the review message). */
+export interface ChangeRequest {
+  id: string;
+  status: ChangeRequestStatus;
+  learnerId: string;
+  change: ChangeSpec;
+  reason: string;
+  requestedBy: string;
+  channelId?: string;
+  createdAt: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  outcomeCode?: string;
+}
+
+/** Review-message change requests; implemented by db/. */
+export interface ChangeRequestStore {
+  createChangeRequest(request: Omit<ChangeRequest, 'id' | 'status'>): Promise<ChangeRequest>;
+  getChangeRequest(id: string): Promise<ChangeRequest | null>;
+  /** pending → confirmed, or takes over a confirmed one whose lease ran out (a crashed process). */
+  claimChangeRequest(id: string, actor: string, leaseMs: number, now: Date): Promise<ChangeRequest | null>;
+  finishChangeRequest(id: string, status: 'applied' | 'failed', outcomeCode?: string): Promise<void>;
+  cancelChangeRequest(id: string, actor: string, now: Date): Promise<ChangeRequest | null>;
+}

@@ -1,0 +1,78 @@
+import type { ExportStore } from './ports.js';
+
+/** A named export: its CSV header and its records, streamed. */
+export interface ExportTable {
+  columns: readonly string[];
+  records: AsyncIterable<string[]>;
+}
+
+export const exportKinds = ['learners', 'history', 'audit'] as const;
+export type ExportKind = (typeof exportKinds)[number];
+
+const join = (values: readonly string[] | undefined) => (values ?? []).join(';');
+
+/**
+ * Prefixes free text that a spreadsheet would run as a formula with a quote. Only for text that
+ * anyone may type (reasons), never for columns an import reads back.
+ */
+export function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** Learners in email order; the columns are the ones `import learners` reads back. */
+export function learnerExport(store: ExportStore): ExportTable {
+  return {
+    columns: ['email', 'name', 'groups', 'status', 'licenseTypes'],
+    records: (async function* () {
+      for await (const l of store.learnersByEmail()) yield [l.email, l.name, join(l.groups), l.status, join(l.licenseTypes)];
+    })(),
+  };
+}
+
+/** One row per assignment, oldest first; revokedAt is empty while the license is held. */
+export function historyExport(store: ExportStore): ExportTable {
+  return {
+    columns: ['email', 'licenseType', 'assignedAt', 'revokedAt', 'actor', 'source', 'reason'],
+    records: (async function* () {
+      for await (const a of store.assignmentsByTime()) {
+        yield [a.email, a.licenseType, a.assignedAt.toISOString(), a.revokedAt?.toISOString() ?? '', a.actor, a.source, spreadsheetSafe(a.reason)];
+      }
+    })(),
+  };
+}
+
+/** Audit events in time order, details as JSON. */
+export function auditExport(store: ExportStore): ExportTable {
+  return {
+    columns: ['at', 'actor', 'action', 'outcome', 'code', 'learnerEmail', 'from', 'to', 'channelId', 'source', 'details'],
+    records: (async function* () {
+      for await (const e of store.auditByTime()) {
+        yield [
+          e.at.toISOString(),
+          e.actor,
+          e.action,
+          e.outcome,
+          e.code ?? '',
+          e.learnerEmail ?? '',
+          join(e.from),
+          join(e.to),
+          e.channelId ?? '',
+          e.source,
+          e.details ? JSON.stringify(e.details) : '',
+        ];
+      }
+    })(),
+  };
+}
+
+/** The export of the given kind. */
+export function exportTable(store: ExportStore, kind: ExportKind): ExportTable {
+  switch (kind) {
+    case 'learners':
+      return learnerExport(store);
+    case 'history':
+      return historyExport(store);
+    case 'audit':
+      return auditExport(store);
+  }
+}

@@ -1,0 +1,309 @@
+import { freeSeats, searchKeysFor, seatDelta, type Learner, type LearnerStatus, type LicenseType } from '../model.js';
+import { resumeStaleOperations, runOperation, touchedTypes } from '../operations.js';
+import type { OpFailure, OpItem } from '../ports.js';
+import type { ImportDeps, ImportOptions, ImportStore, LearnerProfile, RowSource } from './ports.js';
+import { ImportRejected, readTable, splitList, type ImportProblem } from './table.js';
+
+const BATCH = 1_000;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** One valid learner row. `licenseTypes` undefined = the file says nothing about their licenses. */
+export interface LearnerRow {
+  line: number;
+  profile: LearnerProfile;
+  licenseTypes: string[] | undefined;
+}
+
+export interface LearnerImportSummary {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Learners whose license types the import changed. */
+  licensesChanged: number;
+  /** Learners whose licenses could not be changed (seats taken meanwhile, or changed concurrently). */
+  failed: OpFailure[];
+  operations: string[];
+}
+
+const LEARNER_COLUMNS = ['email', 'name', 'group', 'licenseType', 'status'];
+// An export (`groups`, `licenseTypes`) can be imported back as it is.
+const LEARNER_ALIASES: Record<string, string> = { groups: 'group', licensetypes: 'licenseType' };
+
+/** Validates one learner row; returns the row or every problem with it. */
+export function parseLearnerRow(
+  line: number,
+  get: (column: string) => string,
+  typeKeys: ReadonlySet<string>,
+): { row: LearnerRow } | { problems: string[] } {
+  const problems: string[] = [];
+  const rawEmail = get('email');
+  const email = rawEmail.toLowerCase();
+  if (!email) problems.push('email is empty');
+  else if (!EMAIL.test(email) || email.length > 254) problems.push(`email "${rawEmail}" is not a valid email address`);
+  const name = get('name');
+  if (!name) problems.push('name is empty');
+  else if (name.length > 200) problems.push('name is longer than 200 characters');
+  const groups = splitList(get('group'));
+  if (groups.some((group) => group.length > 100)) problems.push('a group name is longer than 100 characters');
+  const rawStatus = get('status').toLowerCase();
+  const status: LearnerStatus | undefined = rawStatus === '' || rawStatus === 'active' ? 'active' : rawStatus === 'deactivated' ? 'deactivated' : undefined;
+  if (!status) problems.push(`status "${get('status')}" must be active, deactivated or empty`);
+  const types = splitList(get('licenseType'));
+  for (const type of types) if (!typeKeys.has(type)) problems.push(`license type "${type}" does not exist`);
+  if (status === 'deactivated' && types.length > 0) problems.push('a deactivated learner cannot hold a license; leave licenseType empty');
+  if (problems.length || !status) return { problems };
+  return {
+    row: {
+      line,
+      profile: { email, name, groups, status, searchKeys: searchKeysFor(name, email) },
+      // Deactivated learners hold no license: deactivating one releases their seats.
+      licenseTypes: status === 'deactivated' ? [] : types.length ? types : undefined,
+    },
+  };
+}
+
+/**
+ * Creates or updates learners from `email,name,group,licenseType,status` rows, by email.
+ *
+ * The whole source is validated first (every bad row is reported with its line number, and the
+ * seats each license type would need are checked against its free seats); if anything is wrong
+ * nothing is written. Licenses then change only through operations (source 'import'), in two
+ * sweeps so that seats a row releases are free before any row needs them: the first sweep saves
+ * profiles and makes every change that needs no capped seat, releasing the capped seats that
+ * other rows will take; the second makes the rest.
+ */
+export async function importLearners(deps: ImportDeps, source: RowSource, options: ImportOptions): Promise<LearnerImportSummary> {
+  // A crashed run may still hold seats; finish it so the seat check sees the true counts.
+  await resumeStaleOperations(deps.store, deps.owner, deps.now);
+  const types = new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t]));
+  const capped = new Set([...types.values()].filter((t) => t.capacity !== null).map((t) => t.key));
+
+  const rows = await validateLearners(deps, source, types, options);
+  const run = new ImportRun(deps, options, deps.newRunId());
+
+  let needsSecondSweep = false;
+  let seenRows = 0;
+  await forEachBatch(source, types, async (batch) => {
+    seenRows += batch.length;
+    const learners = await run.saveProfiles(batch);
+    const items: OpItem[] = [];
+    for (const row of batch) {
+      const learner = learners.get(row.profile.email);
+      if (!learner || !row.licenseTypes || sameTypes(learner.licenseTypes, row.licenseTypes)) continue;
+      const gainsCapped = row.licenseTypes.some((t) => capped.has(t) && !learner.licenseTypes.includes(t));
+      if (!gainsCapped) {
+        items.push(itemFor(learner, row.licenseTypes));
+        run.finalLearners.add(learner.id);
+        continue;
+      }
+      needsSecondSweep = true;
+      const released = learner.licenseTypes.filter((t) => capped.has(t) && !row.licenseTypes?.includes(t));
+      if (released.length) items.push(itemFor(learner, learner.licenseTypes.filter((t) => !released.includes(t))));
+    }
+    await run.apply(items);
+    options.onProgress?.(`Saved ${count(seenRows)} of ${count(rows)} learners`);
+  });
+  if (seenRows !== rows) throw changedSource();
+
+  if (needsSecondSweep) {
+    await forEachBatch(source, types, async (batch) => {
+      const wanted = batch.filter((row) => row.licenseTypes !== undefined);
+      if (!wanted.length) return;
+      const learners = await byEmail(deps.imports, wanted.map((row) => row.profile.email));
+      const items: OpItem[] = [];
+      for (const row of wanted) {
+        const learner = learners.get(row.profile.email);
+        if (!learner || !row.licenseTypes || sameTypes(learner.licenseTypes, row.licenseTypes)) continue;
+        items.push(itemFor(learner, row.licenseTypes));
+        run.finalLearners.add(learner.id);
+      }
+      await run.apply(items);
+    });
+  }
+
+  return {
+    rows,
+    created: run.created,
+    updated: run.updated,
+    unchanged: rows - run.created - run.updated,
+    licensesChanged: [...run.finalLearners].filter((id) => run.appliedLearners.has(id)).length,
+    failed: [...run.failures.values()],
+    operations: run.operations,
+  };
+}
+
+/** Pass one: checks every row and the seats the file needs; throws ImportRejected listing all problems. */
+async function validateLearners(deps: ImportDeps, source: RowSource, types: ReadonlyMap<string, LicenseType>, options: ImportOptions): Promise<number> {
+  const problems: ImportProblem[] = [];
+  const typeKeys = new Set(types.keys());
+  const firstLine = new Map<string, number>();
+  const seatsNeeded = new Map<string, number>();
+  let pending: LearnerRow[] = [];
+  let rows = 0;
+  const countSeats = async () => {
+    const batch = pending;
+    pending = [];
+    if (!batch.length) return;
+    const learners = await byEmail(deps.imports, batch.map((row) => row.profile.email));
+    for (const row of batch) {
+      for (const [type, delta] of seatDelta(learners.get(row.profile.email)?.licenseTypes ?? [], row.licenseTypes ?? [])) {
+        seatsNeeded.set(type, (seatsNeeded.get(type) ?? 0) + delta);
+      }
+    }
+  };
+
+  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get) => {
+    rows += 1;
+    const parsed = parseLearnerRow(line, get, typeKeys);
+    const email = get('email').toLowerCase();
+    const first = email ? firstLine.get(email) : undefined;
+    const rowProblems = 'problems' in parsed ? [...parsed.problems] : [];
+    if (first !== undefined) rowProblems.push(`email ${email} already appears on line ${first}`);
+    else if (email) firstLine.set(email, line);
+    if (rowProblems.length) {
+      problems.push(...rowProblems.map((message) => ({ line, message })));
+      return;
+    }
+    if ('row' in parsed && parsed.row.licenseTypes) {
+      pending.push(parsed.row);
+      if (pending.length >= BATCH) await countSeats();
+    }
+    if (rows % 10_000 === 0) options.onProgress?.(`Checked ${count(rows)} rows`);
+  });
+  await countSeats();
+
+  for (const [key, needed] of seatsNeeded) {
+    const type = types.get(key);
+    if (!type || needed <= 0) continue;
+    const free = freeSeats(type);
+    if (needed > free) {
+      problems.push({
+        message: `${type.name} (${key}) would need ${count(needed)} more seats but has ${count(free)} free (${count(type.capacity ?? 0)} seats, ${count(type.seatsInUse)} in use)`,
+      });
+    }
+  }
+  if (problems.length) throw new ImportRejected(problems);
+  return rows;
+}
+
+/** The writes of one import run: profiles, then license operations in batches. */
+class ImportRun {
+  created = 0;
+  updated = 0;
+  /** The latest failure per learner; a later success (second sweep) clears it. */
+  readonly failures = new Map<string, OpFailure>();
+  readonly operations: string[] = [];
+  /** Learners whose last planned change reaches what the file asks. */
+  readonly finalLearners = new Set<string>();
+  readonly appliedLearners = new Set<string>();
+  private batchNo = 0;
+
+  constructor(
+    private readonly deps: ImportDeps,
+    private readonly options: ImportOptions,
+    private readonly runId: string,
+  ) {}
+
+  /** Saves new and changed profiles; returns the learners of the batch as they now are. */
+  async saveProfiles(batch: readonly LearnerRow[]): Promise<Map<string, Learner>> {
+    const emails = batch.map((row) => row.profile.email);
+    const before = await byEmail(this.deps.imports, emails);
+    const changed = batch.filter((row) => {
+      const learner = before.get(row.profile.email);
+      return !learner || !sameProfile(learner, row.profile);
+    });
+    if (!changed.length) return before;
+    const { created } = await this.deps.imports.saveLearnerProfiles(changed.map((row) => row.profile));
+    this.created += created;
+    this.updated += changed.filter((row) => before.has(row.profile.email)).length;
+    return byEmail(this.deps.imports, emails);
+  }
+
+  /** Runs the items as operations, one per kind of outcome, so each operation's change is true of all its items. */
+  async apply(items: readonly OpItem[]): Promise<void> {
+    const groups = new Map<string, OpItem[]>();
+    for (const item of items) {
+      const key = item.next.length === 0 ? '' : (item.next[item.next.length - 1] ?? '');
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
+    }
+    for (const [to, group] of groups) {
+      this.batchNo += 1;
+      const id = `import:${this.runId}:${this.batchNo}`;
+      await this.deps.store.createOperation({
+        id,
+        state: 'planned',
+        change: to === '' ? { kind: 'revoke' } : { kind: 'reassign', from: null, to },
+        actor: this.options.actor.userId,
+        source: this.options.actor.source,
+        reason: this.options.reason,
+        items: group,
+        failed: [],
+        touchedTypes: touchedTypes(group),
+        createdAt: this.deps.now(),
+      });
+      const result = await runOperation(this.deps.store, id, this.deps.owner, this.deps.now);
+      this.operations.push(id);
+      for (const item of result.applied) {
+        this.appliedLearners.add(item.learnerId);
+        this.failures.delete(item.learnerId);
+      }
+      for (const failure of result.failed) {
+        this.finalLearners.delete(failure.learnerId);
+        this.failures.set(failure.learnerId, failure);
+      }
+    }
+  }
+}
+
+function itemFor(learner: Learner, next: string[]): OpItem {
+  return { learnerId: learner.id, email: learner.email, version: learner.version, prev: [...learner.licenseTypes], next: [...next] };
+}
+
+function sameTypes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((type) => b.includes(type));
+}
+
+function sameProfile(learner: Learner, profile: LearnerProfile): boolean {
+  return (
+    learner.name === profile.name &&
+    learner.status === profile.status &&
+    learner.groups.length === profile.groups.length &&
+    learner.groups.every((group, i) => group === profile.groups[i])
+  );
+}
+
+async function byEmail(store: ImportStore, emails: readonly string[]): Promise<Map<string, Learner>> {
+  const learners = new Map<string, Learner>();
+  for (let i = 0; i < emails.length; i += BATCH) {
+    for (const learner of await store.findLearnersByEmails(emails.slice(i, i + BATCH))) learners.set(learner.email, learner);
+  }
+  return learners;
+}
+
+function changedSource(): Error {
+  return new Error('The file changed while it was being imported. What was written is consistent; run the import again.');
+}
+
+/** Re-reads the (already validated) source in batches of valid rows. */
+async function forEachBatch(source: RowSource, types: ReadonlyMap<string, LicenseType>, handle: (batch: LearnerRow[]) => Promise<void>): Promise<void> {
+  const typeKeys = new Set(types.keys());
+  let batch: LearnerRow[] = [];
+  const problems: ImportProblem[] = [];
+  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get) => {
+    const parsed = parseLearnerRow(line, get, typeKeys);
+    if ('problems' in parsed) throw changedSource();
+    batch.push(parsed.row);
+    if (batch.length >= BATCH) {
+      const full = batch;
+      batch = [];
+      await handle(full);
+    }
+  });
+  if (problems.length) throw changedSource();
+  if (batch.length) await handle(batch);
+}
+

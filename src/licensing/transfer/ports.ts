@@ -1,0 +1,60 @@
+import type { Actor, Assignment, AuditEvent, Learner, LearnerStatus } from '../model.js';
+import type { LicensingStore } from '../ports.js';
+
+/** One record of an import source: where it starts in the file and its raw field values. */
+export interface SourceRow {
+  line: number;
+  values: string[];
+}
+
+/** Opens the rows of an import source, header first. Called once per pass, so it must re-read. */
+export type RowSource = () => AsyncIterable<SourceRow>;
+
+/** A learner's profile fields as an import sets them; licenses are changed by operations only. */
+export interface LearnerProfile {
+  email: string;
+  name: string;
+  groups: string[];
+  status: LearnerStatus;
+  searchKeys: string[];
+}
+
+/** Persistence the imports need beyond the licensing store; implemented by db/. */
+export interface ImportStore {
+  /** The learners with these (lower-case) emails; callers pass at most 1,000 at a time. */
+  findLearnersByEmails(emails: readonly string[]): Promise<Learner[]>;
+  /**
+   * Creates missing learners (holding no license) and sets the profile of existing ones.
+   * Returns how many were created.
+   */
+  saveLearnerProfiles(profiles: readonly LearnerProfile[]): Promise<{ created: number }>;
+  /** Creates a license type, or renames it and sets its capacity unless that is below its seats in use. */
+  saveLicenseType(type: { key: string; name: string; capacity: number | null }): Promise<'created' | 'updated' | 'unchanged' | 'below_seats_in_use'>;
+}
+
+export interface ImportDeps {
+  store: LicensingStore;
+  imports: ImportStore;
+  /** Identifies this process in operation leases. */
+  owner: string;
+  now: () => Date;
+  /** A fresh id for this run; operation ids are `import:<runId>:<batchNo>`. */
+  newRunId: () => string;
+}
+
+/** Streams for exports, each in a stable order backed by an index; implemented by db/. */
+export interface ExportStore {
+  learnersByEmail(): AsyncIterable<Learner>;
+  assignmentsByTime(): AsyncIterable<Assignment>;
+  auditByTime(): AsyncIterable<AuditEvent>;
+}
+
+
+export interface ImportOptions {
+  /** Who the history and audit name, e.g. `{ userId: 'cli:import', source: 'import' }`. */
+  actor: Actor;
+  reason: string;
+  /** Told how far the import got, for long files. */
+  onProgress?: (message: string) => void;
+}
+

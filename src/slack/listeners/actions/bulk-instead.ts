@@ -1,0 +1,23 @@
+import { requireAdmin } from '../../../licensing/admins.js';
+import { slackActor } from '../../../licensing/model.js';
+import type { SlackDeps } from '../../deps.js';
+import { parseChangeModalMetadata } from '../../parsers/payloads.js';
+import { buildBulkModal } from '../../views/bulk-modal.js';
+import type { ButtonArgs } from './button-args.js';
+
+/** "Change many learners instead" in the reassign modal switches it to the bulk form. */
+export function handleBulkInstead(deps: SlackDeps) {
+  return async ({ ack, body, client }: ButtonArgs) => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    try {
+      await requireAdmin(deps.services, slackActor(body.user.id), 'bulk.open');
+      const [types, groups] = await Promise.all([deps.services.store.listLicenseTypes(), deps.services.store.listGroups(100)]);
+      const channelId = parseChangeModalMetadata(view.private_metadata)?.channelId;
+      await client.views.update({ view_id: view.id, hash: view.hash, view: buildBulkModal({ ...(channelId ? { channelId } : {}), types, groups }) });
+    } catch (error) {
+      deps.logger.warn('could not switch to the bulk form', { error, user: body.user.id });
+    }
+  };
+}

@@ -1,0 +1,27 @@
+import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
+import type { SlackDeps } from '../../deps.js';
+import { ids } from '../../ids.js';
+import { handleBulkApprove } from './bulk-approve.js';
+import { handleBulkCancel } from './bulk-cancel.js';
+import { handleBulkInstead } from './bulk-instead.js';
+import { handleBulkReject } from './bulk-reject.js';
+import { handleLearnerCardButton } from './learner-card-buttons.js';
+import { handleLearnerSelected } from './learner-select.js';
+import { handleReviewCancel } from './review-cancel.js';
+import { handleReviewConfirm } from './review-confirm.js';
+
+/** Registers every button and select handler. */
+export function register(app: App, deps: SlackDeps): void {
+  const button = (actionId: string, handler: ReturnType<typeof handleReviewConfirm>) =>
+    app.action<BlockAction<ButtonAction>>({ action_id: actionId, type: 'block_actions' }, handler);
+  button(ids.review.confirm, handleReviewConfirm(deps));
+  button(ids.review.cancel, handleReviewCancel(deps));
+  button(ids.card.reassign, handleLearnerCardButton(deps, 'reassign'));
+  button(ids.card.add, handleLearnerCardButton(deps, 'add'));
+  button(ids.card.revoke, handleLearnerCardButton(deps, 'revoke'));
+  button(ids.bulkRequest.approve, handleBulkApprove(deps));
+  button(ids.bulkRequest.reject, handleBulkReject(deps));
+  button(ids.bulkRequest.cancelJob, handleBulkCancel(deps));
+  button(ids.changeModal.bulkInstead, handleBulkInstead(deps));
+  app.action<BlockAction<ExternalSelectAction>>({ action_id: ids.changeModal.learnerSelect, type: 'block_actions' }, handleLearnerSelected(deps));
+}

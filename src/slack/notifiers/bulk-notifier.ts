@@ -1,0 +1,124 @@
+import type { webApi } from '@slack/bolt';
+import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest } from '../../licensing/bulk/ports.js';
+import type { Logger } from '../../logger.js';
+import { postToChannelOrUser, tellUser } from '../support/post.js';
+import { buildNotice } from '../views/blocks.js';
+import { buildApprovalMessage, buildCompletionNotice, buildProgressMessage, FAILURES_LISTED, failureSentence } from '../views/bulk-messages.js';
+
+interface Pending {
+  request: BulkRequest;
+  counts: BulkProgressCounts;
+}
+
+/**
+ * Bulk-job notices in Slack. Progress edits are coalesced: at most one chat.update per
+ * `minIntervalMs` per job, only the latest counts are sent, and a 429's Retry-After pushes the
+ * next edit back, so Slack calls grow with time, not with the number of learners.
+ */
+export function createSlackBulkNotifier(input: { client: webApi.WebClient; deps: BulkDeps; logger: Logger; minIntervalMs?: number }): BulkNotifier & { flush(): Promise<void> } {
+  const { client, deps, logger } = input;
+  const minIntervalMs = input.minIntervalMs ?? 3_000;
+  const state = new Map<string, { nextAt: number; pending?: Pending; timer?: NodeJS.Timeout; inflight?: Promise<void> }>();
+
+  const names = async () => new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t.name]));
+
+  const send = async (id: string): Promise<void> => {
+    const entry = state.get(id);
+    if (!entry?.pending) return;
+    const { request, counts } = entry.pending;
+    entry.pending = undefined;
+    const ref = request.progressMessage;
+    if (!ref) return;
+    try {
+      const message = buildProgressMessage(request, counts, await names());
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      entry.nextAt = Date.now() + minIntervalMs;
+    } catch (error) {
+      const retryAfter = (error as { retryAfter?: number }).retryAfter;
+      entry.nextAt = Date.now() + Math.max(minIntervalMs, (retryAfter ?? 0) * 1000);
+      logger.warn('progress update failed; the next one will carry the latest counts', { requestId: id, error, retryAfter });
+    }
+  };
+
+  const schedule = (id: string) => {
+    const entry = state.get(id);
+    if (!entry || entry.timer || entry.inflight) return;
+    const wait = Math.max(0, entry.nextAt - Date.now());
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      entry.inflight = send(id).finally(() => {
+        entry.inflight = undefined;
+        if (entry.pending) schedule(id);
+      });
+    }, wait);
+    entry.timer.unref?.();
+  };
+
+  return {
+    async progress(request, counts) {
+      const entry = state.get(request.id) ?? { nextAt: 0 };
+      entry.pending = { request, counts };
+      state.set(request.id, entry);
+      schedule(request.id);
+    },
+
+    async finished(request, summary, failures: AsyncIterable<BulkFailure>) {
+      const entry = state.get(request.id);
+      if (entry?.timer) clearTimeout(entry.timer);
+      await entry?.inflight;
+      state.delete(request.id);
+      const typeNames = await names();
+      if (request.progressMessage) {
+        const final = buildProgressMessage({ ...request, status: summary.status }, summary, typeNames);
+        await client.chat
+          .update({ channel: request.progressMessage.channel, ts: request.progressMessage.ts, text: final.text, blocks: final.blocks })
+          .catch((error: unknown) => logger.warn('final progress update failed', { requestId: request.id, error }));
+      }
+      // Stream the failures: the first ones go in the message, all of them in the CSV.
+      const first: BulkFailure[] = [];
+      const csv: string[] = ['email,reason,code'];
+      for await (const failure of failures) {
+        if (first.length < FAILURES_LISTED) first.push(failure);
+        csv.push([failure.email, failureSentence(failure.code), failure.code].map(csvCell).join(','));
+      }
+      const notice = buildCompletionNotice(request, summary, first, typeNames);
+      const channel = request.progressMessage?.channel ?? request.channelId;
+      const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
+      if (csv.length - 1 > FAILURES_LISTED) {
+        await client.files.uploadV2({
+          channel_id: posted.channel,
+          thread_ts: posted.ts,
+          filename: `bulk-${request.id}-failures.csv`,
+          title: `Failures of bulk change ${request.id}`,
+          file: Buffer.from(`${csv.join('\n')}\n`, 'utf8'),
+        });
+      }
+      if (posted.channel !== request.requestedBy && request.channelId !== request.requestedBy) {
+        await tellUser(client, request.requestedBy, buildNotice(`Your bulk license change ${summary.status}: ${summary.done.toLocaleString('en-US')} changed, ${summary.failed.toLocaleString('en-US')} failed.`)).catch(
+          (error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }),
+        );
+      }
+      return { ts: posted.ts };
+    },
+
+    async expired(request) {
+      const typeNames = await names();
+      const target = request.change.kind === 'revoke' ? null : await deps.store.getLicenseType(request.change.to);
+      if (request.approvalMessage) {
+        const message = buildApprovalMessage(request, typeNames, target);
+        await client.chat
+          .update({ channel: request.approvalMessage.channel, ts: request.approvalMessage.ts, text: message.text, blocks: message.blocks })
+          .catch((error: unknown) => logger.warn('could not mark the approval message expired', { requestId: request.id, error }));
+      }
+      await tellUser(client, request.requestedBy, buildNotice(`Your bulk license change (${request.preview.toChange.toLocaleString('en-US')} learners) expired: no team lead decided in time. Nothing was changed; submit it again with \`/license bulk\` if it is still needed.`));
+    },
+
+    async flush() {
+      await Promise.all([...state.values()].map((entry) => entry.inflight));
+    },
+  };
+}
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
