@@ -29,7 +29,12 @@ export async function runAckLoad(baseUrl: string, slack: FakeSlack, count: numbe
     while (next < count) {
       const i = next++;
       const started = performance.now();
-      const res = await sendSlashCommand(baseUrl, SIGNING_SECRET, { text: COMMANDS[i % COMMANDS.length] ?? 'help', user_id: ADMIN, channel_id: CHANNEL, response_url: slack.responseUrl() });
+      const res = await sendSlashCommand(baseUrl, SIGNING_SECRET, {
+        text: COMMANDS[i % COMMANDS.length] ?? 'help',
+        user_id: ADMIN,
+        channel_id: CHANNEL,
+        response_url: slack.responseUrl(),
+      });
       samples.push(performance.now() - started);
       if (res.status !== 200) throw new Error(`/license answered HTTP ${res.status}`);
     }

@@ -47,7 +47,15 @@ export type CommandProfile = Record<string, { count: number; ms: number }>;
 export type ChildMessage =
   | { type: 'ready'; port: number; rssMb: number }
   | { type: 'usage'; cpuMs: number }
-  | { type: 'stopped'; maxRssMb: number; rssMb: number; loopDelay: LoopDelay; memory: MemoryPeaks; cpuMs: number; commands?: CommandProfile }
+  | {
+      type: 'stopped';
+      maxRssMb: number;
+      rssMb: number;
+      loopDelay: LoopDelay;
+      memory: MemoryPeaks;
+      cpuMs: number;
+      commands?: CommandProfile;
+    }
   | { type: 'failed'; error: string };
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -79,7 +87,8 @@ async function main(): Promise<void> {
     client.on('commandSucceeded', (event) => {
       const key = keys.get(event.requestId) ?? event.commandName;
       keys.delete(event.requestId);
-      const entry = (commands[key] ??= { count: 0, ms: 0 });
+      commands[key] ??= { count: 0, ms: 0 };
+      const entry = commands[key];
       entry.count += 1;
       entry.ms += event.duration;
     });
@@ -118,7 +127,15 @@ async function main(): Promise<void> {
       const loopDelay = { p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
       await running.stop();
       // ru_maxrss is in kilobytes on Linux.
-      send({ type: 'stopped', maxRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10, rssMb: mb(process.memoryUsage().rss), loopDelay, memory: peaks, cpuMs, ...(settings.profileCommands ? { commands } : {}) });
+      send({
+        type: 'stopped',
+        maxRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
+        rssMb: mb(process.memoryUsage().rss),
+        loopDelay,
+        memory: peaks,
+        cpuMs,
+        ...(settings.profileCommands ? { commands } : {}),
+      });
       process.disconnect?.();
       // Exits even if a library left a handle open; unref'd, so a clean exit is not delayed.
       setTimeout(() => process.exit(0), 2_000).unref();

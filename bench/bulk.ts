@@ -1,4 +1,4 @@
-import { connectDatabase, openRepositories, type Database } from '../src/db/index.js';
+import { connectDatabase, type Database, openRepositories } from '../src/db/index.js';
 import type { BulkDeps, BulkRequest } from '../src/licensing/bulk/ports.js';
 import { submitBulkRequest } from '../src/licensing/bulk/requests.js';
 import { ids } from '../src/slack/ids.js';
@@ -79,7 +79,8 @@ export async function approveAndWait(
     }),
   );
   if (click.status !== 200) throw new Error(`Approve answered HTTP ${click.status}`);
-  const isNotice = (call: SlackCall) => call.body.channel === CHANNEL && /^Bulk license change (completed|cancelled|failed)/.test(String(call.body.text));
+  const isNotice = (call: SlackCall) =>
+    call.body.channel === CHANNEL && /^Bulk license change (completed|cancelled|failed)/.test(String(call.body.text));
   const notice = slack.waitFor('chat.postMessage', isNotice, input.timeoutMs);
   let load: Promise<void> | undefined;
   if (during) {
@@ -92,7 +93,8 @@ export async function approveAndWait(
   const noticeAt = Date.now();
   const seconds = (performance.now() - started) / 1000;
   if (load) await load;
-  if (!String(posted.body.text).startsWith('Bulk license change completed')) throw new Error(`the job did not complete: ${String(posted.body.text)}`);
+  if (!String(posted.body.text).startsWith('Bulk license change completed'))
+    throw new Error(`the job did not complete: ${String(posted.body.text)}`);
   // Let the calls that follow the notice (the requester's DM) arrive before counting.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const done = await deps.bulk.getBulkRequest(request.id);

@@ -23,10 +23,18 @@ export interface BenchMongo {
  */
 export async function findMongo(root: string, profileDir?: string): Promise<BenchMongo> {
   const fromEnv = process.env.MONGODB_URI;
-  if (fromEnv) return { uri: fromEnv, origin: 'MONGODB_URI', server: await describeServer(fromEnv), cpuMs: () => undefined, stop: async () => undefined };
+  if (fromEnv)
+    return {
+      uri: fromEnv,
+      origin: 'MONGODB_URI',
+      server: await describeServer(fromEnv),
+      cpuMs: () => undefined,
+      stop: async () => undefined,
+    };
 
   const server = path.resolve(root, '../shared/mongo-lite/server.mjs');
-  if (!existsSync(server)) throw new Error('MONGODB_URI is not set and ../shared/mongo-lite was not found: set MONGODB_URI to a MongoDB 7 server.');
+  if (!existsSync(server))
+    throw new Error('MONGODB_URI is not set and ../shared/mongo-lite was not found: set MONGODB_URI to a MongoDB 7 server.');
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-mongo-lite-'));
   const portFile = path.join(dir, 'port');
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=mongo-lite.cpuprofile'] : [];

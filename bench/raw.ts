@@ -1,4 +1,4 @@
-import { MongoClient, type AnyBulkWriteOperation, type Document, type ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type Document, MongoClient, type ObjectId } from 'mongodb';
 import { BENCH_GROUP } from './seed.js';
 
 /** The raw baseline's result. */
@@ -58,7 +58,13 @@ interface LearnerRow {
  * the gap between the two shows what those rows cost and the rest what the product's
  * machinery (operations, leases, fresh reads, checkpoints) costs.
  */
-export async function runRawReassignment(uri: string, dbName: string, from: string, to: string, rows: 'minimal' | 'all' = 'minimal'): Promise<RawRun> {
+export async function runRawReassignment(
+  uri: string,
+  dbName: string,
+  from: string,
+  to: string,
+  rows: 'minimal' | 'all' = 'minimal',
+): Promise<RawRun> {
   const client = await MongoClient.connect(uri);
   try {
     const db = client.db(dbName);
@@ -78,7 +84,10 @@ export async function runRawReassignment(uri: string, dbName: string, from: stri
       const opId = `${runId}:${batchNo}`;
       const at = new Date();
       const learnerWrites: AnyBulkWriteOperation<LearnerRow>[] = batch.map((learner) => ({
-        updateOne: { filter: { _id: learner._id, version: learner.version }, update: { $set: { licenseTypes: [to] }, $inc: { version: 1 } } },
+        updateOne: {
+          filter: { _id: learner._id, version: learner.version },
+          update: { $set: { licenseTypes: [to] }, $inc: { version: 1 } },
+        },
       }));
       const historyWrites: AnyBulkWriteOperation<HistoryRow>[] = batch.map((learner) => ({
         insertOne: {

@@ -12,16 +12,16 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../test/support/fake-slack.js';
+import { type AckRun, runAckLoad } from './ack.js';
 import type { CommandProfile, LoopDelay, MemoryPeaks } from './app-child.js';
-import { runAckLoad, type AckRun } from './ack.js';
-import { ADMIN, LEAD, SIGNING_SECRET, approveAndWait, openBenchDeps, submitReassignment, type JobRun } from './bulk.js';
-import { startAppChild, type AppChild } from './child.js';
-import { dropDatabase, findMongo, type BenchMongo } from './mongo.js';
-import { runRawReassignment, type RawRun } from './raw.js';
-import { FROM_TYPE, TO_TYPE, seedLearners, type SeededLearners } from './seed.js';
+import { ADMIN, approveAndWait, type JobRun, LEAD, openBenchDeps, SIGNING_SECRET, submitReassignment } from './bulk.js';
+import { type AppChild, startAppChild } from './child.js';
+import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
+import { type RawRun, runRawReassignment } from './raw.js';
+import { FROM_TYPE, type SeededLearners, seedLearners, TO_TYPE } from './seed.js';
 import { markdownTable, table } from './stats.js';
-import { runTypeahead, typeaheadPrefixes, type TypeaheadRun } from './typeahead.js';
+import { runTypeahead, type TypeaheadRun, typeaheadPrefixes } from './typeahead.js';
 
 const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300 };
 /** The notifier edits the progress message at most once per 3 s. */
@@ -91,17 +91,30 @@ async function runJob(
   try {
     const request = await submitReassignment(deps, change.from, change.to);
     const child = await startAppChild(
-      { mongodbUri: ctx.mongo.uri, dbName, slackApiUrl: ctx.slack.apiUrl, signingSecret: SIGNING_SECRET, admins: [ADMIN], approvers: [LEAD], profileCommands: Boolean(ctx.profileDir) },
+      {
+        mongodbUri: ctx.mongo.uri,
+        dbName,
+        slackApiUrl: ctx.slack.apiUrl,
+        signingSecret: SIGNING_SECRET,
+        admins: [ADMIN],
+        approvers: [LEAD],
+        profileCommands: Boolean(ctx.profileDir),
+      },
       ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [],
     );
     let stopped = false;
     try {
       await hooks.before?.(child);
-      log(`  job of ${n(request.preview.toChange)} learners (${change.from} → ${change.to}): Approve clicked, waiting for the completion notice…`);
+      log(
+        `  job of ${n(request.preview.toChange)} learners (${change.from} → ${change.to}): Approve clicked, waiting for the completion notice…`,
+      );
       const during = hooks.during;
       const [appCpuBefore, dbCpuBefore] = [await child.cpuMs(), ctx.mongo.cpuMs()];
       const approvedAt = Date.now();
-      const run = await approveAndWait({ baseUrl: child.baseUrl, slack: ctx.slack, deps, request, timeoutMs: JOB_TIMEOUT_MS }, during ? () => during(child) : undefined);
+      const run = await approveAndWait(
+        { baseUrl: child.baseUrl, slack: ctx.slack, deps, request, timeoutMs: JOB_TIMEOUT_MS },
+        during ? () => during(child) : undefined,
+      );
       const [appCpuAfter, dbCpuAfter] = [await child.cpuMs(), ctx.mongo.cpuMs()];
       const { maxRssMb, loopDelay, memory, commands } = await child.stop();
       stopped = true;
@@ -111,11 +124,17 @@ async function runJob(
       };
       const rssByQuarterMb = [0, 1, 2, 3].map((q) => {
         const span = (run.noticeAt - approvedAt) / 4;
-        const inQuarter = memory.rssSamples.filter(([at]) => at >= approvedAt + q * span && at <= approvedAt + (q + 1) * span).map(([, rss]) => rss);
+        const inQuarter = memory.rssSamples
+          .filter(([at]) => at >= approvedAt + q * span && at <= approvedAt + (q + 1) * span)
+          .map(([, rss]) => rss);
         return inQuarter.length ? Math.max(...inQuarter) : 0;
       });
-      log(`  ${n(run.learners)} learners in ${fixed(run.seconds, 1)} s (${n(run.perSec)}/s), peak RSS ${fixed(maxRssMb, 0)} MB, ${run.slackCalls} Slack calls`);
-      log(`  CPU: app ${cpu.appSeconds} s${cpu.dbSeconds !== undefined ? `, database ${cpu.dbSeconds} s` : ''} in ${fixed(run.seconds, 1)} s; event-loop delay p99 ${loopDelay.p99Ms} ms, max ${loopDelay.maxMs} ms`);
+      log(
+        `  ${n(run.learners)} learners in ${fixed(run.seconds, 1)} s (${n(run.perSec)}/s), peak RSS ${fixed(maxRssMb, 0)} MB, ${run.slackCalls} Slack calls`,
+      );
+      log(
+        `  CPU: app ${cpu.appSeconds} s${cpu.dbSeconds !== undefined ? `, database ${cpu.dbSeconds} s` : ''} in ${fixed(run.seconds, 1)} s; event-loop delay p99 ${loopDelay.p99Ms} ms, max ${loopDelay.maxMs} ms`,
+      );
       log(
         `  memory peaks (MB): heap total ${memory.heapTotalMb}, heap used ${memory.heapUsedMb}, external ${memory.externalMb}` +
           (memory.heapUsedAfterGcMb !== undefined ? `; heap used after a full GC at the end ${memory.heapUsedAfterGcMb}` : '') +
@@ -194,13 +213,16 @@ async function main(): Promise<void> {
     log(`3/5 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
     raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
     log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
-    if (raw.learners !== counts.learnersBig) throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
+    if (raw.learners !== counts.learnersBig)
+      throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
 
     log(`4/5 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
     rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
     log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
 
-    log(`5/5 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`);
+    log(
+      `5/5 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
+    );
     const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
     loaded = await runJob(
       ctx,
@@ -209,7 +231,9 @@ async function main(): Promise<void> {
       {
         before: async (app) => {
           typeahead = await runTypeahead(app.baseUrl, prefixes);
-          log(`  typeahead p50 ${typeahead.p50Ms} ms, p95 ${typeahead.p95Ms} ms, p99 ${typeahead.p99Ms} ms (${typeahead.withOptions} of ${typeahead.requests} answers with options)`);
+          log(
+            `  typeahead p50 ${typeahead.p50Ms} ms, p95 ${typeahead.p95Ms} ms, p99 ${typeahead.p99Ms} ms (${typeahead.withOptions} of ${typeahead.requests} answers with options)`,
+          );
           // A fresh process compiles its command handlers and opens its response_url connections
           // on its first commands; a running bot has done that long before a job starts. That
           // first wave is measured (idle) and reported, not mixed into the load.
@@ -255,7 +279,12 @@ async function main(): Promise<void> {
     cpu: job.cpu,
     loopDelay: job.loopDelay,
     rssByQuarterMb: job.rssByQuarterMb,
-    memory: { heapTotalMb: job.memory.heapTotalMb, heapUsedMb: job.memory.heapUsedMb, externalMb: job.memory.externalMb, arrayBuffersMb: job.memory.arrayBuffersMb },
+    memory: {
+      heapTotalMb: job.memory.heapTotalMb,
+      heapUsedMb: job.memory.heapUsedMb,
+      externalMb: job.memory.externalMb,
+      arrayBuffersMb: job.memory.arrayBuffersMb,
+    },
   });
   const results = {
     ranAt: new Date().toISOString(),
@@ -301,18 +330,45 @@ async function main(): Promise<void> {
     [`Bulk throughput, product (${bigLabel} learners, Approve → completion notice)`, `${n(big.perSec)} learners/s`, '', ''],
     ['Bulk throughput, raw driver, the same writes (bulkWrite × 1,000)', `${n(rawAll.perSec)} learners/s`, '', ''],
     ['Throughput ratio product / raw', fixed(ratio), `≥ ${TARGETS.ratio}`, yes(met.ratio)],
-    ['Raw driver writing only the learner and a history row', `${n(raw.perSec)} learners/s (ratio ${fixed(big.perSec / raw.perSec)})`, '', ''],
+    [
+      'Raw driver writing only the learner and a history row',
+      `${n(raw.perSec)} learners/s (ratio ${fixed(big.perSec / raw.perSec)})`,
+      '',
+      '',
+    ],
     [`Peak RSS, ${smallLabel}-learner job`, `${fixed(small.maxRssMb, 0)} MB`, '', ''],
-    [`Peak RSS, ${bigLabel}-learner job`, `${fixed(big.maxRssMb, 0)} MB (× ${fixed(growth)})`, `≤ ${TARGETS.memoryGrowth} × ${smallLabel}`, yes(met.memory)],
+    [
+      `Peak RSS, ${bigLabel}-learner job`,
+      `${fixed(big.maxRssMb, 0)} MB (× ${fixed(growth)})`,
+      `≤ ${TARGETS.memoryGrowth} × ${smallLabel}`,
+      yes(met.memory),
+    ],
     [`Slack calls, ${smallLabel}-learner job`, `${small.slackCalls} in ${fixed(small.seconds, 1)} s`, '', ''],
-    [`Slack calls, ${bigLabel}-learner job`, `${big.slackCalls} in ${fixed(big.seconds, 1)} s`, `≤ 1 edit / ${PROGRESS_EVERY_S} s`, yes(met.slackCalls)],
-    [`Typeahead p50 / p95 / p99 (${n(typeahead.requests)} requests, ${bigLabel} learners)`, `${typeahead.p50Ms} / ${typeahead.p95Ms} / ${typeahead.p99Ms} ms`, `p95 ≤ ${TARGETS.typeaheadP95Ms} ms`, yes(met.typeahead)],
-    [`Slash-command ack p50 / p99 during the job (${n(acks.requests)} at ${acks.concurrency})`, `${acks.p50Ms} / ${acks.p99Ms} ms`, `p99 ≤ ${TARGETS.ackP99Ms} ms`, yes(met.ack)],
+    [
+      `Slack calls, ${bigLabel}-learner job`,
+      `${big.slackCalls} in ${fixed(big.seconds, 1)} s`,
+      `≤ 1 edit / ${PROGRESS_EVERY_S} s`,
+      yes(met.slackCalls),
+    ],
+    [
+      `Typeahead p50 / p95 / p99 (${n(typeahead.requests)} requests, ${bigLabel} learners)`,
+      `${typeahead.p50Ms} / ${typeahead.p95Ms} / ${typeahead.p99Ms} ms`,
+      `p95 ≤ ${TARGETS.typeaheadP95Ms} ms`,
+      yes(met.typeahead),
+    ],
+    [
+      `Slash-command ack p50 / p99 during the job (${n(acks.requests)} at ${acks.concurrency})`,
+      `${acks.p50Ms} / ${acks.p99Ms} ms`,
+      `p99 ≤ ${TARGETS.ackP99Ms} ms`,
+      yes(met.ack),
+    ],
   ];
   const resultsFile = path.join(root, 'bench', 'results.json');
   writeFileSync(resultsFile, `${JSON.stringify({ ...results, markdownTable: markdownTable(rows) }, null, 2)}\n`);
   process.stdout.write(`\n${table(rows)}\n\n`);
-  process.stdout.write(`Database: ${mongo.server} (${mongo.origin}). Machine: ${machine.cpus} CPUs, ${machine.memoryGb} GB, Node ${machine.node}. Scale ${scale}. Total ${results.totalSeconds} s.\n`);
+  process.stdout.write(
+    `Database: ${mongo.server} (${mongo.origin}). Machine: ${machine.cpus} CPUs, ${machine.memoryGb} GB, Node ${machine.node}. Scale ${scale}. Total ${results.totalSeconds} s.\n`,
+  );
   process.stdout.write(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}\n`);
   if (profileDir) process.stdout.write(`CPU profiles of the app processes (and of mongo-lite, when the bench started it): ${profileDir}\n`);
 }

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { withDatabase, type CliIo } from '../src/cli/context.js';
+import { type CliIo, withDatabase } from '../src/cli/context.js';
 import { demoLearnerRows } from '../src/cli/demo-data.js';
 import { importLearners } from '../src/licensing/transfer/learner-import.js';
 import { importLicenseTypes } from '../src/licensing/transfer/license-type-import.js';

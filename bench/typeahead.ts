@@ -36,7 +36,13 @@ export async function runTypeahead(baseUrl: string, prefixes: readonly string[])
   const samples: number[] = [];
   let withOptions = 0;
   for (const value of prefixes) {
-    const payload = blockSuggestionPayload({ user_id: ADMIN, action_id: ids.changeModal.learnerSelect, block_id: ids.changeModal.learnerBlock, value, view });
+    const payload = blockSuggestionPayload({
+      user_id: ADMIN,
+      action_id: ids.changeModal.learnerSelect,
+      block_id: ids.changeModal.learnerBlock,
+      value,
+      view,
+    });
     const started = performance.now();
     const res = await sendInteraction(baseUrl, SIGNING_SECRET, payload);
     samples.push(performance.now() - started);

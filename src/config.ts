@@ -3,7 +3,12 @@ import { z } from 'zod';
 const slackUserIds = z
   .string()
   .default('')
-  .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user IDs such as U012ABCDEF, separated by commas')));
 
 const optionalString = z
@@ -14,10 +19,25 @@ const optionalString = z
 const schema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short to be a signing secret'),
-  SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional()),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+  ),
   PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0).max(65535).default(3000),
-  MONGODB_URI: optionalString.pipe(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
-  MONGODB_DB_NAME: optionalString.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a database name without / \\ . " $ or spaces').optional()),
+  MONGODB_URI: optionalString.pipe(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  MONGODB_DB_NAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[^/\\. "$]{1,63}$/, 'must be a database name without / \\ . " $ or spaces')
+      .optional(),
+  ),
   DATA_DIR: z.string().default('./.data'),
   SLACK_API_URL: z
     .string()
@@ -88,7 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** The database settings alone, for CLI commands that never talk to Slack. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'mongodbDbName' | 'dataDir' | 'logLevel'> {
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'mongodbUri' | 'mongodbDbName' | 'dataDir' | 'logLevel'> {
   const parsed = schema.pick({ MONGODB_URI: true, MONGODB_DB_NAME: true, DATA_DIR: true, LOG_LEVEL: true }).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`));

@@ -12,7 +12,11 @@ export interface Logger {
 }
 
 /** A logger writing one JSON object per line. Errors are reduced to name, message and stack. */
-export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Record<string, unknown> = {},
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   const log = (at: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[at] < order[level]) return;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, msg, ...base };

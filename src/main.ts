@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
+import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
-import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Agenda } from 'agenda';
-import { connectDatabase, openRepositories, type Database } from './db/index.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { connectDatabase, type Database, openRepositories } from './db/index.js';
 import { createAgenda, defineLicenseJobs, scheduleBulkJob, startAgenda, stopAgenda } from './jobs/index.js';
 import type { BulkDeps } from './licensing/bulk/ports.js';
 import { resumeStaleOperations } from './licensing/operations.js';
@@ -67,8 +67,18 @@ export async function startApp(
     },
     health,
   );
-  const notifier = createSlackBulkNotifier({ client: app.client, deps, logger: logger.child({ component: 'bulk-notifier' }), ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}) });
-  defineLicenseJobs(agenda, { deps, notifier, logger: logger.child({ component: 'jobs' }), ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}) });
+  const notifier = createSlackBulkNotifier({
+    client: app.client,
+    deps,
+    logger: logger.child({ component: 'bulk-notifier' }),
+    ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}),
+  });
+  defineLicenseJobs(agenda, {
+    deps,
+    notifier,
+    logger: logger.child({ component: 'jobs' }),
+    ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
+  });
   let port = config.port;
   let healthServer: HttpServer | undefined;
   try {

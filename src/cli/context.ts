@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { loadDatabaseConfig } from '../config.js';
-import { connectDatabase, openRepositories, type Database } from '../db/index.js';
+import { connectDatabase, type Database, openRepositories } from '../db/index.js';
 import type { ExportStore, ImportDeps } from '../licensing/transfer/ports.js';
 
 /** Where a command writes, and the environment it reads (process.* in production, buffers in tests). */

@@ -6,7 +6,7 @@ import { runDoctor } from './commands/doctor.js';
 import { runExport } from './commands/export.js';
 import { runImport } from './commands/import.js';
 import { runSeed } from './commands/seed.js';
-import { CliError, say, type CliIo } from './context.js';
+import { CliError, type CliIo, say } from './context.js';
 
 export type { CliIo } from './context.js';
 
@@ -83,7 +83,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 
 type OptionSpec = Record<string, { type: 'boolean' | 'string' }>;
 
-function expectArgs(args: readonly string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function expectArgs(
+  args: readonly string[],
+  options: OptionSpec,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };

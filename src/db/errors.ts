@@ -1,11 +1,15 @@
 import { LicenseError } from '../licensing/errors.js';
 
-const unavailable = /MongoNetworkError|MongoServerSelectionError|MongooseServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoPoolClearedError/;
+const unavailable =
+  /MongoNetworkError|MongoServerSelectionError|MongooseServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoPoolClearedError/;
 
 /** True when the error means the database cannot be reached (not a bad query). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return unavailable.test(error.name) || /Client must be connected|connection .* closed|Topology is closed|buffering timed out/i.test(error.message);
+  return (
+    unavailable.test(error.name) ||
+    /Client must be connected|connection .* closed|Topology is closed|buffering timed out/i.test(error.message)
+  );
 }
 
 const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as new () => unknown;

@@ -59,4 +59,4 @@ export async function openRepositories(connection: Connection): Promise<Reposito
 }
 
 export { connectDatabase, type Database } from './connection.js';
-export { modelsFor, type Models } from './models/index.js';
+export { type Models, modelsFor } from './models/index.js';

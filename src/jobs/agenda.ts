@@ -1,4 +1,4 @@
-import { MongoBackend, type Db } from '@agendajs/mongo-backend';
+import { type Db, MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import type { Logger } from '../logger.js';
 

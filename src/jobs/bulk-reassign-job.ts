@@ -2,7 +2,7 @@ import type { Agenda, BackoffContext } from 'agenda';
 import { z } from 'zod';
 import { claimCompletionNotice, markCompletionNoticePosted } from '../licensing/bulk/notices.js';
 import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licensing/bulk/ports.js';
-import { bulkFailures, runBulkJob, type BulkRunOptions } from '../licensing/bulk/runner.js';
+import { type BulkRunOptions, bulkFailures, runBulkJob } from '../licensing/bulk/runner.js';
 import { isLicenseError } from '../licensing/errors.js';
 import type { Logger } from '../logger.js';
 import { BULK_REASSIGN_JOB, isStopping } from './agenda.js';
@@ -56,7 +56,8 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
             await job.touch(percent);
           },
           onProgress: async (counts, request) => {
-            percent = counts.total > 0 ? Math.min(100, Math.floor(((counts.done + counts.skipped + counts.failed) / counts.total) * 100)) : 0;
+            percent =
+              counts.total > 0 ? Math.min(100, Math.floor(((counts.done + counts.skipped + counts.failed) / counts.total) * 100)) : 0;
             try {
               await services.notifier.progress(request, counts);
             } catch (error) {
@@ -83,7 +84,11 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
  * Posts a job's completion notice unless it was already posted or is being posted elsewhere:
  * the claim is one conditional update, so two processes or a rerun after a crash post it once.
  */
-export async function postCompletionNotice(services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'>, request: BulkRequest, summary: BulkSummary): Promise<boolean> {
+export async function postCompletionNotice(
+  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'>,
+  request: BulkRequest,
+  summary: BulkSummary,
+): Promise<boolean> {
   if (!(await claimCompletionNotice(services.deps, request.id))) return false;
   try {
     const posted = await services.notifier.finished(request, summary, bulkFailures(services.deps, request.id));

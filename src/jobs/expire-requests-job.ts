@@ -3,7 +3,7 @@ import { expireBulkRequests } from '../licensing/bulk/decisions.js';
 import { unnoticedBulkRequests } from '../licensing/bulk/notices.js';
 import { bulkProgressCounts, stalledBulkRequestIds } from '../licensing/bulk/runner.js';
 import { EXPIRE_REQUESTS_JOB } from './agenda.js';
-import { postCompletionNotice, reviveBulkJob, type BulkJobServices } from './bulk-reassign-job.js';
+import { type BulkJobServices, postCompletionNotice, reviveBulkJob } from './bulk-reassign-job.js';
 
 /** A job with no progress for this long has lost its process (batches take about a second). */
 const DEFAULT_STALL_MS = 10 * 60_000;
@@ -36,7 +36,8 @@ export async function sweepBulkRequests(
   let noticesPosted = 0;
   for (const request of await unnoticedBulkRequests(deps, now)) {
     const summary = { requestId: request.id, status: request.status, ...bulkProgressCounts(request) };
-    if (await postCompletionNotice(services, request, { ...summary, ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}) })) noticesPosted += 1;
+    if (await postCompletionNotice(services, request, { ...summary, ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}) }))
+      noticesPosted += 1;
   }
 
   const stalled = await stalledBulkRequestIds(deps, services.stallMs ?? DEFAULT_STALL_MS, now);
@@ -46,7 +47,10 @@ export async function sweepBulkRequests(
 }
 
 /** Defines `licenses.expireRequests`, the sweep `startAgenda` runs every few minutes. */
-export function defineExpireRequestsJob(agenda: Agenda, services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'> & { stallMs?: number }): void {
+export function defineExpireRequestsJob(
+  agenda: Agenda,
+  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'> & { stallMs?: number },
+): void {
   agenda.define(EXPIRE_REQUESTS_JOB, async () => {
     await sweepBulkRequests(agenda, services);
   });

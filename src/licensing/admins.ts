@@ -1,7 +1,7 @@
 import { audit } from './audit.js';
 import type { LicensingDeps } from './deps.js';
-import type { Actor } from './model.js';
 import { LicenseError } from './errors.js';
+import type { Actor } from './model.js';
 
 /** True when the user may change licenses. */
 export async function isAdmin(deps: Pick<LicensingDeps, 'configAdmins' | 'admins'>, userId: string): Promise<boolean> {
@@ -23,7 +23,9 @@ export async function requireAdmin(
 /** Makes `userId` an admin; returns false when they already were. */
 export async function addAdmin(deps: LicensingDeps, actor: Actor, userId: string): Promise<boolean> {
   await requireAdmin(deps, actor, 'admins.add');
-  const added = deps.configAdmins.includes(userId) ? false : await deps.admins.addAdmin({ userId, addedBy: actor.userId, addedAt: deps.now() });
+  const added = deps.configAdmins.includes(userId)
+    ? false
+    : await deps.admins.addAdmin({ userId, addedBy: actor.userId, addedAt: deps.now() });
   if (added) await audit(deps, actor, 'admins.add', { details: { userId } }, 'applied');
   return added;
 }

@@ -38,6 +38,12 @@ export function auditEvent(actor: Actor, action: string, subject: AuditSubject, 
 }
 
 /** Writes one audit event now. */
-export async function audit(deps: Pick<LicensingDeps, 'store' | 'now'>, actor: Actor, action: string, subject: AuditSubject, result: AuditResult): Promise<void> {
+export async function audit(
+  deps: Pick<LicensingDeps, 'store' | 'now'>,
+  actor: Actor,
+  action: string,
+  subject: AuditSubject,
+  result: AuditResult,
+): Promise<void> {
   await deps.store.recordAudit([auditEvent(actor, action, subject, result, deps.now())]);
 }

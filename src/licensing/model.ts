@@ -72,10 +72,7 @@ export interface AuditEvent {
 }
 
 /** What a change does to one learner's license types. */
-export type ChangeSpec =
-  | { kind: 'reassign'; from: string | null; to: string }
-  | { kind: 'add'; to: string }
-  | { kind: 'revoke' };
+export type ChangeSpec = { kind: 'reassign'; from: string | null; to: string } | { kind: 'add'; to: string } | { kind: 'revoke' };
 
 /** The license types a learner holds after the change. */
 export function nextLicenseTypes(current: readonly string[], change: ChangeSpec): string[] {

@@ -1,6 +1,6 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
-import { changeBlocker, nextLicenseTypes, seatDelta, type Actor, type AuditEvent, type Learner } from './model.js';
+import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
 import type { LicensingStore, Operation, OpFailure, OpItem } from './ports.js';
 
 /** What an operation did once settled. */
@@ -50,7 +50,13 @@ function seatsNeeded(items: readonly OpItem[]): Map<string, number> {
  * each learner once, writes one history entry and leaves seats exact. `loaded` is the op as the
  * caller just read or created it, which saves reading it again.
  */
-export async function runOperation(store: LicensingStore, opId: string, owner: string, now: () => Date = () => new Date(), loaded?: Operation): Promise<OperationResult> {
+export async function runOperation(
+  store: LicensingStore,
+  opId: string,
+  owner: string,
+  now: () => Date = () => new Date(),
+  loaded?: Operation,
+): Promise<OperationResult> {
   let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
   if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
@@ -74,7 +80,9 @@ export async function runOperation(store: LicensingStore, opId: string, owner: s
     const changedNow = await store.applyLearnerChanges(opId, op.items);
     // All changed by this call, or some by an earlier run that crashed: then ask which.
     const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
-    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed })) ? { ...op, state: 'applied', appliedIds: changed } : await mustGet(store, opId);
+    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed }))
+      ? { ...op, state: 'applied', appliedIds: changed }
+      : await mustGet(store, opId);
   }
   if (op.state === 'applied') {
     await settle(store, op, now());
@@ -94,7 +102,9 @@ function resultOf(op: Operation): OperationResult {
   return {
     applied: op.items.filter((item) => applied.has(item.learnerId)),
     failed: op.failed.concat(
-      op.items.filter((item) => !applied.has(item.learnerId)).map((item) => ({ learnerId: item.learnerId, email: item.email, code: 'learner_changed' })),
+      op.items
+        .filter((item) => !applied.has(item.learnerId))
+        .map((item) => ({ learnerId: item.learnerId, email: item.email, code: 'learner_changed' })),
     ),
   };
 }
@@ -148,14 +158,27 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
       auditEvent(
         actor,
         op.change.kind,
-        { learnerId: item.learnerId, learnerEmail: item.email, from: item.prev, to: appliedIds.has(item.learnerId) ? item.next : item.prev, details },
+        {
+          learnerId: item.learnerId,
+          learnerEmail: item.email,
+          from: item.prev,
+          to: appliedIds.has(item.learnerId) ? item.next : item.prev,
+          details,
+        },
         appliedIds.has(item.learnerId) ? 'applied' : { failed: 'learner_changed' },
         at,
         `${op.id}:${item.learnerId}`,
       ),
     ),
     ...op.failed.map((failure) =>
-      auditEvent(actor, op.change.kind, { learnerId: failure.learnerId, learnerEmail: failure.email, details }, { failed: failure.code }, at, `${op.id}:${failure.learnerId}`),
+      auditEvent(
+        actor,
+        op.change.kind,
+        { learnerId: failure.learnerId, learnerEmail: failure.email, details },
+        { failed: failure.code },
+        at,
+        `${op.id}:${failure.learnerId}`,
+      ),
     ),
   ];
 

@@ -13,7 +13,13 @@ let e2e: E2E;
 
 async function boot(env: Record<string, string> = {}) {
   e2e = await bootE2E(
-    { LICENSE_APPROVERS: LEAD, APPROVAL_CHANNEL_ID: APPROVALS, BULK_APPROVAL_THRESHOLD: '5', JOB_PROCESS_EVERY: '100 milliseconds', ...env },
+    {
+      LICENSE_APPROVERS: LEAD,
+      APPROVAL_CHANNEL_ID: APPROVALS,
+      BULK_APPROVAL_THRESHOLD: '5',
+      JOB_PROCESS_EVERY: '100 milliseconds',
+      ...env,
+    },
     { progressIntervalMs: 50, bulkBatchSize: 50, lockLifetimeMs: 10_000 },
   );
   await givenLicenseTypes(e2e.running.db, [
@@ -28,7 +34,12 @@ afterEach(async () => {
 
 async function givenSales(count: number, extra: Parameters<typeof givenLearners>[1] = []) {
   return givenLearners(e2e.running.db, [
-    ...Array.from({ length: count }, (_, i) => ({ email: `sales${i}@example.com`, name: `Sales Person${i}`, groups: ['Sales'], licenseTypes: ['core'] })),
+    ...Array.from({ length: count }, (_, i) => ({
+      email: `sales${i}@example.com`,
+      name: `Sales Person${i}`,
+      groups: ['Sales'],
+      licenseTypes: ['core'],
+    })),
     ...extra,
   ]);
 }
@@ -36,7 +47,17 @@ async function givenSales(count: number, extra: Parameters<typeof givenLearners>
 type ModalView = { private_metadata: string; blocks: unknown[]; submit?: { text: string } };
 
 /** `/license bulk` → filters → preview → submit, exactly as Slack delivers it; returns the preview shown. */
-async function submitBulk(input: { status?: string; groups?: string[]; types?: string[]; emails?: string; action?: string; target?: string; reason?: string; excludeEmails?: string; user?: string }) {
+async function submitBulk(input: {
+  status?: string;
+  groups?: string[];
+  types?: string[];
+  emails?: string;
+  action?: string;
+  target?: string;
+  reason?: string;
+  excludeEmails?: string;
+  user?: string;
+}) {
   const user = input.user ?? ADMIN;
   const cmd = await e2e.command('bulk', user, { channel: 'CSALES' });
   expect(cmd.status).toBe(200);
@@ -131,12 +152,27 @@ describe('bulk changes with approval', () => {
     const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts && c.body.channel === APPROVALS);
     expect(text(updated)).toContain(`Approved by <@${LEAD}>`);
     expect(buttonsOf(updated)).toHaveLength(0);
-    await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN && String(c.body.text).includes('approved your bulk change'));
+    await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('approved your bulk change'),
+    );
 
-    const progress = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change: 0 of'));
-    const notice = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    const progress = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change: 0 of'),
+    );
+    const notice = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change completed'),
+      20_000,
+    );
     expect(notice.body.text).toBe('Bulk license change completed: 120 changed, 0 skipped, 0 failed');
-    const finalProgress = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (progress.response as { ts: string }).ts && String(c.body.text).startsWith('Bulk license change completed: 120 of 120'));
+    const finalProgress = await e2e.slack.waitFor(
+      'chat.update',
+      (c) =>
+        c.body.ts === (progress.response as { ts: string }).ts &&
+        String(c.body.text).startsWith('Bulk license change completed: 120 of 120'),
+    );
     expect(buttonsOf(finalProgress)).toHaveLength(0);
 
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(121);
@@ -146,7 +182,9 @@ describe('bulk changes with approval', () => {
     expect(rows).toHaveLength(120);
     expect(new Set(rows.map((r) => r.learnerId)).size).toBe(120);
     expect(rows.every((r) => r.source.startsWith('bulk:') && r.reason === 'Sales moves to Pro')).toBe(true);
-    expect(e2e.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Bulk license change completed'))).toHaveLength(1);
+    expect(
+      e2e.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Bulk license change completed')),
+    ).toHaveLength(1);
     await expectSeatInvariant(e2e.running.db);
   });
 
@@ -175,9 +213,14 @@ describe('bulk changes with approval', () => {
     await submitBulk({ groups: ['Sales'], types: ['core'] });
     const approval = await approvalMessage();
     await click(LEAD, approval.reject, { ts: approval.ts });
-    const modal = await e2e.slack.waitFor('views.open', (c) => (c.body.view as { callback_id?: string }).callback_id === ids.bulkReject.callback);
+    const modal = await e2e.slack.waitFor(
+      'views.open',
+      (c) => (c.body.view as { callback_id?: string }).callback_id === ids.bulkReject.callback,
+    );
     const view = modal.body.view as ModalView;
-    const empty = await e2e.interact(viewSubmissionPayload({ user_id: LEAD, callback_id: ids.bulkReject.callback, private_metadata: view.private_metadata, values: {} }));
+    const empty = await e2e.interact(
+      viewSubmissionPayload({ user_id: LEAD, callback_id: ids.bulkReject.callback, private_metadata: view.private_metadata, values: {} }),
+    );
     expect(empty.json).toMatchObject({ response_action: 'errors' });
     const done = await e2e.interact(
       viewSubmissionPayload({
@@ -191,7 +234,10 @@ describe('bulk changes with approval', () => {
     const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
     expect(text(updated)).toContain('Rejected by <@ULEAD1>');
     expect(text(updated)).toContain('Budget freeze until Q3');
-    const told = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN && String(c.body.text).includes('rejected your bulk change'));
+    const told = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('rejected your bulk change'),
+    );
     expect(told.body.text).toContain('Budget freeze until Q3');
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(0);
     expect(await e2e.models.Audit.countDocuments({ action: 'bulk.reject', outcome: 'applied', actor: LEAD })).toBe(1);
@@ -203,9 +249,13 @@ describe('bulk changes with approval', () => {
     await submitBulk({ groups: ['Sales'], types: ['core'], user: LEAD });
     const approval = await approvalMessage();
     const own = await click(LEAD, approval.approve);
-    expect((await e2e.slack.waitFor('response_url', (c) => c.url === own.responseUrl)).body.text).toContain('You cannot decide your own bulk request');
+    expect((await e2e.slack.waitFor('response_url', (c) => c.url === own.responseUrl)).body.text).toContain(
+      'You cannot decide your own bulk request',
+    );
     const stranger = await click('USTRANGER', approval.approve);
-    expect((await e2e.slack.waitFor('response_url', (c) => c.url === stranger.responseUrl)).body.text).toContain('Only team leads can approve');
+    expect((await e2e.slack.waitFor('response_url', (c) => c.url === stranger.responseUrl)).body.text).toContain(
+      'Only team leads can approve',
+    );
     expect(await e2e.models.Audit.countDocuments({ action: 'bulk.approve', outcome: 'refused' })).toBe(2);
     expect(e2e.slack.callsTo('chat.update')).toHaveLength(0);
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(0);
@@ -226,7 +276,9 @@ describe('bulk changes with approval', () => {
     const jobs = await e2e.running.db.connection.db!.collection('agendaJobs').countDocuments({ name: 'licenses.bulkReassign' });
     expect(jobs).toBe(1);
     expect(await e2e.models.Assignment.countDocuments({ licenseType: 'pro' })).toBe(30);
-    expect(e2e.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Bulk license change completed'))).toHaveLength(1);
+    expect(
+      e2e.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Bulk license change completed')),
+    ).toHaveLength(1);
     await expectSeatInvariant(e2e.running.db);
   });
 
@@ -236,12 +288,17 @@ describe('bulk changes with approval', () => {
     await submitBulk({ groups: ['Sales'], types: ['core'] });
     const approval = await approvalMessage();
     await new Promise((resolve) => setTimeout(resolve, 600));
-    await click(LEAD, approval.approve).then(({ responseUrl }) => e2e.slack.waitFor('response_url', (c) => c.url === responseUrl)).then((reply) => {
-      expect(reply.body.text).toContain('expired');
-    });
+    await click(LEAD, approval.approve)
+      .then(({ responseUrl }) => e2e.slack.waitFor('response_url', (c) => c.url === responseUrl))
+      .then((reply) => {
+        expect(reply.body.text).toContain('expired');
+      });
     const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
     expect(text(updated)).toContain('Expired without a decision');
-    await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN && String(c.body.text).includes('expired before a team lead decided'));
+    await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('expired before a team lead decided'),
+    );
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(0);
   });
 
@@ -249,19 +306,32 @@ describe('bulk changes with approval', () => {
     await boot({ BULK_APPROVAL_THRESHOLD: '100000' });
     await e2e.stop();
     // Small batches and a slow Slack make the job long enough to cancel in the middle.
-    e2e = await bootE2E({ LICENSE_APPROVERS: LEAD, BULK_APPROVAL_THRESHOLD: '100000', JOB_PROCESS_EVERY: '100 milliseconds' }, { progressIntervalMs: 0, bulkBatchSize: 10 });
+    e2e = await bootE2E(
+      { LICENSE_APPROVERS: LEAD, BULK_APPROVAL_THRESHOLD: '100000', JOB_PROCESS_EVERY: '100 milliseconds' },
+      { progressIntervalMs: 0, bulkBatchSize: 10 },
+    );
     await givenLicenseTypes(e2e.running.db, [
       { key: 'pro', name: 'Learning Pro', capacity: null },
       { key: 'core', name: 'Learning Core', capacity: null },
     ]);
     await givenSales(2000);
     await submitBulk({ groups: ['Sales'], types: ['core'] });
-    const progress = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change:'));
+    const progress = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === 'CSALES' && String(c.body.text).startsWith('Bulk license change:'),
+    );
     const cancel = buttonsOf(progress).find((el) => el.action_id === ids.bulkRequest.cancelJob)!;
-    await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (progress.response as { ts: string }).ts && /: [1-9]\d* of 2,000/.test(String(c.body.text)));
+    await e2e.slack.waitFor(
+      'chat.update',
+      (c) => c.body.ts === (progress.response as { ts: string }).ts && /: [1-9]\d* of 2,000/.test(String(c.body.text)),
+    );
     const { responseUrl } = await click(ADMIN, cancel, { channel: 'CSALES' });
     expect((await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl)).body.text).toContain('stops after the current batch');
-    const notice = await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change cancelled'), 20_000);
+    const notice = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => String(c.body.text).startsWith('Bulk license change cancelled'),
+      20_000,
+    );
     const changed = await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' });
     expect(changed).toBeGreaterThan(0);
     expect(changed).toBeLessThan(2000);
@@ -276,7 +346,11 @@ describe('bulk changes with approval', () => {
     await givenSales(300);
     e2e.slack.failNext('chat.update', { status: 429, retryAfterSec: 1 });
     await submitBulk({ groups: ['Sales'], types: ['core'] });
-    const notice = await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 30_000);
+    const notice = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => String(c.body.text).startsWith('Bulk license change completed'),
+      30_000,
+    );
     expect(notice.body.text).toBe('Bulk license change completed: 300 changed, 0 skipped, 0 failed');
     const updates = e2e.slack.callsTo('chat.update');
     expect(updates[0]?.status).toBe(429);
@@ -290,21 +364,37 @@ describe('bulk changes with approval', () => {
     await givenSales(5);
     await givenLearners(
       e2e.running.db,
-      Array.from({ length: 25 }, (_, i) => ({ email: `gone${String(i).padStart(2, '0')}@example.com`, name: `Gone ${i}`, groups: ['Sales'], licenseTypes: ['core'], status: 'deactivated' as const })),
+      Array.from({ length: 25 }, (_, i) => ({
+        email: `gone${String(i).padStart(2, '0')}@example.com`,
+        name: `Gone ${i}`,
+        groups: ['Sales'],
+        licenseTypes: ['core'],
+        status: 'deactivated' as const,
+      })),
     );
     await submitBulk({ groups: ['Sales'], types: ['core'], status: 'any' });
-    const notice = await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    const notice = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => String(c.body.text).startsWith('Bulk license change completed'),
+      20_000,
+    );
     expect(notice.body.text).toBe('Bulk license change completed: 5 changed, 0 skipped, 25 failed');
     const listed = text(notice).match(/gone\d\d@example\.com — That learner is deactivated/g) ?? [];
     expect(listed).toHaveLength(20);
     expect(text(notice)).toContain('first 20 of 25; all of them are in the attached CSV');
     const upload = await e2e.slack.waitFor('files.completeUploadExternal');
     expect(upload.body).toMatchObject({ channel_id: 'CSALES', thread_ts: (notice.response as { ts: string }).ts });
-    const fileId = ((upload.body.files as { id: string }[] | string) instanceof Array ? (upload.body.files as { id: string }[]) : (JSON.parse(String(upload.body.files)) as { id: string }[]))[0]!.id;
+    const fileId = (
+      Array.isArray(upload.body.files)
+        ? (upload.body.files as { id: string }[])
+        : (JSON.parse(String(upload.body.files)) as { id: string }[])
+    )[0]!.id;
     const csv = e2e.slack.uploadedFile(fileId)!.content.toString('utf8').trim().split('\n');
     expect(csv[0]).toBe('email,reason,code');
     expect(csv.slice(1)).toHaveLength(25);
-    expect(csv[1]).toMatch(/^gone\d\d@example\.com,"?That learner is deactivated, so their licenses cannot be changed\."?,learner_deactivated$/);
+    expect(csv[1]).toMatch(
+      /^gone\d\d@example\.com,"?That learner is deactivated, so their licenses cannot be changed\."?,learner_deactivated$/,
+    );
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(5);
   });
 
@@ -321,19 +411,25 @@ describe('bulk changes with approval', () => {
     expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === jobs.responseUrl))).toContain('pending approval');
 
     const add = await e2e.command('leads add <@ULEAD9|nine> Sales, Customer Success');
-    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl)).body.text)).toContain('ULEAD9 is now a team lead for Sales, Customer Success');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl)).body.text)).toContain(
+      'ULEAD9 is now a team lead for Sales, Customer Success',
+    );
     const list = await e2e.command('leads list');
     const listed = text(await e2e.slack.waitFor('response_url', (c) => c.url === list.responseUrl));
     expect(listed).toContain('<@ULEAD1> — any group _(from LICENSE_APPROVERS)_');
     expect(listed).toContain('<@ULEAD9> — groups: Sales, Customer Success');
     const refused = await e2e.command('leads add <@UX1>', 'UNOTADMIN');
-    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === refused.responseUrl)).body.text)).toContain('Only license admins');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === refused.responseUrl)).body.text)).toContain(
+      'Only license admins',
+    );
 
     // The group-limited lead may approve this Sales-only request from the /license requests list.
     const approve = buttonsOf(pending).find((el) => el.action_id === ids.bulkRequest.approve)!;
     await click('ULEAD9', approve);
     await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
     const remove = await e2e.command('leads remove <@ULEAD9>');
-    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === remove.responseUrl)).body.text)).toContain('no longer a team lead');
+    expect(String((await e2e.slack.waitFor('response_url', (c) => c.url === remove.responseUrl)).body.text)).toContain(
+      'no longer a team lead',
+    );
   });
 });

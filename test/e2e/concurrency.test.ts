@@ -31,7 +31,7 @@ async function reviewFor(learnerId: string): Promise<string> {
     }),
   );
   expect(res.status).toBe(200);
-  return JSON.stringify({ requestId: (await requestIdFor(learnerId)) });
+  return JSON.stringify({ requestId: await requestIdFor(learnerId) });
 }
 
 async function requestIdFor(learnerId: string): Promise<string> {
@@ -44,7 +44,14 @@ async function requestIdFor(learnerId: string): Promise<string> {
 }
 
 const click = (value: string, responseUrl: string, headers?: Record<string, string>) =>
-  e2e.interact(blockActionsPayload({ user_id: ADMIN, response_url: responseUrl, actions: [{ action_id: ids.review.confirm, block_id: 'review_actions', value }] }), headers ? { headers } : {});
+  e2e.interact(
+    blockActionsPayload({
+      user_id: ADMIN,
+      response_url: responseUrl,
+      actions: [{ action_id: ids.review.confirm, block_id: 'review_actions', value }],
+    }),
+    headers ? { headers } : {},
+  );
 
 describe('concurrent confirmations', () => {
   it('applies exactly as many of 50 simultaneous Confirms as there are free seats and tells the rest why', async () => {
@@ -74,7 +81,11 @@ describe('concurrent confirmations', () => {
     const [id] = await givenLearners(e2e.running.db, [{ email: 'ada@example.com', name: 'Ada Lovelace', licenseTypes: ['core'] }]);
     const value = await reviewFor(id!);
     const urls = [e2e.slack.responseUrl(), e2e.slack.responseUrl(), e2e.slack.responseUrl()];
-    await Promise.all([click(value, urls[0]!), click(value, urls[1]!), click(value, urls[2]!, { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' })]);
+    await Promise.all([
+      click(value, urls[0]!),
+      click(value, urls[1]!),
+      click(value, urls[2]!, { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' }),
+    ]);
     const replies = await Promise.all(urls.map((url) => e2e.slack.waitFor('response_url', (c) => c.url === url)));
     expect(replies.filter((r) => String(r.body.text).startsWith('Done: Moved'))).toHaveLength(1);
     expect(replies.filter((r) => /already (applied|being applied)|being applied right now/.test(String(r.body.text)))).toHaveLength(2);

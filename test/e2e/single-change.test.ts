@@ -1,9 +1,17 @@
-import { ids } from '../../src/slack/ids.js';
-import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { ADMIN, bootE2E, SIGNING_SECRET, type E2E } from '../support/e2e.js';
-import type { SlackCall } from '../support/fake-slack.js';
 import type { ViewOutput } from '@slack/bolt';
-import { blockActionsPayload, blockSuggestionPayload, externalSelectAction, sendSlashCommand, stateValue, viewOutput, viewSubmissionPayload } from '../support/slack-requests.js';
+import { ids } from '../../src/slack/ids.js';
+import { ADMIN, bootE2E, type E2E, SIGNING_SECRET } from '../support/e2e.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
+import {
+  blockActionsPayload,
+  blockSuggestionPayload,
+  externalSelectAction,
+  sendSlashCommand,
+  stateValue,
+  viewOutput,
+  viewSubmissionPayload,
+} from '../support/slack-requests.js';
 
 let e2e: E2E;
 let ada: string;
@@ -36,12 +44,25 @@ async function openModal(text: string) {
   const res = await e2e.command(text);
   expect(res.status).toBe(200);
   const open = await e2e.slack.waitFor('views.open');
-  return open.body.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: { initial_option?: { value: string }; options?: { value: string; text: { text: string } }[] } }[] };
+  return open.body.view as {
+    callback_id: string;
+    private_metadata: string;
+    blocks: {
+      block_id?: string;
+      element?: { initial_option?: { value: string }; options?: { value: string; text: { text: string } }[] };
+    }[];
+  };
 }
 
 /** Submits the change modal as Slack would, returning the app's HTTP answer. */
-async function submit(opened: string | { private_metadata: string; blocks: unknown[] }, values: Record<string, Record<string, ReturnType<typeof stateValue.option>>>) {
-  const view = typeof opened === 'string' ? { private_metadata: opened } : { private_metadata: opened.private_metadata, blocks: opened.blocks as ViewOutput['blocks'] };
+async function submit(
+  opened: string | { private_metadata: string; blocks: unknown[] },
+  values: Record<string, Record<string, ReturnType<typeof stateValue.option>>>,
+) {
+  const view =
+    typeof opened === 'string'
+      ? { private_metadata: opened }
+      : { private_metadata: opened.private_metadata, blocks: opened.blocks as ViewOutput['blocks'] };
   return e2e.interact(viewSubmissionPayload({ user_id: ADMIN, callback_id: ids.changeModal.callback, values, view }));
 }
 
@@ -70,10 +91,17 @@ describe('reassigning one learner from Slack', () => {
     // Nothing changes before Confirm.
     expect((await e2e.models.Learner.findById(ada).lean())?.licenseTypes).toEqual(['core']);
 
-    const confirm = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((el) => el.action_id === ids.review.confirm)!;
+    const confirm = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[])
+      .flatMap((b) => b.elements ?? [])
+      .find((el) => el.action_id === ids.review.confirm)!;
     const responseUrl = e2e.slack.responseUrl();
     const click = await e2e.interact(
-      blockActionsPayload({ user_id: ADMIN, channel_id: 'DADMIN1', response_url: responseUrl, actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }] }),
+      blockActionsPayload({
+        user_id: ADMIN,
+        channel_id: 'DADMIN1',
+        response_url: responseUrl,
+        actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }],
+      }),
     );
     expect(click.status).toBe(200);
     const outcome = await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
@@ -90,9 +118,16 @@ describe('reassigning one learner from Slack', () => {
 
     // The same Confirm again, and a Slack redelivery of it, change nothing and say so.
     const again = e2e.slack.responseUrl();
-    await e2e.interact(blockActionsPayload({ user_id: ADMIN, response_url: again, actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }] }), {
-      headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
-    });
+    await e2e.interact(
+      blockActionsPayload({
+        user_id: ADMIN,
+        response_url: again,
+        actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }],
+      }),
+      {
+        headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
+      },
+    );
     const second = await e2e.slack.waitFor('response_url', (c) => c.url === again);
     expect(second.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(second.body.text).toContain('was already applied');
@@ -102,10 +137,20 @@ describe('reassigning one learner from Slack', () => {
 
   it('serves typeahead options by name or email prefix, case-insensitively', async () => {
     const suggest = (value: string) =>
-      e2e.interact(blockSuggestionPayload({ user_id: ADMIN, action_id: ids.changeModal.learnerSelect, block_id: ids.changeModal.learnerBlock, value, view: viewOutput({ callback_id: ids.changeModal.callback }) }));
+      e2e.interact(
+        blockSuggestionPayload({
+          user_id: ADMIN,
+          action_id: ids.changeModal.learnerSelect,
+          block_id: ids.changeModal.learnerBlock,
+          value,
+          view: viewOutput({ callback_id: ids.changeModal.callback }),
+        }),
+      );
     const byLastName = await suggest('HOP');
     expect(byLastName.status).toBe(200);
-    expect(byLastName.json).toEqual({ options: [{ text: { type: 'plain_text', text: 'Grace Hopper · grace.hopper@example.com', emoji: true }, value: grace }] });
+    expect(byLastName.json).toEqual({
+      options: [{ text: { type: 'plain_text', text: 'Grace Hopper · grace.hopper@example.com', emoji: true }, value: grace }],
+    });
     const byEmail = (await suggest('ada.l')).json as { options: { value: string }[] };
     expect(byEmail.options.map((o) => o.value)).toEqual([ada]);
     const twoWords = (await suggest('grace h')).json as { options: { value: string }[] };
@@ -114,8 +159,18 @@ describe('reassigning one learner from Slack', () => {
 
   it('matches regex metacharacters in a search literally', async () => {
     const suggest = async (value: string) =>
-      ((await e2e.interact(blockSuggestionPayload({ user_id: ADMIN, action_id: ids.changeModal.learnerSelect, block_id: ids.changeModal.learnerBlock, value }))).json as { options: { text: { text: string } }[] })
-        .options.map((o) => o.text.text);
+      (
+        (
+          await e2e.interact(
+            blockSuggestionPayload({
+              user_id: ADMIN,
+              action_id: ids.changeModal.learnerSelect,
+              block_id: ids.changeModal.learnerBlock,
+              value,
+            }),
+          )
+        ).json as { options: { text: { text: string } }[] }
+      ).options.map((o) => o.text.text);
     expect(await suggest('o.b')).toEqual(['Olive Brien · o.brien@example.com']);
     expect(await suggest('.*')).toEqual([]);
     expect(await suggest('(')).toEqual([]);
@@ -128,7 +183,10 @@ describe('reassigning one learner from Slack', () => {
       [ids.changeModal.learnerBlock]: { [ids.changeModal.learnerSelect]: stateValue.option(grace, 'Grace', 'external_select') },
       [ids.changeModal.typeBlock]: { [ids.changeModal.typeSelect]: stateValue.option('coaching') },
     });
-    expect(ack.json).toEqual({ response_action: 'errors', errors: { [ids.changeModal.typeBlock]: 'No seats are left on that license type.' } });
+    expect(ack.json).toEqual({
+      response_action: 'errors',
+      errors: { [ids.changeModal.typeBlock]: 'No seats are left on that license type.' },
+    });
     expect(e2e.slack.callsTo('chat.postMessage')).toHaveLength(0);
     expect((await e2e.models.Learner.findById(grace).lean())?.licenseTypes).toEqual(['core']);
     expect(await e2e.models.Audit.countDocuments({ outcome: 'refused', code: 'no_seats_left' })).toBe(1);
@@ -145,7 +203,10 @@ describe('reassigning one learner from Slack', () => {
 
   it('rejects a tampered private_metadata with a clear message', async () => {
     const ack = await submit('{"mode":"reassign","learnerId":{"$gt":""}}', {});
-    expect(ack.json).toEqual({ response_action: 'errors', errors: { [ids.changeModal.learnerBlock]: 'This form is out of date. Close it and run /license again.' } });
+    expect(ack.json).toEqual({
+      response_action: 'errors',
+      errors: { [ids.changeModal.learnerBlock]: 'This form is out of date. Close it and run /license again.' },
+    });
   });
 
   it('updates the modal with the learner’s licenses when one is picked', async () => {
@@ -172,9 +233,17 @@ describe('reassigning one learner from Slack', () => {
     });
     const review = await e2e.slack.waitFor('chat.postMessage');
     expect(review.body.text).toContain('Give Grace Hopper (grace.hopper@example.com) Learning Pro in addition to Learning Core.');
-    const cancel = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((el) => el.action_id === ids.review.cancel)!;
+    const cancel = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[])
+      .flatMap((b) => b.elements ?? [])
+      .find((el) => el.action_id === ids.review.cancel)!;
     const url = e2e.slack.responseUrl();
-    await e2e.interact(blockActionsPayload({ user_id: ADMIN, response_url: url, actions: [{ action_id: cancel.action_id, block_id: 'review_actions', value: cancel.value }] }));
+    await e2e.interact(
+      blockActionsPayload({
+        user_id: ADMIN,
+        response_url: url,
+        actions: [{ action_id: cancel.action_id, block_id: 'review_actions', value: cancel.value }],
+      }),
+    );
     const reply = await e2e.slack.waitFor('response_url', (c) => c.url === url);
     expect(reply.body.text).toContain('cancelled');
     expect((await e2e.models.Learner.findById(grace).lean())?.licenseTypes).toEqual(['core']);
@@ -188,7 +257,11 @@ describe('who may do what', () => {
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
     expect(reply.body.text).toContain('Only license admins can change licenses');
     expect(e2e.slack.callsTo('views.open')).toHaveLength(0);
-    expect(await e2e.models.Audit.findOne({ actor: 'UBYSTANDER' }).lean()).toMatchObject({ outcome: 'refused', code: 'not_admin', action: 'reassign' });
+    expect(await e2e.models.Audit.findOne({ actor: 'UBYSTANDER' }).lean()).toMatchObject({
+      outcome: 'refused',
+      code: 'not_admin',
+      action: 'reassign',
+    });
   });
 
   it('refuses a forged Confirm from a non-admin even with a valid request id', async () => {
@@ -198,9 +271,17 @@ describe('who may do what', () => {
       [ids.changeModal.typeBlock]: { [ids.changeModal.typeSelect]: stateValue.option('pro') },
     });
     const review = await e2e.slack.waitFor('chat.postMessage');
-    const confirm = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((el) => el.action_id === ids.review.confirm)!;
+    const confirm = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[])
+      .flatMap((b) => b.elements ?? [])
+      .find((el) => el.action_id === ids.review.confirm)!;
     const url = e2e.slack.responseUrl();
-    await e2e.interact(blockActionsPayload({ user_id: 'UINTRUDER', response_url: url, actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }] }));
+    await e2e.interact(
+      blockActionsPayload({
+        user_id: 'UINTRUDER',
+        response_url: url,
+        actions: [{ action_id: confirm.action_id, block_id: 'review_actions', value: confirm.value }],
+      }),
+    );
     const reply = await e2e.slack.waitFor('response_url', (c) => c.url === url);
     expect(reply.body.text).toContain('Only license admins');
     expect((await e2e.models.Learner.findById(ada).lean())?.licenseTypes).toEqual(['core']);
@@ -208,11 +289,25 @@ describe('who may do what', () => {
   });
 
   it('answers 401 to a bad signature or a request older than five minutes, and changes nothing', async () => {
-    const forged = await sendSlashCommand(e2e.baseUrl, SIGNING_SECRET, { text: 'admins add <@UEVIL01|evil>', user_id: ADMIN, channel_id: 'C1' }, { signature: 'v0=0000' });
+    const forged = await sendSlashCommand(
+      e2e.baseUrl,
+      SIGNING_SECRET,
+      { text: 'admins add <@UEVIL01|evil>', user_id: ADMIN, channel_id: 'C1' },
+      { signature: 'v0=0000' },
+    );
     expect(forged.status).toBe(401);
-    const wrongSecret = await sendSlashCommand(e2e.baseUrl, 'not-the-secret', { text: 'admins add <@UEVIL01|evil>', user_id: ADMIN, channel_id: 'C1' });
+    const wrongSecret = await sendSlashCommand(e2e.baseUrl, 'not-the-secret', {
+      text: 'admins add <@UEVIL01|evil>',
+      user_id: ADMIN,
+      channel_id: 'C1',
+    });
     expect(wrongSecret.status).toBe(401);
-    const stale = await sendSlashCommand(e2e.baseUrl, SIGNING_SECRET, { text: 'admins add <@UEVIL01|evil>', user_id: ADMIN, channel_id: 'C1' }, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await sendSlashCommand(
+      e2e.baseUrl,
+      SIGNING_SECRET,
+      { text: 'admins add <@UEVIL01|evil>', user_id: ADMIN, channel_id: 'C1' },
+      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
     expect(stale.status).toBe(401);
     expect(await e2e.models.Admin.countDocuments({})).toBe(0);
     expect(e2e.slack.calls.filter((c) => c.method !== 'auth.test')).toHaveLength(0);
@@ -220,7 +315,9 @@ describe('who may do what', () => {
 
   it('lets admins add, list and remove admins', async () => {
     const add = await e2e.command('admins add <@UNEW001|newbie>');
-    expect((await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl)).body.text).toContain('UNEW001 is now a license admin');
+    expect((await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl)).body.text).toContain(
+      'UNEW001 is now a license admin',
+    );
     const list = await e2e.command('admins list', 'UNEW001');
     const listed = await e2e.slack.waitFor('response_url', (c) => c.url === list.responseUrl);
     expect(blocksText(listed)).toContain('<@UADMIN1>');
@@ -246,12 +343,23 @@ describe('looking things up', () => {
     const { responseUrl } = await e2e.command('show Ada Lovelace');
     const card = await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
     expect(card.body.text).toBe('Ada Lovelace (ada.lovelace@example.com): Learning Core');
-    const buttons = (card.body.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).filter((el) => el.action_id?.startsWith('learner_card_'));
+    const buttons = (card.body.blocks as { elements?: { action_id: string; value: string }[] }[])
+      .flatMap((b) => b.elements ?? [])
+      .filter((el) => el.action_id?.startsWith('learner_card_'));
     expect(buttons.map((b) => b.action_id)).toEqual([ids.card.reassign, ids.card.add, ids.card.revoke]);
     // A click on an ephemeral card carries no message: only the trigger and response_url.
-    await e2e.interact(blockActionsPayload({ user_id: ADMIN, actions: [{ action_id: ids.card.revoke, block_id: 'learner_card_actions', value: buttons[2]!.value }] }));
+    await e2e.interact(
+      blockActionsPayload({
+        user_id: ADMIN,
+        actions: [{ action_id: ids.card.revoke, block_id: 'learner_card_actions', value: buttons[2]!.value }],
+      }),
+    );
     const open = await e2e.slack.waitFor('views.open');
-    expect(JSON.parse((open.body.view as { private_metadata: string }).private_metadata)).toEqual({ mode: 'revoke', channelId: 'C0GENERAL', learnerId: ada });
+    expect(JSON.parse((open.body.view as { private_metadata: string }).private_metadata)).toEqual({
+      mode: 'revoke',
+      channelId: 'C0GENERAL',
+      learnerId: ada,
+    });
   });
 
   it('says so when nobody matches', async () => {

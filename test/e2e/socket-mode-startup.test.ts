@@ -1,10 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startApp } from '../../src/main.js';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { type FakeSocketMode, startFakeSocketMode } from '../support/fake-socket-mode.js';
 
 let slack: FakeSlack;
 let socket: FakeSocketMode;
@@ -34,7 +34,11 @@ const quiet = () => createLogger('error', {}, () => undefined);
 
 describe('Socket Mode start-up', () => {
   it('serves /healthz on the port it really got when PORT is 0', async () => {
-    const running = await startApp(socketConfig(0), { logger: quiet(), dbName: `e2e_${randomBytes(6).toString('hex')}`, lockLifetimeMs: 2_000 });
+    const running = await startApp(socketConfig(0), {
+      logger: quiet(),
+      dbName: `e2e_${randomBytes(6).toString('hex')}`,
+      lockLifetimeMs: 2_000,
+    });
     try {
       expect(running.port).toBeGreaterThan(0);
       const res = await fetch(`http://127.0.0.1:${running.port}/healthz`);
@@ -52,7 +56,9 @@ describe('Socket Mode start-up', () => {
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     const { port } = blocker.address() as AddressInfo;
     try {
-      await expect(startApp(socketConfig(port), { logger: quiet(), dbName: `e2e_${randomBytes(6).toString('hex')}` })).rejects.toThrow(`cannot serve /healthz on port ${port}`);
+      await expect(startApp(socketConfig(port), { logger: quiet(), dbName: `e2e_${randomBytes(6).toString('hex')}` })).rejects.toThrow(
+        `cannot serve /healthz on port ${port}`,
+      );
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

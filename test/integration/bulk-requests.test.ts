@@ -1,13 +1,21 @@
 import { modelsFor } from '../../src/db/models/index.js';
 import { approveBulkRequest, expireBulkRequests, rejectBulkRequest } from '../../src/licensing/bulk/decisions.js';
-import { cancelBulkJob, listBulkJobs, listPendingBulkRequests, SeatsShortError, setBulkApprovalMessage, setBulkProgressMessage, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
-import { normalizeSelection, parseEmailList, previewBulkChange } from '../../src/licensing/bulk/selection.js';
-import { runBulkJob } from '../../src/licensing/bulk/runner.js';
 import { addLead, canDecide, listLeads, removeLead } from '../../src/licensing/bulk/leads.js';
+import {
+  cancelBulkJob,
+  listBulkJobs,
+  listPendingBulkRequests,
+  SeatsShortError,
+  setBulkApprovalMessage,
+  setBulkProgressMessage,
+  submitBulkRequest,
+} from '../../src/licensing/bulk/requests.js';
+import { runBulkJob } from '../../src/licensing/bulk/runner.js';
+import { normalizeSelection, parseEmailList, previewBulkChange } from '../../src/licensing/bulk/selection.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
+import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 let db: TestDb;
@@ -31,7 +39,11 @@ const HOUR = 3_600_000;
 /** A pending request over 30 learners of group `eng` (above the threshold of 25). */
 async function pendingRequest(deps = bulkDeps(db)) {
   await givenManyLearners(db, 30, { prefix: 'eng', groups: ['eng'], licenseTypes: ['core'] });
-  const { request, needsApproval } = await submitBulkRequest(deps, admin, { selection: { groups: ['eng'] }, change: coreToPro, reason: 'team moves to Pro' });
+  const { request, needsApproval } = await submitBulkRequest(deps, admin, {
+    selection: { groups: ['eng'] },
+    change: coreToPro,
+    reason: 'team moves to Pro',
+  });
   expect(needsApproval).toBe(true);
   return request;
 }
@@ -66,7 +78,13 @@ describe('previewing a bulk change', () => {
       shortBy: 0,
       unknownEmails: [],
     });
-    expect(preview.sample.map((l) => l.email)).toEqual(['ada@example.com', 'alan@example.com', 'grace@example.com', 'old@example.com', 'nolic@example.com']);
+    expect(preview.sample.map((l) => l.email)).toEqual([
+      'ada@example.com',
+      'alan@example.com',
+      'grace@example.com',
+      'old@example.com',
+      'nolic@example.com',
+    ]);
     expect(preview.sample[0]).toMatchObject({ name: 'Ada Lovelace', licenseTypes: ['core'] });
   });
 
@@ -78,7 +96,9 @@ describe('previewing a bulk change', () => {
       { email: 'grace@example.com', name: 'Grace Hopper', groups: ['eng'], licenseTypes: ['core'] },
       { email: 'joan@example.com', name: 'Joan Clarke', groups: ['ops'], licenseTypes: [] },
     ]);
-    const { emails, invalid } = parseEmailList('Ada@Example.com, <mailto:grace@example.com|grace@example.com>; joan@example.com\nnobody@example.com not-an-email');
+    const { emails, invalid } = parseEmailList(
+      'Ada@Example.com, <mailto:grace@example.com|grace@example.com>; joan@example.com\nnobody@example.com not-an-email',
+    );
     expect(invalid).toEqual(['not-an-email']);
 
     const preview = await previewBulkChange(
@@ -90,7 +110,10 @@ describe('previewing a bulk change', () => {
     expect(preview.unknownEmails).toEqual(['nobody@example.com']);
     expect(preview.sample.map((l) => l.email)).toEqual(['ada@example.com', 'joan@example.com']);
     expect(preview.toChange).toBe(2);
-    const byText = await previewBulkChange(deps, normalizeSelection({ text: 'LOVE', excludeEmails: ['alan@example.com'] }), { kind: 'add', to: 'pro' });
+    const byText = await previewBulkChange(deps, normalizeSelection({ text: 'LOVE', excludeEmails: ['alan@example.com'] }), {
+      kind: 'add',
+      to: 'pro',
+    });
     expect(byText.sample.map((l) => l.id)).toEqual([ada]);
   });
 
@@ -101,7 +124,8 @@ describe('previewing a bulk change', () => {
       { email: 'axb@example.com', name: 'X Person' },
       { email: 'c@example.com', name: 'Paren (C) Person' },
     ]);
-    const count = async (text: string) => (await previewBulkChange(deps, normalizeSelection({ text }), { kind: 'add', to: 'core' })).matched;
+    const count = async (text: string) =>
+      (await previewBulkChange(deps, normalizeSelection({ text }), { kind: 'add', to: 'core' })).matched;
     expect(await count('a.b')).toBe(1);
     expect(await count('(c)')).toBe(1);
     expect(await count('.*')).toBe(0);
@@ -118,10 +142,14 @@ describe('previewing a bulk change', () => {
     const attempt = submitBulkRequest(deps, admin, { selection: { groups: ['eng'] }, change: coreToPro, reason: 'upgrade' });
     await expect(attempt).rejects.toBeInstanceOf(SeatsShortError);
     await expect(attempt).rejects.toMatchObject({ code: 'seats_short', shortBy: 15 });
-    await expect(attempt).rejects.toThrow('Not enough Learning Pro seats: this change needs 25 seats but only 10 are free, so it is 15 seats short.');
+    await expect(attempt).rejects.toThrow(
+      'Not enough Learning Pro seats: this change needs 25 seats but only 10 are free, so it is 15 seats short.',
+    );
     expect(await modelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
     expect(await auditOf('bulk.submit')).toEqual(
-      expect.arrayContaining([expect.objectContaining({ outcome: 'refused', code: 'seats_short', details: { seatsNeeded: 25, seatsFree: 10, shortBy: 15 } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'refused', code: 'seats_short', details: { seatsNeeded: 25, seatsFree: 10, shortBy: 15 } }),
+      ]),
     );
   });
 
@@ -133,7 +161,9 @@ describe('previewing a bulk change', () => {
   });
 
   it('refuses an unknown license type', async () => {
-    await expect(previewBulkChange(bulkDeps(db), normalizeSelection({}), { kind: 'add', to: 'nope' })).rejects.toMatchObject({ code: 'unknown_license_type' });
+    await expect(previewBulkChange(bulkDeps(db), normalizeSelection({}), { kind: 'add', to: 'nope' })).rejects.toMatchObject({
+      code: 'unknown_license_type',
+    });
   });
 });
 
@@ -143,9 +173,21 @@ describe('submitting bulk requests', () => {
     await givenManyLearners(db, 25, { licenseTypes: ['core'] });
     const { request, needsApproval } = await submitBulkRequest(deps, admin, { selection: {}, change: coreToPro, reason: 'renewal' });
     expect(needsApproval).toBe(false);
-    expect(request).toMatchObject({ status: 'approved', decidedBy: 'UADMIN1', requestedBy: 'UADMIN1', channelId: 'C1', preview: { toChange: 25 } });
+    expect(request).toMatchObject({
+      status: 'approved',
+      decidedBy: 'UADMIN1',
+      requestedBy: 'UADMIN1',
+      channelId: 'C1',
+      preview: { toChange: 25 },
+    });
     expect(request.expiresAt).toBeUndefined();
-    expect(await auditOf('bulk.submit')).toEqual([expect.objectContaining({ outcome: 'applied', actor: 'UADMIN1', details: expect.objectContaining({ requestId: request.id, status: 'approved', toChange: 25 }) })]);
+    expect(await auditOf('bulk.submit')).toEqual([
+      expect.objectContaining({
+        outcome: 'applied',
+        actor: 'UADMIN1',
+        details: expect.objectContaining({ requestId: request.id, status: 'approved', toChange: 25 }),
+      }),
+    ]);
   });
 
   it('waits for a team lead above the threshold, until the approval window closes', async () => {
@@ -159,10 +201,18 @@ describe('submitting bulk requests', () => {
   it('refuses non-admins, empty reasons and selections where nothing would change', async () => {
     const deps = bulkDeps(db);
     await givenManyLearners(db, 3, { licenseTypes: ['pro'] });
-    await expect(submitBulkRequest(deps, { userId: 'UOTHER', source: 'slack' }, { selection: {}, change: coreToPro, reason: 'x' })).rejects.toMatchObject({ code: 'not_admin' });
-    await expect(submitBulkRequest(deps, admin, { selection: {}, change: coreToPro, reason: '  ' })).rejects.toMatchObject({ code: 'reason_required' });
-    await expect(submitBulkRequest(deps, admin, { selection: {}, change: { kind: 'add', to: 'pro' }, reason: 'x' })).rejects.toMatchObject({ code: 'nothing_to_change' });
-    await expect(submitBulkRequest(deps, admin, { selection: { emails: ['not an email'] }, change: coreToPro, reason: 'x' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      submitBulkRequest(deps, { userId: 'UOTHER', source: 'slack' }, { selection: {}, change: coreToPro, reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'not_admin' });
+    await expect(submitBulkRequest(deps, admin, { selection: {}, change: coreToPro, reason: '  ' })).rejects.toMatchObject({
+      code: 'reason_required',
+    });
+    await expect(submitBulkRequest(deps, admin, { selection: {}, change: { kind: 'add', to: 'pro' }, reason: 'x' })).rejects.toMatchObject({
+      code: 'nothing_to_change',
+    });
+    await expect(
+      submitBulkRequest(deps, admin, { selection: { emails: ['not an email'] }, change: coreToPro, reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await modelsFor(db.connection).BulkRequest.countDocuments()).toBe(0);
     expect((await auditOf('bulk.submit')).map((e) => [e.outcome, e.code])).toEqual([
       ['refused', 'not_admin'],
@@ -179,7 +229,9 @@ describe('approving and rejecting bulk requests', () => {
     const request = await pendingRequest(deps);
     const outcome = await approveBulkRequest(deps, lead, request.id);
     expect(outcome).toMatchObject({ kind: 'approved', request: { status: 'approved', decidedBy: 'ULEAD1' } });
-    expect(await auditOf('bulk.approve')).toEqual([expect.objectContaining({ outcome: 'applied', actor: 'ULEAD1', details: expect.objectContaining({ requestId: request.id }) })]);
+    expect(await auditOf('bulk.approve')).toEqual([
+      expect.objectContaining({ outcome: 'applied', actor: 'ULEAD1', details: expect.objectContaining({ requestId: request.id }) }),
+    ]);
   });
 
   it('refuses approval by the requester, even when they are a lead', async () => {
@@ -187,14 +239,18 @@ describe('approving and rejecting bulk requests', () => {
     const request = await pendingRequest(deps);
     await expect(approveBulkRequest(deps, admin, request.id)).rejects.toMatchObject({ code: 'own_bulk_request' });
     expect((await deps.bulk.getBulkRequest(request.id))?.status).toBe('pending_approval');
-    expect(await auditOf('bulk.approve')).toEqual([expect.objectContaining({ outcome: 'refused', code: 'own_bulk_request', actor: 'UADMIN1' })]);
+    expect(await auditOf('bulk.approve')).toEqual([
+      expect.objectContaining({ outcome: 'refused', code: 'own_bulk_request', actor: 'UADMIN1' }),
+    ]);
   });
 
   it('refuses approval by someone who is not a team lead', async () => {
     const deps = bulkDeps(db);
     const request = await pendingRequest(deps);
     await expect(approveBulkRequest(deps, { userId: 'UNOBODY', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'not_lead' });
-    await expect(rejectBulkRequest(deps, { userId: 'UNOBODY', source: 'slack' }, request.id, 'no')).rejects.toMatchObject({ code: 'not_lead' });
+    await expect(rejectBulkRequest(deps, { userId: 'UNOBODY', source: 'slack' }, request.id, 'no')).rejects.toMatchObject({
+      code: 'not_lead',
+    });
     expect((await deps.bulk.getBulkRequest(request.id))?.status).toBe('pending_approval');
     expect(await modelsFor(db.connection).Audit.countDocuments({ actor: 'UNOBODY', outcome: 'refused', code: 'not_lead' })).toBe(2);
   });
@@ -205,7 +261,9 @@ describe('approving and rejecting bulk requests', () => {
     await addLead(deps, admin, 'USALESLEAD', ['sales']);
     await addLead(deps, admin, 'UENGLEAD', ['eng', 'ops']);
     expect(await canDecide(deps, 'USALESLEAD', request)).toBe(false);
-    await expect(approveBulkRequest(deps, { userId: 'USALESLEAD', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'lead_out_of_scope' });
+    await expect(approveBulkRequest(deps, { userId: 'USALESLEAD', source: 'slack' }, request.id)).rejects.toMatchObject({
+      code: 'lead_out_of_scope',
+    });
     expect(await canDecide(deps, 'UENGLEAD', { ...request, selection: { ...request.selection, groups: [] } })).toBe(false);
     expect(await canDecide(deps, 'UENGLEAD', request)).toBe(true);
     expect(await approveBulkRequest(deps, { userId: 'UENGLEAD', source: 'slack' }, request.id)).toMatchObject({ kind: 'approved' });
@@ -226,7 +284,9 @@ describe('approving and rejecting bulk requests', () => {
       expect(loser.request).toMatchObject({ status: stored?.status, decidedBy: stored?.decidedBy, decidedAt: stored?.decidedAt });
     }
     expect(outcomes.filter((o) => o.kind === 'already_decided')).toHaveLength(2);
-    expect(await modelsFor(db.connection).Audit.countDocuments({ action: { $in: ['bulk.approve', 'bulk.reject'] }, outcome: 'applied' })).toBe(1);
+    expect(
+      await modelsFor(db.connection).Audit.countDocuments({ action: { $in: ['bulk.approve', 'bulk.reject'] }, outcome: 'applied' }),
+    ).toBe(1);
   });
 
   it('rejects with a required reason, after which approval is refused as already decided', async () => {
@@ -234,8 +294,14 @@ describe('approving and rejecting bulk requests', () => {
     const request = await pendingRequest(deps);
     await expect(rejectBulkRequest(deps, lead, request.id, ' ')).rejects.toMatchObject({ code: 'reason_required' });
     const rejected = await rejectBulkRequest(deps, lead, request.id, 'Budget is frozen until March');
-    expect(rejected).toMatchObject({ kind: 'rejected', request: { status: 'rejected', decidedBy: 'ULEAD1', decisionReason: 'Budget is frozen until March' } });
-    expect(await approveBulkRequest(deps, { userId: 'ULEAD2', source: 'slack' }, request.id)).toMatchObject({ kind: 'already_decided', request: { status: 'rejected', decidedBy: 'ULEAD1' } });
+    expect(rejected).toMatchObject({
+      kind: 'rejected',
+      request: { status: 'rejected', decidedBy: 'ULEAD1', decisionReason: 'Budget is frozen until March' },
+    });
+    expect(await approveBulkRequest(deps, { userId: 'ULEAD2', source: 'slack' }, request.id)).toMatchObject({
+      kind: 'already_decided',
+      request: { status: 'rejected', decidedBy: 'ULEAD1' },
+    });
     expect((await auditOf('bulk.reject')).map((e) => [e.outcome, e.code ?? null])).toEqual([
       ['refused', 'reason_required'],
       ['applied', null],
@@ -246,7 +312,9 @@ describe('approving and rejecting bulk requests', () => {
   });
 
   it('refuses an unknown request id', async () => {
-    await expect(approveBulkRequest(bulkDeps(db), lead, '0123456789abcdef01234567')).rejects.toMatchObject({ code: 'bulk_request_not_found' });
+    await expect(approveBulkRequest(bulkDeps(db), lead, '0123456789abcdef01234567')).rejects.toMatchObject({
+      code: 'bulk_request_not_found',
+    });
     await expect(approveBulkRequest(bulkDeps(db), lead, 'garbage')).rejects.toMatchObject({ code: 'bulk_request_not_found' });
   });
 });
@@ -282,7 +350,10 @@ describe('cancelling bulk requests', () => {
     const deps = bulkDeps(db);
     const request = await pendingRequest(deps);
     await expect(cancelBulkJob(deps, { userId: 'UOTHER', source: 'slack' }, request.id)).rejects.toMatchObject({ code: 'not_requester' });
-    expect(await cancelBulkJob(deps, admin, request.id)).toMatchObject({ kind: 'cancelled', request: { status: 'cancelled', cancelRequestedBy: 'UADMIN1' } });
+    expect(await cancelBulkJob(deps, admin, request.id)).toMatchObject({
+      kind: 'cancelled',
+      request: { status: 'cancelled', cancelRequestedBy: 'UADMIN1' },
+    });
     expect(await cancelBulkJob(deps, admin, request.id)).toMatchObject({ kind: 'already_finished' });
     expect(await approveBulkRequest(deps, lead, request.id)).toMatchObject({ kind: 'already_decided', request: { status: 'cancelled' } });
     expect((await auditOf('bulk.cancel')).map((e) => [e.actor, e.outcome, e.code ?? null])).toEqual([
@@ -312,7 +383,10 @@ describe('listing bulk requests and storing their Slack messages', () => {
 
     await setBulkApprovalMessage(deps, first.id, { channel: 'CAPPROVALS', ts: '1.1' });
     await setBulkProgressMessage(deps, first.id, { channel: 'C1', ts: '2.2' });
-    expect(await deps.bulk.getBulkRequest(first.id)).toMatchObject({ approvalMessage: { channel: 'CAPPROVALS', ts: '1.1' }, progressMessage: { channel: 'C1', ts: '2.2' } });
+    expect(await deps.bulk.getBulkRequest(first.id)).toMatchObject({
+      approvalMessage: { channel: 'CAPPROVALS', ts: '1.1' },
+      progressMessage: { channel: 'C1', ts: '2.2' },
+    });
   });
 });
 

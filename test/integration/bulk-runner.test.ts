@@ -1,13 +1,12 @@
 import { modelsFor } from '../../src/db/models/index.js';
-import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
+import type { BulkDeps, BulkSelectionInput } from '../../src/licensing/bulk/ports.js';
 import { cancelBulkJob, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
-import type { BulkSelectionInput } from '../../src/licensing/bulk/ports.js';
 import type { LicensingStore } from '../../src/licensing/ports.js';
+import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 let db: TestDb;
@@ -28,7 +27,11 @@ const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
 
 /** Submits as the admin with a threshold high enough that the request is approved at once. */
 async function approvedRequest(deps: BulkDeps, selection: BulkSelectionInput, change: ChangeSpec = coreToPro): Promise<string> {
-  const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 1_000_000 }, admin, { selection, change, reason: 'new contract' });
+  const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 1_000_000 }, admin, {
+    selection,
+    change,
+    reason: 'new contract',
+  });
   expect(request.status).toBe('approved');
   return request.id;
 }

@@ -1,6 +1,6 @@
 import { modelsFor } from '../../src/db/models/index.js';
-import { cancelChange, confirmChange, requestChange } from '../../src/licensing/single/change-requests.js';
 import { LicenseError } from '../../src/licensing/errors.js';
+import { cancelChange, confirmChange, requestChange } from '../../src/licensing/single/change-requests.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes, licensingDeps } from '../support/fixtures.js';
 
@@ -25,7 +25,11 @@ describe('single-learner changes', () => {
   it('reassigns a learner once, keeping history and exact seats', async () => {
     const deps = licensingDeps(db);
     const [ada] = await givenLearners(db, [{ email: 'ada@example.com', name: 'Ada Lovelace', licenseTypes: ['core'] }]);
-    const review = await requestChange(deps, admin, { learnerId: ada!, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: 'promotion' });
+    const review = await requestChange(deps, admin, {
+      learnerId: ada!,
+      change: { kind: 'reassign', from: 'core', to: 'pro' },
+      reason: 'promotion',
+    });
     expect(review.before).toEqual(['core']);
     expect(review.after).toEqual(['pro']);
 
@@ -58,7 +62,9 @@ describe('single-learner changes', () => {
       db,
       Array.from({ length: 50 }, (_, i) => ({ email: `l${i}@example.com`, name: `Learner ${i}`, licenseTypes: ['core'] })),
     );
-    const reviews = await Promise.all(ids.map((id) => requestChange(deps, admin, { learnerId: id, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: '' })));
+    const reviews = await Promise.all(
+      ids.map((id) => requestChange(deps, admin, { learnerId: id, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: '' })),
+    );
     const outcomes = await Promise.all(reviews.map((r) => confirmChange(deps, admin, r.request.id)));
     expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(10);
     const refused = outcomes.filter((o) => o.kind === 'failed');
@@ -75,14 +81,21 @@ describe('single-learner changes', () => {
   it('refuses a non-admin and audits the attempt', async () => {
     const deps = licensingDeps(db);
     const [ada] = await givenLearners(db, [{ email: 'ada@example.com', name: 'Ada Lovelace', licenseTypes: ['core'] }]);
-    await expect(requestChange(deps, { userId: 'UOTHER', source: 'slack' }, { learnerId: ada!, change: { kind: 'revoke' }, reason: '' })).rejects.toMatchObject({ code: 'not_admin' });
+    await expect(
+      requestChange(deps, { userId: 'UOTHER', source: 'slack' }, { learnerId: ada!, change: { kind: 'revoke' }, reason: '' }),
+    ).rejects.toMatchObject({ code: 'not_admin' });
     const { Audit, Learner } = modelsFor(db.connection);
     expect(await Audit.findOne({ actor: 'UOTHER' }).lean()).toMatchObject({ outcome: 'refused', code: 'not_admin', action: 'revoke' });
     expect((await Learner.findById(ada).lean())?.licenseTypes).toEqual(['core']);
   });
 
   it.each([
-    ['a deactivated learner', { status: 'deactivated' as const, licenseTypes: ['core'] }, { kind: 'reassign' as const, from: 'core', to: 'pro' }, 'learner_deactivated'],
+    [
+      'a deactivated learner',
+      { status: 'deactivated' as const, licenseTypes: ['core'] },
+      { kind: 'reassign' as const, from: 'core', to: 'pro' },
+      'learner_deactivated',
+    ],
     ['a learner already on the type', { licenseTypes: ['pro'] }, { kind: 'add' as const, to: 'pro' }, 'already_on_type'],
     ['an unknown type', { licenseTypes: ['core'] }, { kind: 'add' as const, to: 'nope' }, 'unknown_license_type'],
     ['a revoke with nothing to revoke', { licenseTypes: [] }, { kind: 'revoke' as const }, 'no_licenses'],
@@ -97,12 +110,15 @@ describe('single-learner changes', () => {
 
   it('refuses when no seat is left at request time', async () => {
     const deps = licensingDeps(db);
-    const [a, b] = await givenLearners(db, [
+    const [, b] = await givenLearners(db, [
       { email: 'a@example.com', name: 'A A', licenseTypes: ['coaching'] },
       { email: 'b@example.com', name: 'B B', licenseTypes: [] },
     ]);
-    expect(a).toBeDefined();
-    await expect(requestChange(deps, admin, { learnerId: b!, change: { kind: 'add', to: 'coaching' }, reason: '' })).rejects.toMatchObject({ code: 'no_seats_left' });
+    // The one Coaching seat is taken by the first learner.
+    expect(await deps.store.getLicenseType('coaching')).toMatchObject({ capacity: 1, seatsInUse: 1 });
+    await expect(requestChange(deps, admin, { learnerId: b!, change: { kind: 'add', to: 'coaching' }, reason: '' })).rejects.toMatchObject({
+      code: 'no_seats_left',
+    });
   });
 
   it('revokes every license and frees the seats, closing history rows', async () => {

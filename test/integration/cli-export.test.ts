@@ -127,7 +127,18 @@ describe('license-bot export history and audit', () => {
 
   it('neutralises a reason a spreadsheet would run as a formula', async () => {
     const { Assignment } = modelsFor(db.connection);
-    await Assignment.create({ _id: 'op1:L1:pro', learnerId: 'L1', email: 'ada@example.com', licenseType: 'pro', assignedAt: new Date('2025-01-02T03:04:05Z'), revokedAt: null, actor: 'U1', source: 'slack', reason: '=HYPERLINK("http://evil")', opId: 'op1' });
+    await Assignment.create({
+      _id: 'op1:L1:pro',
+      learnerId: 'L1',
+      email: 'ada@example.com',
+      licenseType: 'pro',
+      assignedAt: new Date('2025-01-02T03:04:05Z'),
+      revokedAt: null,
+      actor: 'U1',
+      source: 'slack',
+      reason: '=HYPERLINK("http://evil")',
+      opId: 'op1',
+    });
     const result = await cli(db, 'export', 'history');
     expect(result.stdout.split('\n')[1]).toBe('ada@example.com,pro,2025-01-02T03:04:05.000Z,,U1,slack,"\'=HYPERLINK(""http://evil"")"');
   });
@@ -135,8 +146,27 @@ describe('license-bot export history and audit', () => {
   it('writes audit events in time order with from/to joined and details as JSON', async () => {
     const { Audit } = modelsFor(db.connection);
     await Audit.insertMany([
-      { at: new Date('2025-01-02T00:00:00Z'), actor: 'U2', action: 'revoke', outcome: 'refused', code: 'not_admin', learnerEmail: 'bob@example.com', channelId: 'C1', source: 'slack' },
-      { at: new Date('2025-01-01T00:00:00Z'), actor: 'U1', action: 'reassign', outcome: 'applied', learnerEmail: 'ada@example.com', from: ['core'], to: ['core', 'pro'], source: 'slack', details: { opId: 'op1', reason: 'promotion, finally' } },
+      {
+        at: new Date('2025-01-02T00:00:00Z'),
+        actor: 'U2',
+        action: 'revoke',
+        outcome: 'refused',
+        code: 'not_admin',
+        learnerEmail: 'bob@example.com',
+        channelId: 'C1',
+        source: 'slack',
+      },
+      {
+        at: new Date('2025-01-01T00:00:00Z'),
+        actor: 'U1',
+        action: 'reassign',
+        outcome: 'applied',
+        learnerEmail: 'ada@example.com',
+        from: ['core'],
+        to: ['core', 'pro'],
+        source: 'slack',
+        details: { opId: 'op1', reason: 'promotion, finally' },
+      },
     ]);
     const result = await cli(db, 'export', 'audit');
     expect(result).toMatchObject({ code: 0, stderr: '' });

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { modelsFor } from '../../src/db/models/index.js';
 import { runCli } from '../../src/cli/run.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
 
@@ -121,21 +121,73 @@ describe('license-bot import learners', () => {
     expect(result.stdout).toBe('Imported 4 learners from people.csv: 4 created, 0 updated, 0 unchanged; licenses changed for 2.\n');
 
     const { Learner, Assignment, Operation, Audit } = modelsFor(db.connection);
-    const learners = await Learner.find({}, { _id: 0, email: 1, name: 1, groups: 1, status: 1, licenseTypes: 1, searchKeys: 1 }).sort({ email: 1 }).lean();
+    const learners = await Learner.find({}, { _id: 0, email: 1, name: 1, groups: 1, status: 1, licenseTypes: 1, searchKeys: 1 })
+      .sort({ email: 1 })
+      .lean();
     expect(learners).toEqual([
-      { email: 'ada.lovelace@example.com', name: 'Ada Lovelace', groups: ['Engineering', 'Sales'], status: 'active', licenseTypes: ['pro'], searchKeys: ['ada', 'lovelace', 'ada.lovelace@example.com'] },
-      { email: 'alan@example.com', name: 'Alan Turing', groups: [], status: 'active', licenseTypes: [], searchKeys: ['alan', 'turing', 'alan@example.com'] },
-      { email: 'grace@example.com', name: 'Hopper, Grace', groups: ['Engineering'], status: 'active', licenseTypes: ['core'], searchKeys: ['hopper', 'grace', 'grace@example.com'] },
-      { email: 'old@example.com', name: 'Old Timer', groups: ['HR'], status: 'deactivated', licenseTypes: [], searchKeys: ['old', 'timer', 'old@example.com'] },
+      {
+        email: 'ada.lovelace@example.com',
+        name: 'Ada Lovelace',
+        groups: ['Engineering', 'Sales'],
+        status: 'active',
+        licenseTypes: ['pro'],
+        searchKeys: ['ada', 'lovelace', 'ada.lovelace@example.com'],
+      },
+      {
+        email: 'alan@example.com',
+        name: 'Alan Turing',
+        groups: [],
+        status: 'active',
+        licenseTypes: [],
+        searchKeys: ['alan', 'turing', 'alan@example.com'],
+      },
+      {
+        email: 'grace@example.com',
+        name: 'Hopper, Grace',
+        groups: ['Engineering'],
+        status: 'active',
+        licenseTypes: ['core'],
+        searchKeys: ['hopper', 'grace', 'grace@example.com'],
+      },
+      {
+        email: 'old@example.com',
+        name: 'Old Timer',
+        groups: ['HR'],
+        status: 'deactivated',
+        licenseTypes: [],
+        searchKeys: ['old', 'timer', 'old@example.com'],
+      },
     ]);
-    const history = await Assignment.find({}, { _id: 0, email: 1, licenseType: 1, revokedAt: 1, actor: 1, source: 1, reason: 1 }).sort({ email: 1 }).lean();
+    const history = await Assignment.find({}, { _id: 0, email: 1, licenseType: 1, revokedAt: 1, actor: 1, source: 1, reason: 1 })
+      .sort({ email: 1 })
+      .lean();
     expect(history).toEqual([
-      { email: 'ada.lovelace@example.com', licenseType: 'pro', revokedAt: null, actor: 'cli:import', source: 'import', reason: 'import of people.csv' },
-      { email: 'grace@example.com', licenseType: 'core', revokedAt: null, actor: 'cli:import', source: 'import', reason: 'import of people.csv' },
+      {
+        email: 'ada.lovelace@example.com',
+        licenseType: 'pro',
+        revokedAt: null,
+        actor: 'cli:import',
+        source: 'import',
+        reason: 'import of people.csv',
+      },
+      {
+        email: 'grace@example.com',
+        licenseType: 'core',
+        revokedAt: null,
+        actor: 'cli:import',
+        source: 'import',
+        reason: 'import of people.csv',
+      },
     ]);
     const ops = await Operation.find({}).lean();
     expect(ops.length).toBeGreaterThan(0);
-    for (const op of ops) expect(op).toMatchObject({ _id: expect.stringMatching(/^import:[a-z0-9]+:\d+$/), state: 'settled', source: 'import', actor: 'cli:import' });
+    for (const op of ops)
+      expect(op).toMatchObject({
+        _id: expect.stringMatching(/^import:[a-z0-9]+:\d+$/),
+        state: 'settled',
+        source: 'import',
+        actor: 'cli:import',
+      });
     expect(await Audit.countDocuments({ source: 'import', outcome: 'applied' })).toBe(2);
     await expectSeatInvariant(db);
   });
@@ -191,7 +243,9 @@ describe('license-bot import learners', () => {
     ]);
     const result = await cli('import', 'learners', file);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Nothing was imported: 1 problem found.\n  Learning Pro (pro) would need 3 more seats but has 2 free (3 seats, 1 in use)\n');
+    expect(result.stderr).toBe(
+      'Nothing was imported: 1 problem found.\n  Learning Pro (pro) would need 3 more seats but has 2 free (3 seats, 1 in use)\n',
+    );
     const { Learner, Assignment, Operation } = modelsFor(db.connection);
     expect(await Learner.countDocuments()).toBe(1);
     expect(await Assignment.countDocuments()).toBe(0);
@@ -238,8 +292,17 @@ describe('license-bot import learners', () => {
     const { Learner, Assignment, Audit } = modelsFor(db.connection);
     expect((await Learner.findById(both).lean())?.licenseTypes).toEqual(['core']);
     expect(new Set((await Learner.findById(onPro).lean())?.licenseTypes)).toEqual(new Set(['core', 'pro']));
-    expect(await Learner.findById(keeps).lean()).toMatchObject({ name: 'Keeps Hers Renamed', groups: ['Sales', 'HR'], licenseTypes: ['coaching'] });
-    expect(await Audit.findOne({ learnerId: both }).lean()).toMatchObject({ source: 'import', outcome: 'applied', from: ['core', 'pro'], to: ['core'] });
+    expect(await Learner.findById(keeps).lean()).toMatchObject({
+      name: 'Keeps Hers Renamed',
+      groups: ['Sales', 'HR'],
+      licenseTypes: ['coaching'],
+    });
+    expect(await Audit.findOne({ learnerId: both }).lean()).toMatchObject({
+      source: 'import',
+      outcome: 'applied',
+      from: ['core', 'pro'],
+      to: ['core'],
+    });
     expect(await Assignment.countDocuments({ learnerId: onPro, licenseType: 'core', revokedAt: null, source: 'import' })).toBe(1);
     await expectSeatInvariant(db);
   });
@@ -313,9 +376,15 @@ describe('license-bot', () => {
         done();
       },
     });
-    const code = await runCli(['doctor'], { stdout: new Writable({ write: (_c, _e, done) => done() }), stderr, env: { MONGODB_URI: 'http://db.example.com' } });
+    const code = await runCli(['doctor'], {
+      stdout: new Writable({ write: (_c, _e, done) => done() }),
+      stderr,
+      env: { MONGODB_URI: 'http://db.example.com' },
+    });
     expect(code).toBe(1);
-    expect(out.stderr).toBe('Invalid configuration:\n  - MONGODB_URI must start with mongodb:// or mongodb+srv://\nSee .env.example for every variable.\n');
+    expect(out.stderr).toBe(
+      'Invalid configuration:\n  - MONGODB_URI must start with mongodb:// or mongodb+srv://\nSee .env.example for every variable.\n',
+    );
   });
 
   it('exits with code 1 and a plain message for a missing file or an unknown command', async () => {

@@ -35,7 +35,9 @@ describe('license-bot seed --demo', () => {
   it('loads the demo license types and 3,000 learners, most licensed, with the seat invariant holding', async () => {
     const result = await cli('seed', '--demo');
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Imported 3 license types from demo data: 3 created, 0 updated, 0 unchanged\.\nSeeded 3,000 demo learners: 3,000 created, 0 updated, 0 unchanged; licenses changed for [\d,]+\.\n$/);
+    expect(result.stdout).toMatch(
+      /^Imported 3 license types from demo data: 3 created, 0 updated, 0 unchanged\.\nSeeded 3,000 demo learners: 3,000 created, 0 updated, 0 unchanged; licenses changed for [\d,]+\.\n$/,
+    );
 
     const { LicenseType, Learner, Assignment } = modelsFor(db.connection);
     const types = await LicenseType.find({}, { _id: 0, key: 1, name: 1, capacity: 1 }).sort({ key: 1 }).lean();
@@ -80,8 +82,14 @@ describe('license-bot seed --demo', () => {
   });
 
   it('refuses to seed without --demo or with a bad --learners count', async () => {
-    expect(await cli('seed')).toMatchObject({ code: 1, stderr: 'Usage: license-bot seed --demo [--learners N]  (only demo data can be seeded)\n' });
-    expect(await cli('seed', '--demo', '--learners', 'lots')).toMatchObject({ code: 1, stderr: '--learners must be a whole number from 0 to 1,000,000.\n' });
+    expect(await cli('seed')).toMatchObject({
+      code: 1,
+      stderr: 'Usage: license-bot seed --demo [--learners N]  (only demo data can be seeded)\n',
+    });
+    expect(await cli('seed', '--demo', '--learners', 'lots')).toMatchObject({
+      code: 1,
+      stderr: '--learners must be a whole number from 0 to 1,000,000.\n',
+    });
     expect(await modelsFor(db.connection).LicenseType.countDocuments()).toBe(0);
   });
 });

@@ -2,15 +2,15 @@ import type { Agenda } from 'agenda';
 import { modelsFor } from '../../src/db/models/index.js';
 import { BULK_REASSIGN_JOB, JOBS_COLLECTION, stopAgenda } from '../../src/jobs/agenda.js';
 import { scheduleBulkJob, sweepBulkRequests } from '../../src/jobs/index.js';
-import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
 import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
+import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
+import { nativeDb, startTestAgenda, waitFor } from '../support/bulk-agenda.js';
+import { bulkDeps, givenManyLearners, quietLogger, type RecordingNotifier, recordingNotifier } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLicenseTypes } from '../support/fixtures.js';
-import { bulkDeps, givenManyLearners, quietLogger, recordingNotifier, type RecordingNotifier } from '../support/bulk-fixtures.js';
-import { nativeDb, startTestAgenda, waitFor } from '../support/bulk-agenda.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 let db: TestDb;
@@ -37,7 +37,10 @@ afterEach(async () => {
 const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
 
-async function agendaFor(services: Partial<Parameters<typeof startTestAgenda>[1]> = {}, options: Parameters<typeof startTestAgenda>[2] = {}): Promise<Agenda> {
+async function agendaFor(
+  services: Partial<Parameters<typeof startTestAgenda>[1]> = {},
+  options: Parameters<typeof startTestAgenda>[2] = {},
+): Promise<Agenda> {
   const agenda = await startTestAgenda(db, { deps, notifier, logger, runOptions: { leasePollMs: 50 }, ...services }, options);
   agendas.push(agenda);
   return agenda;
@@ -88,7 +91,11 @@ describe('the licenses.bulkReassign job', () => {
     const failing = { ...notifier, progress: async () => Promise.reject(new Error('slack down')) };
     const agenda = await agendaFor({ notifier: failing });
     await givenManyLearners(db, 450, { licenseTypes: ['core'] });
-    const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 1_000 }, admin, { selection: {}, change: coreToPro, reason: 'renewal' });
+    const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 1_000 }, admin, {
+      selection: {},
+      change: coreToPro,
+      reason: 'renewal',
+    });
     await scheduleBulkJob(agenda, request.id);
 
     await waitFor(() => statusOf(request.id, 'completed'), 20_000, 'the job to complete');
@@ -99,7 +106,14 @@ describe('the licenses.bulkReassign job', () => {
   it('fails a job with malformed data without retrying it', async () => {
     const agenda = await agendaFor();
     await agenda.now(BULK_REASSIGN_JOB, { requestId: 'not-an-id' });
-    const job = await waitFor(async () => nativeDb(db).collection(JOBS_COLLECTION).findOne({ name: BULK_REASSIGN_JOB, failedAt: { $ne: null } }), 5_000, 'the failure');
+    const job = await waitFor(
+      async () =>
+        nativeDb(db)
+          .collection(JOBS_COLLECTION)
+          .findOne({ name: BULK_REASSIGN_JOB, failedAt: { $ne: null } }),
+      5_000,
+      'the failure',
+    );
     expect(job).toMatchObject({ failCount: 1, nextRunAt: null });
     expect(logger.lines.some((l) => l.msg === 'job failed')).toBe(true);
   });
@@ -107,7 +121,11 @@ describe('the licenses.bulkReassign job', () => {
   it('stops at a batch boundary on shutdown, and another process finishes the job', async () => {
     const first = await agendaFor({}, { name: 'first' });
     await givenManyLearners(db, 3_000, { licenseTypes: ['core'] });
-    const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 10_000 }, admin, { selection: {}, change: coreToPro, reason: 'renewal' });
+    const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 10_000 }, admin, {
+      selection: {},
+      change: coreToPro,
+      reason: 'renewal',
+    });
     await scheduleBulkJob(first, request.id);
     await waitFor(async () => notifier.progressCalls.length >= 2, 10_000, 'two batches');
 
@@ -130,7 +148,11 @@ describe('the licenses.bulkReassign job', () => {
 describe('the licenses.expireRequests sweep', () => {
   it('runs on its schedule and tells the channel about each expired request once', async () => {
     await givenManyLearners(db, 30, { licenseTypes: ['core'] });
-    const { request } = await submitBulkRequest({ ...deps, approvalTtlHours: 0.5 / 3_600 }, admin, { selection: {}, change: coreToPro, reason: 'renewal' });
+    const { request } = await submitBulkRequest({ ...deps, approvalTtlHours: 0.5 / 3_600 }, admin, {
+      selection: {},
+      change: coreToPro,
+      reason: 'renewal',
+    });
     await agendaFor({}, { expireEvery: '1 second' });
 
     await waitFor(async () => notifier.expiredCalls.length > 0, 10_000, 'the expiry notice');
@@ -163,6 +185,8 @@ describe('the licenses.expireRequests sweep', () => {
     const later = new Date(Date.now() + 2 * 60_000);
     expect(await sweepBulkRequests(agenda, { deps, notifier, logger }, later)).toMatchObject({ noticesPosted: 1 });
     expect(await sweepBulkRequests(agenda, { deps, notifier, logger }, later)).toMatchObject({ noticesPosted: 0 });
-    expect(notifier.finishedCalls.map((c) => c.summary)).toEqual([expect.objectContaining({ requestId: request.id, status: 'completed', done: 20 })]);
+    expect(notifier.finishedCalls.map((c) => c.summary)).toEqual([
+      expect.objectContaining({ requestId: request.id, status: 'completed', done: 20 }),
+    ]);
   });
 });

@@ -1,17 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Agenda } from 'agenda';
 import { modelsFor } from '../../src/db/models/index.js';
 import { stopAgenda } from '../../src/jobs/agenda.js';
 import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
+import { claimCompletionNotice } from '../../src/licensing/bulk/notices.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { bulkSource } from '../../src/licensing/bulk/runner.js';
-import { claimCompletionNotice } from '../../src/licensing/bulk/notices.js';
+import { startTestAgenda, waitFor } from '../support/bulk-agenda.js';
+import { bulkDeps, givenManyLearners, quietLogger, recordingNotifier } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLicenseTypes } from '../support/fixtures.js';
-import { bulkDeps, givenManyLearners, quietLogger, recordingNotifier } from '../support/bulk-fixtures.js';
-import { startTestAgenda, waitFor } from '../support/bulk-agenda.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 let db: TestDb;
@@ -54,7 +54,11 @@ describe('a bulk job whose process is killed', () => {
       { key: 'core', name: 'Learning Core', capacity: null },
     ]);
     await givenManyLearners(db, 20_000, { licenseTypes: ['core'] });
-    const { request } = await submitBulkRequest(deps, { userId: 'UADMIN1', source: 'slack', channelId: 'C1' }, { selection: { licenseTypes: ['core'] }, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: 'annual renewal' });
+    const { request } = await submitBulkRequest(
+      deps,
+      { userId: 'UADMIN1', source: 'slack', channelId: 'C1' },
+      { selection: { licenseTypes: ['core'] }, change: { kind: 'reassign', from: 'core', to: 'pro' }, reason: 'annual renewal' },
+    );
     expect((await approveBulkRequest(deps, { userId: 'ULEAD1', source: 'slack' }, request.id)).kind).toBe('approved');
 
     const { child } = await runWorkerUntil(request.id, 3_000);
@@ -72,10 +76,14 @@ describe('a bulk job whose process is killed', () => {
 
     const notifier = recordingNotifier();
     agenda = await startTestAgenda(db, { deps: { ...deps, processId: 'survivor' }, notifier, logger: quietLogger() });
-    const done = await waitFor(async () => {
-      const current = await deps.bulk.getBulkRequest(request.id);
-      return current?.status === 'completed' && current.completionNoticePostedAt ? current : null;
-    }, 90_000, 'the surviving process to finish the job');
+    const done = await waitFor(
+      async () => {
+        const current = await deps.bulk.getBulkRequest(request.id);
+        return current?.status === 'completed' && current.completionNoticePostedAt ? current : null;
+      },
+      90_000,
+      'the surviving process to finish the job',
+    );
 
     expect(done.progress).toMatchObject({ lastBatch: 20, done: 20_000, skipped: 0, failed: 0 });
     expect(await Learner.countDocuments({ licenseTypes: ['pro'], version: 1 })).toBe(20_000);

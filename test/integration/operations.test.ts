@@ -23,12 +23,26 @@ async function plannedOp(id: string, learnerIds: string[]): Promise<Operation> {
   const learners = await deps.store.findLearnersByIds(learnerIds);
   const change = { kind: 'reassign' as const, from: 'core', to: 'pro' };
   const { items, failed } = planItems(learners, { change });
-  return deps.store.createOperation({ id, state: 'planned', change, actor: 'UADMIN1', source: 'job', reason: 'r', items, failed, touchedTypes: touchedTypes(items), createdAt: new Date() });
+  return deps.store.createOperation({
+    id,
+    state: 'planned',
+    change,
+    actor: 'UADMIN1',
+    source: 'job',
+    reason: 'r',
+    items,
+    failed,
+    touchedTypes: touchedTypes(items),
+    createdAt: new Date(),
+  });
 }
 
 describe('operations', () => {
   it('fails the learners beyond the free seats with no_seats_left and keeps seats exact', async () => {
-    const ids = await givenLearners(db, Array.from({ length: 5 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })));
+    const ids = await givenLearners(
+      db,
+      Array.from({ length: 5 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })),
+    );
     await plannedOp('op-1', ids);
     const result = await runOperation(licensingDeps(db).store, 'op-1', 'p1');
     expect(result.applied).toHaveLength(3);
@@ -37,7 +51,10 @@ describe('operations', () => {
   });
 
   it('finishes an operation a crashed process left after reserving seats and changing learners', async () => {
-    const ids = await givenLearners(db, Array.from({ length: 3 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })));
+    const ids = await givenLearners(
+      db,
+      Array.from({ length: 3 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: ['core'] })),
+    );
     const deps = licensingDeps(db);
     const op = await plannedOp('op-crash', ids);
     // What a process did before dying: seats reserved, two of three learners written, no history.

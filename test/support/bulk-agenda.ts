@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agenda } from 'agenda';
 import type { Database } from '../../src/db/connection.js';
-import { createAgenda, defineLicenseJobs, startAgenda, type BulkJobServices } from '../../src/jobs/index.js';
+import { type BulkJobServices, createAgenda, defineLicenseJobs, startAgenda } from '../../src/jobs/index.js';
 
 /** The native driver Db of a test database, for Agenda. */
 export function nativeDb(db: Database) {

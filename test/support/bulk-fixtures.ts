@@ -1,7 +1,7 @@
 import type { Database, Repositories } from '../../src/db/index.js';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../src/licensing/bulk/ports.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { givenLearners, licensingDeps, type LearnerSeed } from './fixtures.js';
+import { givenLearners, type LearnerSeed, licensingDeps } from './fixtures.js';
 
 /** Real bulk services over a test database: admin UADMIN1, config lead ULEAD1, threshold 25. */
 export function bulkDeps(db: { repositories: Repositories }, overrides: Partial<BulkDeps> = {}): BulkDeps {

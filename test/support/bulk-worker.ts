@@ -30,7 +30,13 @@ const notifier: BulkNotifier = {
   },
   async expired() {},
 };
-const agenda = await createAgenda({ db: native, processEvery: 100, lockLifetime: Number(process.env.WORKER_LOCK_LIFETIME ?? 2_000), logger, name: `worker-${process.pid}` });
+const agenda = await createAgenda({
+  db: native,
+  processEvery: 100,
+  lockLifetime: Number(process.env.WORKER_LOCK_LIFETIME ?? 2_000),
+  logger,
+  name: `worker-${process.pid}`,
+});
 defineLicenseJobs(agenda, { deps, notifier, logger });
 await startAgenda(agenda, { expireEvery: null });
 await scheduleBulkJob(agenda, requestId);

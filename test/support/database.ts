@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectDatabase, openRepositories, type Database, type Repositories } from '../../src/db/index.js';
+import { connectDatabase, type Database, openRepositories, type Repositories } from '../../src/db/index.js';
 
 /** A test database with the app's repositories over it, as the composition root opens them. */
 export interface TestDatabase extends Database {

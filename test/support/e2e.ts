@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
 import { modelsFor } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
-import { startApp, type RunningApp } from '../../src/main.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
-import { sendInteraction, sendSlashCommand, type InteractionPayload, type SendOptions } from './slack-requests.js';
+import { type RunningApp, startApp } from '../../src/main.js';
+import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from './fake-slack.js';
+import { type InteractionPayload, type SendOptions, sendInteraction, sendSlashCommand } from './slack-requests.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const ADMIN = 'UADMIN1';
@@ -56,7 +56,12 @@ export async function bootE2E(
     logs,
     async command(text, user = ADMIN, options = {}) {
       const responseUrl = slack.responseUrl();
-      const res = await sendSlashCommand(baseUrl, SIGNING_SECRET, { text, user_id: user, channel_id: options.channel ?? 'C0GENERAL', response_url: responseUrl }, options);
+      const res = await sendSlashCommand(
+        baseUrl,
+        SIGNING_SECRET,
+        { text, user_id: user, channel_id: options.channel ?? 'C0GENERAL', response_url: responseUrl },
+        options,
+      );
       return { status: res.status, responseUrl };
     },
     interact: (payload, options) => sendInteraction(baseUrl, SIGNING_SECRET, payload, options),

@@ -252,7 +252,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'views.publish':
         return { ok: true, view: viewFor(method, body) };
       case 'conversations.open': {
-        const first = String(body.users ?? '').split(',')[0]?.trim() ?? '';
+        const first =
+          String(body.users ?? '')
+            .split(',')[0]
+            ?.trim() ?? '';
         const id = typeof body.channel === 'string' ? body.channel : fakeDmChannelFor(first || 'U0');
         return { ok: true, channel: { id, is_im: true, user: first || undefined } };
       }
@@ -446,7 +449,8 @@ async function parseBody(raw: Buffer, contentType: string): Promise<Record<strin
     const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
     const fields: Record<string, unknown> = {};
     for (const [key, value] of form.entries()) {
-      fields[key] = typeof value === 'string' ? decodeField(key, value) : { filename: value.name, size: value.size, content: await value.text() };
+      fields[key] =
+        typeof value === 'string' ? decodeField(key, value) : { filename: value.name, size: value.size, content: await value.text() };
     }
     return fields;
   }

@@ -100,11 +100,19 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
       return;
     }
     const acceptKey = createHash('sha1').update(`${key}${WEBSOCKET_GUID}`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey}\r\n\r\n`,
+    );
     (socket as Socket).setNoDelay?.(true);
 
     sequence += 1;
-    const connection: SocketConnection & { socket: Duplex } = { id: sequence, path: req.url ?? '/', openedAt: Date.now(), received: [], socket };
+    const connection: SocketConnection & { socket: Duplex } = {
+      id: sequence,
+      path: req.url ?? '/',
+      openedAt: Date.now(),
+      received: [],
+      socket,
+    };
     connections.push(connection);
     let buffered = head.length ? Buffer.from(head) : Buffer.alloc(0);
     let fragments: Buffer[] | undefined;
@@ -165,7 +173,10 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
     if (typeof message !== 'object' || message === null || !('envelope_id' in message)) return;
     const envelopeId = String(message.envelope_id);
     const pending = pendingAcks.get(envelopeId);
-    const payload = 'payload' in message && typeof message.payload === 'object' && message.payload !== null ? (message.payload as Record<string, unknown>) : {};
+    const payload =
+      'payload' in message && typeof message.payload === 'object' && message.payload !== null
+        ? (message.payload as Record<string, unknown>)
+        : {};
     const ack: SocketAck = { envelopeId, payload, latencyMs: pending ? Date.now() - pending.sentAt : 0, connectionId: connection.id };
     acks.push(ack);
     if (pending) {
@@ -217,12 +228,17 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
       return acks;
     },
     waitForConnections(count, timeoutMs = 5000) {
-      return waitUntil(() => connections.length >= count, timeoutMs, () => `${connections.length} of ${count} connections`);
+      return waitUntil(
+        () => connections.length >= count,
+        timeoutMs,
+        () => `${connections.length} of ${count} connections`,
+      );
     },
     send(envelope, timeoutMs = 5000) {
       const connection = openConnection();
       if (!connection) return Promise.reject(new Error('fake Socket Mode: the app has no open connection'));
-      const envelopeId = envelope.envelope_id ?? `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(6).toString('hex')}`;
+      const envelopeId =
+        envelope.envelope_id ?? `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(6).toString('hex')}`;
       const result = new Promise<SocketAck>((resolve, reject) => {
         const entry = {
           timer: setTimeout(() => {
@@ -242,7 +258,11 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
           },
         });
       });
-      sendText(connection.socket, { ...envelope, envelope_id: envelopeId, accepts_response_payload: envelope.accepts_response_payload ?? false });
+      sendText(connection.socket, {
+        ...envelope,
+        envelope_id: envelopeId,
+        accepts_response_payload: envelope.accepts_response_payload ?? false,
+      });
       return result;
     },
     slashCommand(payload, timeoutMs) {

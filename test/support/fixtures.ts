@@ -57,7 +57,9 @@ export async function givenLearners(db: Database, seeds: LearnerSeed[]): Promise
 }
 
 /** Seats in use per type next to the holders counted from learners: equal when the invariant holds. */
-export async function seatLedger(db: Database): Promise<{ key: string; seatsInUse: number; holders: number; capacity: number | null; pending: number }[]> {
+export async function seatLedger(
+  db: Database,
+): Promise<{ key: string; seatsInUse: number; holders: number; capacity: number | null; pending: number }[]> {
   const { LicenseType, Learner } = modelsFor(db.connection);
   const types = await LicenseType.find({}).lean();
   return Promise.all(
@@ -74,7 +76,11 @@ export async function seatLedger(db: Database): Promise<{ key: string; seatsInUs
 /** Asserts, for every license type, seats in use = holders ≤ capacity and nothing pending. */
 export async function expectSeatInvariant(db: Database): Promise<void> {
   for (const row of await seatLedger(db)) {
-    expect({ key: row.key, seatsInUse: row.seatsInUse, pending: row.pending }).toEqual({ key: row.key, seatsInUse: row.holders, pending: 0 });
+    expect({ key: row.key, seatsInUse: row.seatsInUse, pending: row.pending }).toEqual({
+      key: row.key,
+      seatsInUse: row.holders,
+      pending: 0,
+    });
     if (row.capacity !== null) expect(row.seatsInUse).toBeLessThanOrEqual(row.capacity);
   }
 }

@@ -30,7 +30,10 @@ export default async function globalSetup(): Promise<void> {
   if (existsSync(liteServer)) {
     const dir = mkdtempSync(path.join(tmpdir(), 'mongo-lite-'));
     const portFile = path.join(dir, 'port');
-    const child = spawn(process.execPath, [liteServer, '--port', '0', '--port-file', portFile, '--quiet'], { stdio: 'ignore', detached: false });
+    const child = spawn(process.execPath, [liteServer, '--port', '0', '--port-file', portFile, '--quiet'], {
+      stdio: 'ignore',
+      detached: false,
+    });
     for (let i = 0; i < 150 && !existsSync(portFile); i += 1) await sleep(100);
     const port = existsSync(portFile) ? readFileSync(portFile, 'utf8').trim() : '';
     if (port) {

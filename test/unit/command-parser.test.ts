@@ -19,7 +19,11 @@ describe('/license text parsing', () => {
   });
 
   it('explains a missing or malformed mention instead of guessing', () => {
-    expect(parseCommandText('admins add jane')).toMatchObject({ sub: 'unknown', word: 'admins', problem: expect.stringContaining('Mention') });
+    expect(parseCommandText('admins add jane')).toMatchObject({
+      sub: 'unknown',
+      word: 'admins',
+      problem: expect.stringContaining('Mention'),
+    });
   });
 
   it('reports an unknown subcommand', () => {

@@ -21,13 +21,20 @@ describe('configuration', () => {
   it('lists every problem at once and never echoes a secret', () => {
     let error: unknown;
     try {
-      loadConfig({ SLACK_SIGNING_SECRET: 'sh0rt', SLACK_APP_TOKEN: 'xoxb-not-an-app-token', PORT: 'eighty', SLACK_API_URL: 'http://x/', LICENSE_ADMINS: 'bob' });
+      loadConfig({
+        SLACK_SIGNING_SECRET: 'sh0rt',
+        SLACK_APP_TOKEN: 'xoxb-not-an-app-token',
+        PORT: 'eighty',
+        SLACK_API_URL: 'http://x/',
+        LICENSE_ADMINS: 'bob',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL', 'LICENSE_ADMINS']) expect(problems).toContain(name);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL', 'LICENSE_ADMINS'])
+      expect(problems).toContain(name);
     expect((error as Error).message).not.toContain('xoxb-not-an-app-token');
     expect((error as Error).message).not.toContain('sh0rt');
   });

@@ -1,6 +1,6 @@
-import { parseLearnerRow, type LearnerRow } from '../../src/licensing/transfer/learner-import.js';
-import { splitList } from '../../src/licensing/transfer/table.js';
 import { demoLearnerRows } from '../../src/cli/demo-data.js';
+import { type LearnerRow, parseLearnerRow } from '../../src/licensing/transfer/learner-import.js';
+import { splitList } from '../../src/licensing/transfer/table.js';
 
 const types = new Set(['pro', 'core', 'coaching']);
 
@@ -15,7 +15,9 @@ function rowOf(result: ReturnType<typeof parse>): LearnerRow {
 
 describe('learner rows', () => {
   it('lower-cases the email and splits groups joined by semicolons', () => {
-    const row = rowOf(parse({ email: 'Ada.Lovelace@Example.com', name: 'Ada Lovelace', group: 'Sales; Engineering;;Sales', licenseType: 'pro' }));
+    const row = rowOf(
+      parse({ email: 'Ada.Lovelace@Example.com', name: 'Ada Lovelace', group: 'Sales; Engineering;;Sales', licenseType: 'pro' }),
+    );
     expect(row).toEqual({
       line: 7,
       profile: {

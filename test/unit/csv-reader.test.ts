@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { readCsv, writeCsv } from '../../src/cli/csv.js';
+import type { SourceRow } from '../../src/licensing/transfer/ports.js';
 import { InvalidSourceError } from '../../src/licensing/transfer/table.js';
-import { type SourceRow } from '../../src/licensing/transfer/ports.js';
 
 async function rowsOf(text: string): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
@@ -62,7 +62,14 @@ describe('reading CSV', () => {
 
 describe('writing CSV', () => {
   it('quotes commas, quotes and line breaks as RFC 4180 says and leaves the output open', async () => {
-    const text = await csvText(['name', 'note'], [['Ann, Jr.', 'said "hi"'], ['Bob', 'two\nlines'], ['Cy', '']]);
+    const text = await csvText(
+      ['name', 'note'],
+      [
+        ['Ann, Jr.', 'said "hi"'],
+        ['Bob', 'two\nlines'],
+        ['Cy', ''],
+      ],
+    );
     expect(text).toBe('name,note\n"Ann, Jr.","said ""hi"""\nBob,"two\nlines"\nCy,\n');
   });
 

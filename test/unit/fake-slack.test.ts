@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, isValidSlackRequest } from '@slack/bolt';
-import { LogLevel as WebLogLevel, WebClient, WebClientEvent, type WebAPIPlatformError } from '@slack/web-api';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { App, HTTPReceiver, isValidSlackRequest, LogLevel } from '@slack/bolt';
+import { type WebAPIPlatformError, WebClient, WebClientEvent, LogLevel as WebLogLevel } from '@slack/web-api';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import {
   blockActionsPayload,
   sendInteraction,
@@ -175,7 +175,10 @@ describe('signed Slack requests against a real Bolt app', () => {
     const body = 'payload=%7B%7D';
     const headers = signRequest(body, secret);
 
-    const valid = { 'x-slack-signature': headers['x-slack-signature'], 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) };
+    const valid = {
+      'x-slack-signature': headers['x-slack-signature'],
+      'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
+    };
     expect(isValidSlackRequest({ signingSecret: secret, body, headers: valid })).toBe(true);
     expect(isValidSlackRequest({ signingSecret: 'other-secret', body, headers: valid })).toBe(false);
   });
@@ -183,7 +186,12 @@ describe('signed Slack requests against a real Bolt app', () => {
   it('delivers a slash command that Bolt accepts and whose replies reach the fake Slack', async () => {
     const responseUrl = slack.responseUrl();
 
-    const result = await sendSlashCommand(baseUrl, secret, { text: 'show ana', user_id: 'U1', channel_id: 'C9', response_url: responseUrl });
+    const result = await sendSlashCommand(baseUrl, secret, {
+      text: 'show ana',
+      user_id: 'U1',
+      channel_id: 'C9',
+      response_url: responseUrl,
+    });
 
     expect(result.status).toBe(200);
     await expect(slack.waitFor('chat.postMessage')).resolves.toMatchObject({ body: { channel: 'C9', text: 'echo: show ana' } });
@@ -191,7 +199,11 @@ describe('signed Slack requests against a real Bolt app', () => {
   });
 
   it('gets a view_submission validation answer back as JSON', async () => {
-    const payload = viewSubmissionPayload({ user_id: 'U1', callback_id: 'test_modal', values: { note_block: { note_input: stateValue.text(null) } } });
+    const payload = viewSubmissionPayload({
+      user_id: 'U1',
+      callback_id: 'test_modal',
+      values: { note_block: { note_input: stateValue.text(null) } },
+    });
 
     const result = await sendInteraction(baseUrl, secret, payload);
 
@@ -208,10 +220,14 @@ describe('signed Slack requests against a real Bolt app', () => {
       message: { ts: '1700000000.000100', text: 'Approve?' },
     });
 
-    const result = await sendInteraction(baseUrl, secret, payload, { headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' } });
+    const result = await sendInteraction(baseUrl, secret, payload, {
+      headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
+    });
 
     expect(result.status).toBe(200);
-    await expect(slack.waitFor('response_url', (call) => call.url === responseUrl)).resolves.toMatchObject({ body: { text: 'clicked test_button' } });
+    await expect(slack.waitFor('response_url', (call) => call.url === responseUrl)).resolves.toMatchObject({
+      body: { text: 'clicked test_button' },
+    });
   });
 
   it('is refused by Bolt when the signature is forged or the timestamp is six minutes old', async () => {

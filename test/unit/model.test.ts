@@ -1,4 +1,12 @@
-import { changeBlocker, escapeRegex, freeSeats, nextLicenseTypes, searchKeysFor, searchTerms, seatDelta } from '../../src/licensing/model.js';
+import {
+  changeBlocker,
+  escapeRegex,
+  freeSeats,
+  nextLicenseTypes,
+  searchKeysFor,
+  searchTerms,
+  seatDelta,
+} from '../../src/licensing/model.js';
 
 describe('license rules', () => {
   it('replaces only the chosen license on reassign and keeps the others', () => {
@@ -20,7 +28,9 @@ describe('license rules', () => {
 
   it('blocks a reassign to a type the learner already holds, and from a type they do not hold', () => {
     expect(changeBlocker({ status: 'active', licenseTypes: ['pro'] }, { kind: 'reassign', from: null, to: 'pro' })).toBe('already_on_type');
-    expect(changeBlocker({ status: 'active', licenseTypes: ['core'] }, { kind: 'reassign', from: 'coaching', to: 'pro' })).toBe('not_on_type');
+    expect(changeBlocker({ status: 'active', licenseTypes: ['core'] }, { kind: 'reassign', from: 'coaching', to: 'pro' })).toBe(
+      'not_on_type',
+    );
     expect(changeBlocker({ status: 'active', licenseTypes: ['core'] }, { kind: 'reassign', from: 'core', to: 'pro' })).toBeNull();
   });
 

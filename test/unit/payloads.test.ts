@@ -4,7 +4,11 @@ const id = '0123456789abcdef01234567';
 
 describe('untrusted payload parsing', () => {
   it('accepts well-formed private_metadata and rejects anything else', () => {
-    expect(parseChangeModalMetadata(JSON.stringify({ mode: 'reassign', channelId: 'C123', learnerId: id }))).toEqual({ mode: 'reassign', channelId: 'C123', learnerId: id });
+    expect(parseChangeModalMetadata(JSON.stringify({ mode: 'reassign', channelId: 'C123', learnerId: id }))).toEqual({
+      mode: 'reassign',
+      channelId: 'C123',
+      learnerId: id,
+    });
     expect(parseChangeModalMetadata('{"mode":"delete-everything"}')).toBeNull();
     expect(parseChangeModalMetadata(JSON.stringify({ mode: 'add', extra: 1 }))).toBeNull();
     expect(parseChangeModalMetadata('not json')).toBeNull();

@@ -1,10 +1,10 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { csvFileRows } from '../csv.js';
-import { CliError, formatCount as n, say, withDatabase, type CliIo } from '../context.js';
+import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { importLearners, type LearnerImportSummary } from '../../licensing/transfer/learner-import.js';
 import { importLicenseTypes, type LicenseTypeImportSummary } from '../../licensing/transfer/license-type-import.js';
-import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
+import { CliError, type CliIo, formatCount as n, say, withDatabase } from '../context.js';
+import { csvFileRows } from '../csv.js';
 
 /** `import license-types FILE` and `import learners FILE`. */
 export async function runImport(io: CliIo, what: string | undefined, file: string | undefined): Promise<number> {
@@ -20,7 +20,11 @@ export async function runImport(io: CliIo, what: string | undefined, file: strin
   const name = path.basename(file);
   return withDatabase(io, async (ctx) => {
     if (what === 'license-types') return reportLicenseTypes(io, name, await importLicenseTypes(ctx, rows));
-    const summary = await importLearners(ctx, rows, { actor: { userId: 'cli:import', source: 'import' }, reason: `import of ${name}`, onProgress: progressTo(io) });
+    const summary = await importLearners(ctx, rows, {
+      actor: { userId: 'cli:import', source: 'import' },
+      reason: `import of ${name}`,
+      onProgress: progressTo(io),
+    });
     return reportLearners(io, `Imported ${n(summary.rows)} learners from ${name}`, summary);
   });
 }
@@ -28,16 +32,25 @@ export async function runImport(io: CliIo, what: string | undefined, file: strin
 /** Prints a license-type import summary; rows refused at write time go to stderr (exit code 1). */
 export function reportLicenseTypes(io: CliIo, from: string, s: LicenseTypeImportSummary): number {
   const total = s.created + s.updated + s.unchanged;
-  say(io.stdout, `Imported ${n(total)} license type${total === 1 ? '' : 's'} from ${from}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged.`);
+  say(
+    io.stdout,
+    `Imported ${n(total)} license type${total === 1 ? '' : 's'} from ${from}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged.`,
+  );
   for (const problem of s.refused) say(io.stderr, `  line ${problem.line}: ${problem.message}`);
   return s.refused.length ? 1 : 0;
 }
 
 /** Prints a learner-import summary; learners whose licenses could not change go to stderr (exit code 1). */
 export function reportLearners(io: CliIo, title: string, s: LearnerImportSummary): number {
-  say(io.stdout, `${title}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged; licenses changed for ${n(s.licensesChanged)}.`);
+  say(
+    io.stdout,
+    `${title}: ${n(s.created)} created, ${n(s.updated)} updated, ${n(s.unchanged)} unchanged; licenses changed for ${n(s.licensesChanged)}.`,
+  );
   if (s.failed.length === 0) return 0;
-  say(io.stderr, `${n(s.failed.length)} learner${s.failed.length === 1 ? '' : 's'} did not get the licenses in the file (someone changed them meanwhile); run the import again:`);
+  say(
+    io.stderr,
+    `${n(s.failed.length)} learner${s.failed.length === 1 ? '' : 's'} did not get the licenses in the file (someone changed them meanwhile); run the import again:`,
+  );
   for (const failure of s.failed) {
     const message = failure.code in errorMessages ? errorMessages[failure.code as ErrorCode] : failure.code;
     say(io.stderr, `  ${failure.email}: ${message}`);

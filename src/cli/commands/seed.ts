@@ -1,8 +1,8 @@
 import { importLearners } from '../../licensing/transfer/learner-import.js';
 import { importLicenseTypes } from '../../licensing/transfer/license-type-import.js';
 import { rowsFrom } from '../../licensing/transfer/table.js';
+import { CliError, type CliIo, withDatabase } from '../context.js';
 import { DEFAULT_DEMO_LEARNERS, demoLearnerRows, demoLicenseTypeRows } from '../demo-data.js';
-import { CliError, withDatabase, type CliIo } from '../context.js';
 import { progressTo, reportLearners, reportLicenseTypes } from './import.js';
 
 const MAX_DEMO_LEARNERS = 1_000_000;
@@ -16,11 +16,15 @@ export async function runSeed(io: CliIo, options: { demo?: boolean; learners?: s
   }
   return withDatabase(io, async (ctx) => {
     if (reportLicenseTypes(io, 'demo data', await importLicenseTypes(ctx, rowsFrom(demoLicenseTypeRows))) !== 0) return 1;
-    const summary = await importLearners(ctx, rowsFrom(() => demoLearnerRows(learners)), {
-      actor: { userId: 'cli:seed', source: 'import' },
-      reason: 'demo data',
-      onProgress: progressTo(io),
-    });
+    const summary = await importLearners(
+      ctx,
+      rowsFrom(() => demoLearnerRows(learners)),
+      {
+        actor: { userId: 'cli:seed', source: 'import' },
+        reason: 'demo data',
+        onProgress: progressTo(io),
+      },
+    );
     return reportLearners(io, `Seeded ${summary.rows.toLocaleString('en-US')} demo learners`, summary);
   });
 }

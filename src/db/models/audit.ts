@@ -1,4 +1,4 @@
-import { Schema, type Types } from 'mongoose';
+import { Schema } from 'mongoose';
 
 export interface AuditDoc {
   key?: string;

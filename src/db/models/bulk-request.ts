@@ -1,6 +1,15 @@
 import { Schema, type Types } from 'mongoose';
 
-export const BULK_STATUSES = ['pending_approval', 'approved', 'rejected', 'expired', 'running', 'completed', 'cancelled', 'failed'] as const;
+export const BULK_STATUSES = [
+  'pending_approval',
+  'approved',
+  'rejected',
+  'expired',
+  'running',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
 
 export interface BulkRequestDoc {
   _id: Types.ObjectId;

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { AuditEvent } from '../../licensing/model.js';
 import type { AuditStore } from '../../licensing/ports.js';
-import { modelsFor, type AuditDoc } from '../models/index.js';
+import { type AuditDoc, modelsFor } from '../models/index.js';
 import { insertNew, nativeCollection, stripUndefined } from './batch-writes.js';
 
 /** Audit events in MongoDB. */

@@ -4,7 +4,10 @@ import mongoose, { type Connection } from 'mongoose';
  * The driver's collection behind a model, for batch writes: typed by its documents and without
  * Mongoose casting every statement (callers convert the values).
  */
-export function nativeCollection<T extends mongoose.mongo.Document>(connection: Connection, model: { collection: { collectionName: string } }): mongoose.mongo.Collection<T> {
+export function nativeCollection<T extends mongoose.mongo.Document>(
+  connection: Connection,
+  model: { collection: { collectionName: string } },
+): mongoose.mongo.Collection<T> {
   if (!connection.db) throw new Error('the database connection is not open');
   return connection.db.collection<T>(model.collection.collectionName);
 }
@@ -14,7 +17,10 @@ export function nativeCollection<T extends mongoose.mongo.Document>(connection: 
  * derived from the op), skipping the ones that exist: one unordered insert instead of an upsert
  * per document. Any error other than a duplicate key is thrown.
  */
-export async function insertNew<T extends mongoose.mongo.Document>(collection: mongoose.mongo.Collection<T>, docs: readonly mongoose.mongo.OptionalUnlessRequiredId<T>[]): Promise<void> {
+export async function insertNew<T extends mongoose.mongo.Document>(
+  collection: mongoose.mongo.Collection<T>,
+  docs: readonly mongoose.mongo.OptionalUnlessRequiredId<T>[],
+): Promise<void> {
   for (let i = 0; i < docs.length; i += 1000) {
     try {
       // Absent optional fields are left out (as Mongoose does) instead of stored as null, and the

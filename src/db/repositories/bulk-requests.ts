@@ -1,9 +1,9 @@
-import { Types, type Connection } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
 import type { ChangeSpec } from '../../licensing/model.js';
-import { modelsFor, type BulkRequestDoc } from '../models/index.js';
+import { type BulkRequestDoc, modelsFor } from '../models/index.js';
 import { isObjectId, learnerProjection, toLearner } from './mappers.js';
-import { allOf, selectionFilter, type Filter } from './selection-filter.js';
+import { allOf, type Filter, selectionFilter } from './selection-filter.js';
 
 const JOB_FINAL: BulkRequestDoc['status'][] = ['completed', 'cancelled', 'failed'];
 
@@ -162,7 +162,10 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       return ids({ status: 'pending_approval', expiresAt: { $lte: now } }, { expiresAt: 1 }, limit);
     },
     async startBulkRequest(id, total, now) {
-      return update({ _id: id, status: 'approved' }, { $set: { status: 'running', startedAt: now, updatedAt: now, 'progress.total': total } });
+      return update(
+        { _id: id, status: 'approved' },
+        { $set: { status: 'running', startedAt: now, updatedAt: now, 'progress.total': total } },
+      );
     },
     async recordBulkBatch(id, batchNo, batch, now) {
       const res = await BulkRequest.updateOne(
@@ -175,14 +178,26 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       return res.modifiedCount === 1;
     },
     async finishBulkRequest(id, status, now, failureCode) {
-      return update({ _id: id, status: 'running' }, { $set: { status, finishedAt: now, updatedAt: now, ...(failureCode ? { failureCode } : {}) } });
+      return update(
+        { _id: id, status: 'running' },
+        { $set: { status, finishedAt: now, updatedAt: now, ...(failureCode ? { failureCode } : {}) } },
+      );
     },
     async cancelBulkRequestBeforeStart(id, by, now) {
       if (!isObjectId(id)) return null;
       // Nothing ran, so there is no job notice to post: the canceller's answer is the notice.
       return update(
         { _id: id, status: { $in: ['pending_approval', 'approved'] } },
-        { $set: { status: 'cancelled', cancelRequestedBy: by, cancelRequestedAt: now, finishedAt: now, updatedAt: now, notice: { claimedAt: now, postedAt: now } } },
+        {
+          $set: {
+            status: 'cancelled',
+            cancelRequestedBy: by,
+            cancelRequestedAt: now,
+            finishedAt: now,
+            updatedAt: now,
+            notice: { claimedAt: now, postedAt: now },
+          },
+        },
       );
     },
     async requestBulkCancel(id, by, now) {
@@ -215,7 +230,8 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       return res.modifiedCount === 1;
     },
     async markCompletionNoticePosted(id, ts, now) {
-      if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { 'notice.postedAt': now, ...(ts ? { 'notice.ts': ts } : {}) } });
+      if (isObjectId(id))
+        await BulkRequest.updateOne({ _id: id }, { $set: { 'notice.postedAt': now, ...(ts ? { 'notice.ts': ts } : {}) } });
     },
     async unnoticedBulkRequestIds(window, limit) {
       return ids(
@@ -237,7 +253,10 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
     },
     async listPendingBulkRequests(now, limit) {
-      const docs = await BulkRequest.find({ status: 'pending_approval', expiresAt: { $gt: now } }).sort({ expiresAt: 1 }).limit(limit).lean();
+      const docs = await BulkRequest.find({ status: 'pending_approval', expiresAt: { $gt: now } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .lean();
       return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
     },
   };

@@ -1,7 +1,7 @@
-import { Types, type Connection } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import type { ChangeSpec } from '../../licensing/model.js';
 import type { ChangeRequest, ChangeRequestStore } from '../../licensing/single/ports.js';
-import { modelsFor, type ChangeRequestDoc } from '../models/index.js';
+import { type ChangeRequestDoc, modelsFor } from '../models/index.js';
 
 function toRequest(doc: ChangeRequestDoc): ChangeRequest {
   return {
@@ -25,7 +25,11 @@ export function createChangeRequestRepository(connection: Connection): ChangeReq
   const valid = (id: string) => Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id);
   return {
     async createChangeRequest(request) {
-      const doc = await ChangeRequest.create({ ...request, change: request.change as unknown as Record<string, unknown>, status: 'pending' });
+      const doc = await ChangeRequest.create({
+        ...request,
+        change: request.change as unknown as Record<string, unknown>,
+        status: 'pending',
+      });
       return toRequest(doc.toObject());
     },
     async getChangeRequest(id) {
@@ -43,7 +47,10 @@ export function createChangeRequestRepository(connection: Connection): ChangeReq
       return doc ? toRequest(doc) : null;
     },
     async finishChangeRequest(id, status, outcomeCode) {
-      await ChangeRequest.updateOne({ _id: id, status: 'confirmed' }, { $set: { status, ...(outcomeCode ? { outcomeCode } : {}) }, $unset: { leaseUntil: 1 } });
+      await ChangeRequest.updateOne(
+        { _id: id, status: 'confirmed' },
+        { $set: { status, ...(outcomeCode ? { outcomeCode } : {}) }, $unset: { leaseUntil: 1 } },
+      );
     },
     async cancelChangeRequest(id, actor, now) {
       if (!valid(id)) return null;

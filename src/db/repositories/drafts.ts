@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraft, BulkDraftStore, BulkSelectionInput } from '../../licensing/bulk/ports.js';
 import type { ChangeSpec } from '../../licensing/model.js';
-import { modelsFor, type DraftDoc } from '../models/index.js';
+import { type DraftDoc, modelsFor } from '../models/index.js';
 import { isObjectId } from './mappers.js';
 
 function toDraft(doc: DraftDoc): BulkDraft {
@@ -21,7 +21,11 @@ export function createDraftRepository(connection: Connection): BulkDraftStore {
   const { BulkDraft: Draft } = modelsFor(connection);
   return {
     async saveDraft(draft) {
-      const doc = await Draft.create({ ...draft, selection: draft.selection as Record<string, unknown>, change: draft.change as unknown as Record<string, unknown> });
+      const doc = await Draft.create({
+        ...draft,
+        selection: draft.selection as Record<string, unknown>,
+        change: draft.change as unknown as Record<string, unknown>,
+      });
       return toDraft(doc.toObject() as DraftDoc);
     },
     async getDraft(id, requestedBy) {

@@ -12,10 +12,7 @@ export function createExportRepository(connection: Connection): ExportStore {
   return {
     async *learnersByEmail() {
       // Sorted on the unique email index: no in-memory sort, whatever the size.
-      const cursor = Learner.find({}, learnerProjection)
-        .sort({ email: 1 })
-        .lean()
-        .cursor({ batchSize: BATCH_SIZE });
+      const cursor = Learner.find({}, learnerProjection).sort({ email: 1 }).lean().cursor({ batchSize: BATCH_SIZE });
       try {
         for await (const doc of cursor) yield toLearner(doc);
       } finally {

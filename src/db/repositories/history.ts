@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Assignment } from '../../licensing/model.js';
 import type { HistoryStore } from '../../licensing/ports.js';
-import { modelsFor, type AssignmentDoc } from '../models/index.js';
+import { type AssignmentDoc, modelsFor } from '../models/index.js';
 import { insertNew, nativeCollection } from './batch-writes.js';
 import { toAssignment } from './mappers.js';
 
@@ -43,7 +43,13 @@ export function createHistoryRepository(connection: Connection): HistoryStore {
         for (const [type, learnerIds] of closing) {
           for (let i = 0; i < learnerIds.length; i += 1000) {
             await assignments().updateMany(
-              { learnerId: { $in: learnerIds.slice(i, i + 1000) }, licenseType: type, revokedAt: null, assignedAt: { $lte: op.createdAt }, opId: { $ne: op.id } },
+              {
+                learnerId: { $in: learnerIds.slice(i, i + 1000) },
+                licenseType: type,
+                revokedAt: null,
+                assignedAt: { $lte: op.createdAt },
+                opId: { $ne: op.id },
+              },
               { $set: { revokedAt: at, revokedBy: op.id } },
             );
           }

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { LeadRecord, LeadStore } from '../../licensing/bulk/ports.js';
-import { modelsFor, type LeadDoc } from '../models/index.js';
+import { type LeadDoc, modelsFor } from '../models/index.js';
 
 function toLead(doc: LeadDoc): LeadRecord {
   return { userId: doc.userId, groups: [...(doc.groups ?? [])], addedBy: doc.addedBy, addedAt: doc.addedAt };

@@ -1,7 +1,7 @@
-import { Types, type Connection } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import { escapeRegex } from '../../licensing/model.js';
 import type { LearnerStore } from '../../licensing/ports.js';
-import { modelsFor, type LearnerDoc } from '../models/index.js';
+import { type LearnerDoc, modelsFor } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
 import { isObjectId, learnerProjection, toLearner } from './mappers.js';
 

@@ -16,7 +16,11 @@ export function createLicenseTypeRepository(connection: Connection): LicenseType
       return doc ? toLicenseType(doc) : null;
     },
     async upsertLicenseType({ key, name, capacity }) {
-      await LicenseType.updateOne({ key }, { $set: { name, capacity }, $setOnInsert: { seatsInUse: 0, pending: [] } }, { upsert: true, runValidators: true });
+      await LicenseType.updateOne(
+        { key },
+        { $set: { name, capacity }, $setOnInsert: { seatsInUse: 0, pending: [] } },
+        { upsert: true, runValidators: true },
+      );
     },
     async reserveSeats(typeKey, opId, seats): Promise<ReserveResult> {
       const now = new Date();

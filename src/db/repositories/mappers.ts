@@ -9,7 +9,9 @@ export const learnerProjection = { email: 1, name: 1, groups: 1, status: 1, lice
 export const isObjectId = (id: string): boolean => /^[0-9a-f]{24}$/i.test(id);
 
 /** Maps a stored learner to the domain shape. */
-export function toLearner(doc: Pick<LearnerDoc, '_id' | 'email' | 'name' | 'groups' | 'status' | 'licenseTypes' | 'slackUserId' | 'version'>): Learner {
+export function toLearner(
+  doc: Pick<LearnerDoc, '_id' | 'email' | 'name' | 'groups' | 'status' | 'licenseTypes' | 'slackUserId' | 'version'>,
+): Learner {
   return {
     id: String(doc._id),
     email: doc.email,
@@ -51,11 +53,16 @@ export function toOperation(doc: OperationDoc): Operation {
     source: doc.source as ActorSource,
     reason: doc.reason ?? '',
     ...(doc.channelId ? { channelId: doc.channelId } : {}),
-    items: doc.items.map((item) => ({ learnerId: item.learnerId, email: item.email, version: item.version, prev: [...item.prev], next: [...item.next] })),
+    items: doc.items.map((item) => ({
+      learnerId: item.learnerId,
+      email: item.email,
+      version: item.version,
+      prev: [...item.prev],
+      next: [...item.next],
+    })),
     failed: doc.failed.map((f) => ({ learnerId: f.learnerId, email: f.email, code: f.code })),
     touchedTypes: [...doc.touchedTypes],
     createdAt: doc.createdAt,
     ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
   };
 }
-

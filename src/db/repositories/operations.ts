@@ -24,7 +24,11 @@ export function createOperationRepository(connection: Connection): OperationStor
       };
       // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
       // one by one, and the stored op is the one just written unless it existed already.
-      const res = await nativeCollection<OperationDoc>(connection, Operation).updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
+      const res = await nativeCollection<OperationDoc>(connection, Operation).updateOne(
+        { _id: op.id },
+        { $setOnInsert: doc },
+        { upsert: true, ignoreUndefined: true },
+      );
       if (res.upsertedCount === 1) return op;
       const stored = await Operation.findById(op.id).lean();
       if (!stored) throw new Error(`operation ${op.id} vanished`);
@@ -37,7 +41,11 @@ export function createOperationRepository(connection: Connection): OperationStor
     async leaseOperation(id, owner, ms) {
       const now = new Date();
       const res = await Operation.updateOne(
-        { _id: id, state: { $ne: 'settled' }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }, { leaseOwner: owner }] },
+        {
+          _id: id,
+          state: { $ne: 'settled' },
+          $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }, { leaseOwner: owner }],
+        },
         { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + ms) } },
       );
       return res.matchedCount === 1;
@@ -46,7 +54,10 @@ export function createOperationRepository(connection: Connection): OperationStor
       await Operation.updateOne({ _id: id, state: 'planned' }, { $set: { items, failed } });
     },
     async setOperationState(id, from: OpState, to: OpState, extra) {
-      const res = await Operation.updateOne({ _id: id, state: from }, { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } });
+      const res = await Operation.updateOne(
+        { _id: id, state: from },
+        { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } },
+      );
       return res.matchedCount === 1;
     },
     async staleOperationIds(now, limit) {

@@ -36,7 +36,8 @@ export function selectionFilter(selection: BulkSelection, refinement: LearnerRef
     clauses.push({ $or: [{ name: { $regex: pattern, $options: 'i' } }, { email: { $regex: pattern, $options: 'i' } }] });
   }
   if (selection.emails.length) clauses.push({ email: { $in: selection.emails } });
-  if (selection.excludeIds.length) clauses.push({ _id: { $nin: selection.excludeIds.filter(isObjectId).map((id) => new Types.ObjectId(id)) } });
+  if (selection.excludeIds.length)
+    clauses.push({ _id: { $nin: selection.excludeIds.filter(isObjectId).map((id) => new Types.ObjectId(id)) } });
   if (selection.excludeEmails.length) clauses.push({ email: { $nin: selection.excludeEmails } });
 
   if (refinement.active === true) clauses.push({ status: 'active' });
@@ -47,4 +48,3 @@ export function selectionFilter(selection: BulkSelection, refinement: LearnerRef
   if (refinement.holdsAny) clauses.push({ 'licenseTypes.0': { $exists: true } });
   return allOf(clauses);
 }
-

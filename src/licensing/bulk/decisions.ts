@@ -30,9 +30,16 @@ export async function rejectBulkRequest(deps: BulkDeps, actor: Actor, requestId:
   return decide(deps, actor, requestId, 'rejected', trimmed);
 }
 
-async function decide(deps: BulkDeps, actor: Actor, requestId: string, status: 'approved' | 'rejected', reason?: string): Promise<BulkDecisionOutcome> {
+async function decide(
+  deps: BulkDeps,
+  actor: Actor,
+  requestId: string,
+  status: 'approved' | 'rejected',
+  reason?: string,
+): Promise<BulkDecisionOutcome> {
   const action = status === 'approved' ? 'bulk.approve' : 'bulk.reject';
-  const refuse = async (code: string, details: AuditEvent['details'] = {}) => audit(deps, actor, action, { details: { requestId, ...details } }, { refused: code });
+  const refuse = async (code: string, details: AuditEvent['details'] = {}) =>
+    audit(deps, actor, action, { details: { requestId, ...details } }, { refused: code });
 
   const request = await deps.bulk.getBulkRequest(requestId);
   if (!request) {
@@ -46,9 +53,18 @@ async function decide(deps: BulkDeps, actor: Actor, requestId: string, status: '
   }
 
   const now = deps.now();
-  const decided = request.status === 'pending_approval' ? await deps.bulk.decideBulkRequest(requestId, { status, by: actor.userId, ...(reason ? { reason } : {}) }, now) : null;
+  const decided =
+    request.status === 'pending_approval'
+      ? await deps.bulk.decideBulkRequest(requestId, { status, by: actor.userId, ...(reason ? { reason } : {}) }, now)
+      : null;
   if (decided) {
-    await audit(deps, actor, action, { details: { requestId, ...(reason ? { reason } : {}), requestedBy: request.requestedBy } }, 'applied');
+    await audit(
+      deps,
+      actor,
+      action,
+      { details: { requestId, ...(reason ? { reason } : {}), requestedBy: request.requestedBy } },
+      'applied',
+    );
     return { kind: status, request: decided };
   }
 

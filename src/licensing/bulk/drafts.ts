@@ -18,6 +18,10 @@ export async function saveBulkDraft(
 }
 
 /** The actor's own draft, or null when it expired or belongs to someone else. */
-export async function getBulkDraft(deps: Pick<BulkDeps, 'drafts'>, actor: Pick<Actor, 'userId'>, draftId: string): Promise<BulkDraft | null> {
+export async function getBulkDraft(
+  deps: Pick<BulkDeps, 'drafts'>,
+  actor: Pick<Actor, 'userId'>,
+  draftId: string,
+): Promise<BulkDraft | null> {
   return deps.drafts.getDraft(draftId, actor.userId);
 }

@@ -13,10 +13,20 @@ export interface Lead {
 }
 
 /** Makes `userId` a team lead, optionally only for `groups`; replaces the groups of an existing lead. */
-export async function addLead(deps: BulkDeps, actor: Actor, userId: string, groups: readonly string[] = []): Promise<'added' | 'updated' | 'from_config'> {
+export async function addLead(
+  deps: BulkDeps,
+  actor: Actor,
+  userId: string,
+  groups: readonly string[] = [],
+): Promise<'added' | 'updated' | 'from_config'> {
   await requireAdmin(deps, actor, 'leads.add');
   if (deps.configApprovers.includes(userId)) return 'from_config';
-  const result = await deps.leads.upsertLead({ userId, groups: [...new Set(groups.map((g) => g.trim()).filter(Boolean))], addedBy: actor.userId, addedAt: deps.now() });
+  const result = await deps.leads.upsertLead({
+    userId,
+    groups: [...new Set(groups.map((g) => g.trim()).filter(Boolean))],
+    addedBy: actor.userId,
+    addedAt: deps.now(),
+  });
   await auditLeadChange(deps, actor, 'leads.add', userId, groups);
   return result;
 }
@@ -34,7 +44,9 @@ export async function listLeads(deps: BulkDeps): Promise<Lead[]> {
   const stored = await deps.leads.listLeads();
   return [
     ...deps.configApprovers.map((userId) => ({ userId, groups: [], fromConfig: true })),
-    ...stored.filter((l) => !deps.configApprovers.includes(l.userId)).map((l) => ({ userId: l.userId, groups: l.groups, fromConfig: false })),
+    ...stored
+      .filter((l) => !deps.configApprovers.includes(l.userId))
+      .map((l) => ({ userId: l.userId, groups: l.groups, fromConfig: false })),
   ];
 }
 
@@ -43,7 +55,11 @@ export async function listLeads(deps: BulkDeps): Promise<Lead[]> {
  * only requests whose selection names groups, all within theirs: any other selection could reach
  * learners outside them.
  */
-export async function decisionBlocker(deps: BulkDeps, userId: string, request: Pick<BulkRequest, 'requestedBy' | 'selection'>): Promise<ErrorCode | null> {
+export async function decisionBlocker(
+  deps: BulkDeps,
+  userId: string,
+  request: Pick<BulkRequest, 'requestedBy' | 'selection'>,
+): Promise<ErrorCode | null> {
   const lead: Pick<LeadRecord, 'groups'> | null = deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
   if (!lead) return 'not_lead';
   if (request.requestedBy === userId) return 'own_bulk_request';

@@ -7,7 +7,11 @@ const NOTICE_GRACE_MS = 60_000;
  * Takes the right to post a job's completion notice. True once per job; true again only if the
  * claimer never marked it posted within `leaseMs` (it crashed while posting).
  */
-export async function claimCompletionNotice(deps: Pick<BulkDeps, 'bulk' | 'now'>, requestId: string, leaseMs = NOTICE_LEASE_MS): Promise<boolean> {
+export async function claimCompletionNotice(
+  deps: Pick<BulkDeps, 'bulk' | 'now'>,
+  requestId: string,
+  leaseMs = NOTICE_LEASE_MS,
+): Promise<boolean> {
   return deps.bulk.claimCompletionNotice(requestId, deps.now(), leaseMs);
 }
 
@@ -17,7 +21,11 @@ export async function markCompletionNoticePosted(deps: Pick<BulkDeps, 'bulk' | '
 }
 
 /** Finished jobs of the last day whose completion notice was never posted (its poster crashed). */
-export async function unnoticedBulkRequests(deps: Pick<BulkDeps, 'bulk' | 'now'>, now: Date = deps.now(), leaseMs = NOTICE_LEASE_MS): Promise<BulkRequest[]> {
+export async function unnoticedBulkRequests(
+  deps: Pick<BulkDeps, 'bulk' | 'now'>,
+  now: Date = deps.now(),
+  leaseMs = NOTICE_LEASE_MS,
+): Promise<BulkRequest[]> {
   const ids = await deps.bulk.unnoticedBulkRequestIds(
     {
       finishedAfter: new Date(now.getTime() - 24 * 3_600_000),

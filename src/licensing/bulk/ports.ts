@@ -118,7 +118,11 @@ export interface BulkStore {
   createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'>): Promise<BulkRequest>;
   getBulkRequest(id: string): Promise<BulkRequest | null>;
   /** pending_approval → approved/rejected, only before `expiresAt`; null when the request was not pending or is overdue. */
-  decideBulkRequest(id: string, decision: { status: 'approved' | 'rejected'; by: string; reason?: string }, now: Date): Promise<BulkRequest | null>;
+  decideBulkRequest(
+    id: string,
+    decision: { status: 'approved' | 'rejected'; by: string; reason?: string },
+    now: Date,
+  ): Promise<BulkRequest | null>;
   /** pending_approval → expired for one overdue request; null when it was not (another process got it). */
   expireBulkRequest(id: string, now: Date): Promise<BulkRequest | null>;
   /** Ids of pending requests whose approval window has passed, oldest first. */
@@ -126,7 +130,12 @@ export interface BulkStore {
   /** approved → running with the total to process; null when it was not approved. */
   startBulkRequest(id: string, total: number, now: Date): Promise<BulkRequest | null>;
   /** Adds a batch's counts if the checkpoint is still at `batchNo - 1`; false when already recorded. */
-  recordBulkBatch(id: string, batchNo: number, batch: { lastLearnerId: string | null; done: number; skipped: number; failed: number }, now: Date): Promise<boolean>;
+  recordBulkBatch(
+    id: string,
+    batchNo: number,
+    batch: { lastLearnerId: string | null; done: number; skipped: number; failed: number },
+    now: Date,
+  ): Promise<boolean>;
   /** running → completed/cancelled/failed. */
   finishBulkRequest(id: string, status: 'completed' | 'cancelled' | 'failed', now: Date, failureCode?: string): Promise<BulkRequest | null>;
   /** pending_approval/approved → cancelled before any learner changed. */
@@ -232,7 +241,7 @@ export interface BulkNotifier {
   /** After each batch; called often, so implementations throttle. */
   progress(request: BulkRequest, counts: BulkProgressCounts): Promise<void>;
   /** Once per job, when it reached a final state; returns the posted message's ts, if any. */
-  finished(request: BulkRequest, summary: BulkSummary, failures: AsyncIterable<BulkFailure>): Promise<{ ts?: string } | void>;
+  finished(request: BulkRequest, summary: BulkSummary, failures: AsyncIterable<BulkFailure>): Promise<{ ts?: string } | undefined>;
   /** A request nobody approved in time. */
   expired(request: BulkRequest): Promise<void>;
 }

@@ -2,8 +2,15 @@ import { isAdmin, requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import { LicenseError } from '../errors.js';
 import type { Actor, AuditEvent, ChangeSpec } from '../model.js';
-import { FINAL_BULK_STATUSES, type BulkDeps, type BulkRequest, type BulkSelection, type BulkSelectionInput, type MessageRef } from './ports.js';
-import { normalizeSelection, previewBulkChange, type BulkPreview } from './selection.js';
+import {
+  type BulkDeps,
+  type BulkRequest,
+  type BulkSelection,
+  type BulkSelectionInput,
+  FINAL_BULK_STATUSES,
+  type MessageRef,
+} from './ports.js';
+import { type BulkPreview, normalizeSelection, previewBulkChange } from './selection.js';
 
 /** The submission was refused because the target type lacks seats; carries the numbers. */
 export class SeatsShortError extends LicenseError {
@@ -81,7 +88,9 @@ export async function submitBulkRequest(
     requestedBy: actor.userId,
     ...(channelId ? { channelId } : {}),
     createdAt: now,
-    ...(needsApproval ? { expiresAt: new Date(now.getTime() + deps.approvalTtlHours * 3_600_000) } : { decidedBy: actor.userId, decidedAt: now }),
+    ...(needsApproval
+      ? { expiresAt: new Date(now.getTime() + deps.approvalTtlHours * 3_600_000) }
+      : { decidedBy: actor.userId, decidedAt: now }),
     preview: {
       matched: preview.matched,
       alreadyOnTarget: preview.alreadyOnTarget,
@@ -90,7 +99,13 @@ export async function submitBulkRequest(
       seatsNeeded: preview.seatsNeeded,
     },
   });
-  await audit(deps, at, 'bulk.submit', { details: { requestId: request.id, status: request.status, toChange: preview.toChange, reason } }, 'applied');
+  await audit(
+    deps,
+    at,
+    'bulk.submit',
+    { details: { requestId: request.id, status: request.status, toChange: preview.toChange, reason } },
+    'applied',
+  );
   return { request, preview, needsApproval };
 }
 

@@ -1,7 +1,7 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, ChangeSpec, Learner } from '../model.js';
-import { planItems, runOperation, touchedTypes, type OperationResult } from '../operations.js';
+import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
 
@@ -46,7 +46,12 @@ function skipCode(change: ChangeSpec): string {
  * changed and counted once. The selection is read by one cursor, opened where the checkpoint
  * is; memory stays at one batch whatever the size of the selection.
  */
-export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkRunHooks = {}, options: BulkRunOptions = {}): Promise<BulkSummary> {
+export async function runBulkJob(
+  deps: BulkDeps,
+  requestId: string,
+  hooks: BulkRunHooks = {},
+  options: BulkRunOptions = {},
+): Promise<BulkSummary> {
   let request = await mustGet(deps, requestId);
   if (request.status === 'approved') {
     const total = await deps.bulk.countLearners(request.selection);
@@ -65,7 +70,13 @@ export async function runBulkJob(deps: BulkDeps, requestId: string, hooks: BulkR
 }
 
 /** Runs batches while the request is running; returns it as it ended (or as another process left it). */
-async function runBatches(deps: BulkDeps, initial: BulkRequest, pager: SelectionPager, hooks: BulkRunHooks, options: BulkRunOptions): Promise<BulkRequest> {
+async function runBatches(
+  deps: BulkDeps,
+  initial: BulkRequest,
+  pager: SelectionPager,
+  hooks: BulkRunHooks,
+  options: BulkRunOptions,
+): Promise<BulkRequest> {
   const requestId = initial.id;
   let request = initial;
   while (request.status === 'running') {
@@ -159,7 +170,8 @@ async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> 
 async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ status: 'cancelled' | 'failed'; code?: string } | null> {
   if (request.cancelRequestedBy) return { status: 'cancelled' };
   // A deleted target type would make seat reservation impossible; stop instead of looping.
-  if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to))) return { status: 'failed', code: 'unknown_license_type' };
+  if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to)))
+    return { status: 'failed', code: 'unknown_license_type' };
   return null;
 }
 
@@ -235,7 +247,10 @@ export async function* bulkFailures(
     const op = await deps.store.getOperation(bulkOpId(requestId, batch));
     if (!op) return;
     const applied = new Set(op.appliedIds ?? []);
-    const failures = op.state === 'settled' ? [...op.failed, ...op.items.filter((i) => !applied.has(i.learnerId)).map((i) => ({ ...i, code: 'learner_changed' }))] : op.failed;
+    const failures =
+      op.state === 'settled'
+        ? [...op.failed, ...op.items.filter((i) => !applied.has(i.learnerId)).map((i) => ({ ...i, code: 'learner_changed' }))]
+        : op.failed;
     for (const f of failures) {
       if (!options.includeSkipped && f.code === skip) continue;
       yield { learnerId: f.learnerId, email: f.email, code: f.code, batch };
@@ -244,6 +259,10 @@ export async function* bulkFailures(
 }
 
 /** Ids of approved jobs that never started and running ones with no progress for `stallMs`. */
-export async function stalledBulkRequestIds(deps: Pick<BulkDeps, 'bulk' | 'now'>, stallMs: number, now: Date = deps.now()): Promise<string[]> {
+export async function stalledBulkRequestIds(
+  deps: Pick<BulkDeps, 'bulk' | 'now'>,
+  stallMs: number,
+  now: Date = deps.now(),
+): Promise<string[]> {
   return deps.bulk.stalledBulkRequestIds(new Date(now.getTime() - stallMs), 50);
 }

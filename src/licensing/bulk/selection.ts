@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
-import { freeSeats, type ChangeSpec, type LicenseType } from '../model.js';
+import { type ChangeSpec, freeSeats, type LicenseType } from '../model.js';
 import type { BulkPreviewCounts, BulkSelection, BulkSelectionInput, BulkStore } from './ports.js';
 
 const MAX_LISTED = 10_000;
@@ -38,7 +38,6 @@ export const bulkSelectionSchema = z.object({
   excludeEmails: emailList,
 });
 
-
 /** Validates a selection and fills its defaults; throws `invalid_input` naming the bad field. */
 export function normalizeSelection(input: BulkSelectionInput): BulkSelection {
   const parsed = bulkSelectionSchema.safeParse(input);
@@ -56,7 +55,10 @@ export function parseEmailList(text: string): { emails: string[]; invalid: strin
   const invalid: string[] = [];
   for (const raw of text.split(/[\s,;]+/)) {
     if (!raw) continue;
-    const token = raw.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/i, '$1').replace(/^<(.+)>$/, '$1').toLowerCase();
+    const token = raw
+      .replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/i, '$1')
+      .replace(/^<(.+)>$/, '$1')
+      .toLowerCase();
     if (EMAIL.test(token)) emails.add(token);
     else invalid.push(raw);
   }
@@ -98,8 +100,7 @@ export async function previewBulkChange(
   const selection = normalizeSelection(input);
   const targetType = await checkChangeTypes(deps, change);
   const { bulk } = deps;
-  const alreadyOnTarget =
-    change.kind === 'revoke' ? { active: true, holdsNone: true } : { active: true, holds: change.to };
+  const alreadyOnTarget = change.kind === 'revoke' ? { active: true, holdsNone: true } : { active: true, holds: change.to };
   const [matched, deactivated, already, notOnType, page, unknownEmails] = await Promise.all([
     bulk.countLearners(selection),
     bulk.countLearners(selection, { active: false }),
@@ -133,7 +134,8 @@ export async function previewBulkChange(
 /** The target type of a change (null for revoke); throws `unknown_license_type` for a type that does not exist. */
 export async function checkChangeTypes(deps: Pick<LicensingDeps, 'store'>, change: ChangeSpec): Promise<LicenseType | null> {
   if (change.kind === 'revoke') return null;
-  if (change.kind === 'reassign' && change.from === change.to) throw new LicenseError('invalid_input', 'The license type to replace and the new one are the same.');
+  if (change.kind === 'reassign' && change.from === change.to)
+    throw new LicenseError('invalid_input', 'The license type to replace and the new one are the same.');
   const [target, from] = await Promise.all([
     deps.store.getLicenseType(change.to),
     change.kind === 'reassign' && change.from !== null ? deps.store.getLicenseType(change.from) : Promise.resolve(undefined),

@@ -1,8 +1,8 @@
 import { requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import type { LicensingDeps } from '../deps.js';
-import { LicenseError, type ErrorCode } from '../errors.js';
-import { changeBlocker, freeSeats, nextLicenseTypes, type Actor, type ChangeSpec, type Learner, type LicenseType } from '../model.js';
+import { type ErrorCode, LicenseError } from '../errors.js';
+import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
 import { planItems, runOperation, touchedTypes } from '../operations.js';
 import type { ChangeRequest } from './ports.js';
 
@@ -119,7 +119,7 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       actor: actor.userId,
       source: actor.source,
       reason: claimed.reason,
-      ...(actor.channelId ?? claimed.channelId ? { channelId: actor.channelId ?? claimed.channelId } : {}),
+      ...((actor.channelId ?? claimed.channelId) ? { channelId: actor.channelId ?? claimed.channelId } : {}),
       items,
       failed,
       touchedTypes: touchedTypes(items),
@@ -135,7 +135,13 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
     await deps.changeRequests.finishChangeRequest(claimed.id, 'applied');
     return {
       kind: 'applied',
-      review: { request: { ...claimed, status: 'applied' }, learner, before: item.prev, after: item.next, typeNames: new Map(types.map((t) => [t.key, t.name])) },
+      review: {
+        request: { ...claimed, status: 'applied' },
+        learner,
+        before: item.prev,
+        after: item.next,
+        typeNames: new Map(types.map((t) => [t.key, t.name])),
+      },
     };
   }
   const code = (result.failed[0]?.code ?? 'learner_changed') as ErrorCode;

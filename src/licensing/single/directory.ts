@@ -1,6 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
-import { searchTerms, type Assignment, type Learner, type LicenseType } from '../model.js';
+import { type Assignment, type Learner, type LicenseType, searchTerms } from '../model.js';
 
 /** Typeahead: learners whose name words or email start with each typed word. */
 export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: string, limit = 20): Promise<Learner[]> {
@@ -8,7 +8,10 @@ export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: 
 }
 
 /** The one learner a typed name or email designates, or null when none or several match. */
-export async function resolveLearner(deps: Pick<LicensingDeps, 'store'>, text: string): Promise<{ learner: Learner | null; matches: number }> {
+export async function resolveLearner(
+  deps: Pick<LicensingDeps, 'store'>,
+  text: string,
+): Promise<{ learner: Learner | null; matches: number }> {
   const trimmed = text.trim();
   if (!trimmed) return { learner: null, matches: 0 };
   if (trimmed.includes('@')) {

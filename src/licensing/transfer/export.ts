@@ -35,7 +35,15 @@ export function historyExport(store: ExportStore): ExportTable {
     columns: ['email', 'licenseType', 'assignedAt', 'revokedAt', 'actor', 'source', 'reason'],
     records: (async function* () {
       for await (const a of store.assignmentsByTime()) {
-        yield [a.email, a.licenseType, a.assignedAt.toISOString(), a.revokedAt?.toISOString() ?? '', a.actor, a.source, spreadsheetSafe(a.reason)];
+        yield [
+          a.email,
+          a.licenseType,
+          a.assignedAt.toISOString(),
+          a.revokedAt?.toISOString() ?? '',
+          a.actor,
+          a.source,
+          spreadsheetSafe(a.reason),
+        ];
       }
     })(),
   };

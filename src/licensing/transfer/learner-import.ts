@@ -1,8 +1,8 @@
-import { freeSeats, searchKeysFor, seatDelta, type Learner, type LearnerStatus, type LicenseType } from '../model.js';
+import { freeSeats, type Learner, type LearnerStatus, type LicenseType, searchKeysFor, seatDelta } from '../model.js';
 import { resumeStaleOperations, runOperation, touchedTypes } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { ImportDeps, ImportOptions, ImportStore, LearnerProfile, RowSource } from './ports.js';
-import { ImportRejected, readTable, splitList, type ImportProblem } from './table.js';
+import { type ImportProblem, ImportRejected, readTable, splitList } from './table.js';
 
 const BATCH = 1_000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -48,7 +48,8 @@ export function parseLearnerRow(
   const groups = splitList(get('group'));
   if (groups.some((group) => group.length > 100)) problems.push('a group name is longer than 100 characters');
   const rawStatus = get('status').toLowerCase();
-  const status: LearnerStatus | undefined = rawStatus === '' || rawStatus === 'active' ? 'active' : rawStatus === 'deactivated' ? 'deactivated' : undefined;
+  const status: LearnerStatus | undefined =
+    rawStatus === '' || rawStatus === 'active' ? 'active' : rawStatus === 'deactivated' ? 'deactivated' : undefined;
   if (!status) problems.push(`status "${get('status')}" must be active, deactivated or empty`);
   const types = splitList(get('licenseType'));
   for (const type of types) if (!typeKeys.has(type)) problems.push(`license type "${type}" does not exist`);
@@ -100,7 +101,13 @@ export async function importLearners(deps: ImportDeps, source: RowSource, option
       }
       needsSecondSweep = true;
       const released = learner.licenseTypes.filter((t) => capped.has(t) && !row.licenseTypes?.includes(t));
-      if (released.length) items.push(itemFor(learner, learner.licenseTypes.filter((t) => !released.includes(t))));
+      if (released.length)
+        items.push(
+          itemFor(
+            learner,
+            learner.licenseTypes.filter((t) => !released.includes(t)),
+          ),
+        );
     }
     await run.apply(items);
     options.onProgress?.(`Saved ${count(seenRows)} of ${count(rows)} learners`);
@@ -111,7 +118,10 @@ export async function importLearners(deps: ImportDeps, source: RowSource, option
     await forEachBatch(source, types, async (batch) => {
       const wanted = batch.filter((row) => row.licenseTypes !== undefined);
       if (!wanted.length) return;
-      const learners = await byEmail(deps.imports, wanted.map((row) => row.profile.email));
+      const learners = await byEmail(
+        deps.imports,
+        wanted.map((row) => row.profile.email),
+      );
       const items: OpItem[] = [];
       for (const row of wanted) {
         const learner = learners.get(row.profile.email);
@@ -135,7 +145,12 @@ export async function importLearners(deps: ImportDeps, source: RowSource, option
 }
 
 /** Pass one: checks every row and the seats the file needs; throws ImportRejected listing all problems. */
-async function validateLearners(deps: ImportDeps, source: RowSource, types: ReadonlyMap<string, LicenseType>, options: ImportOptions): Promise<number> {
+async function validateLearners(
+  deps: ImportDeps,
+  source: RowSource,
+  types: ReadonlyMap<string, LicenseType>,
+  options: ImportOptions,
+): Promise<number> {
   const problems: ImportProblem[] = [];
   const typeKeys = new Set(types.keys());
   const firstLine = new Map<string, number>();
@@ -146,7 +161,10 @@ async function validateLearners(deps: ImportDeps, source: RowSource, types: Read
     const batch = pending;
     pending = [];
     if (!batch.length) return;
-    const learners = await byEmail(deps.imports, batch.map((row) => row.profile.email));
+    const learners = await byEmail(
+      deps.imports,
+      batch.map((row) => row.profile.email),
+    );
     for (const row of batch) {
       for (const [type, delta] of seatDelta(learners.get(row.profile.email)?.licenseTypes ?? [], row.licenseTypes ?? [])) {
         seatsNeeded.set(type, (seatsNeeded.get(type) ?? 0) + delta);
@@ -289,7 +307,11 @@ function changedSource(): Error {
 }
 
 /** Re-reads the (already validated) source in batches of valid rows. */
-async function forEachBatch(source: RowSource, types: ReadonlyMap<string, LicenseType>, handle: (batch: LearnerRow[]) => Promise<void>): Promise<void> {
+async function forEachBatch(
+  source: RowSource,
+  types: ReadonlyMap<string, LicenseType>,
+  handle: (batch: LearnerRow[]) => Promise<void>,
+): Promise<void> {
   const typeKeys = new Set(types.keys());
   let batch: LearnerRow[] = [];
   const problems: ImportProblem[] = [];
@@ -306,4 +328,3 @@ async function forEachBatch(source: RowSource, types: ReadonlyMap<string, Licens
   if (problems.length) throw changedSource();
   if (batch.length) await handle(batch);
 }
-

@@ -1,5 +1,5 @@
 import type { ImportDeps, RowSource } from './ports.js';
-import { ImportRejected, readTable, type ImportProblem } from './table.js';
+import { type ImportProblem, ImportRejected, readTable } from './table.js';
 
 const TYPE_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const MAX_SEATS = 1_000_000_000;
@@ -24,7 +24,10 @@ interface LicenseTypeRow {
  * Creates or updates license types from `key,name,seats` rows (empty seats = unlimited). The whole
  * source is checked first; a capacity below the seats in use refuses the import.
  */
-export async function importLicenseTypes(deps: Pick<ImportDeps, 'store' | 'imports'>, source: RowSource): Promise<LicenseTypeImportSummary> {
+export async function importLicenseTypes(
+  deps: Pick<ImportDeps, 'store' | 'imports'>,
+  source: RowSource,
+): Promise<LicenseTypeImportSummary> {
   const problems: ImportProblem[] = [];
   const rows: LicenseTypeRow[] = [];
   const existing = new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t]));
@@ -34,20 +37,24 @@ export async function importLicenseTypes(deps: Pick<ImportDeps, 'store' | 'impor
     const key = get('key');
     const name = get('name');
     const seats = get('seats');
-    if (!TYPE_KEY.test(key)) rowProblems.push(`key "${key}" must be 1–64 lower-case letters, digits, "-" or "_", starting with a letter or digit`);
+    if (!TYPE_KEY.test(key))
+      rowProblems.push(`key "${key}" must be 1–64 lower-case letters, digits, "-" or "_", starting with a letter or digit`);
     if (!name) rowProblems.push('name is empty');
     else if (name.length > 75) rowProblems.push('name is longer than 75 characters');
     let capacity: number | null = null;
     if (seats !== '') {
       capacity = /^\d+$/.test(seats) ? Number(seats) : Number.NaN;
-      if (!Number.isSafeInteger(capacity) || capacity > MAX_SEATS) rowProblems.push(`seats "${seats}" must be a whole number of at least 0, or empty for unlimited`);
+      if (!Number.isSafeInteger(capacity) || capacity > MAX_SEATS)
+        rowProblems.push(`seats "${seats}" must be a whole number of at least 0, or empty for unlimited`);
     }
     const first = seen.get(key);
     if (first !== undefined) rowProblems.push(`key "${key}" already appears on line ${first}`);
     else seen.set(key, line);
     const current = existing.get(key);
     if (current && capacity !== null && !Number.isNaN(capacity) && capacity < current.seatsInUse) {
-      rowProblems.push(`${current.name} has ${count(current.seatsInUse)} seats in use, so its seats cannot be set to ${count(capacity)}; free some seats first`);
+      rowProblems.push(
+        `${current.name} has ${count(current.seatsInUse)} seats in use, so its seats cannot be set to ${count(capacity)}; free some seats first`,
+      );
     }
     if (rowProblems.length) problems.push(...rowProblems.map((message) => ({ line, message })));
     else rows.push({ line, key, name, capacity });
@@ -59,9 +66,11 @@ export async function importLicenseTypes(deps: Pick<ImportDeps, 'store' | 'impor
     const outcome = await deps.imports.saveLicenseType(row);
     if (outcome === 'below_seats_in_use') {
       // Seats were taken between the check and the write; the capacity check is atomic, so it holds.
-      summary.refused.push({ line: row.line, message: `${row.name}: seats were assigned meanwhile and now exceed ${count(row.capacity ?? 0)}; this type was left unchanged` });
+      summary.refused.push({
+        line: row.line,
+        message: `${row.name}: seats were assigned meanwhile and now exceed ${count(row.capacity ?? 0)}; this type was left unchanged`,
+      });
     } else summary[outcome] += 1;
   }
   return summary;
 }
-

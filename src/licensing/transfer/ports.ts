@@ -29,7 +29,11 @@ export interface ImportStore {
    */
   saveLearnerProfiles(profiles: readonly LearnerProfile[]): Promise<{ created: number }>;
   /** Creates a license type, or renames it and sets its capacity unless that is below its seats in use. */
-  saveLicenseType(type: { key: string; name: string; capacity: number | null }): Promise<'created' | 'updated' | 'unchanged' | 'below_seats_in_use'>;
+  saveLicenseType(type: {
+    key: string;
+    name: string;
+    capacity: number | null;
+  }): Promise<'created' | 'updated' | 'unchanged' | 'below_seats_in_use'>;
 }
 
 export interface ImportDeps {
@@ -49,7 +53,6 @@ export interface ExportStore {
   auditByTime(): AsyncIterable<AuditEvent>;
 }
 
-
 export interface ImportOptions {
   /** Who the history and audit name, e.g. `{ userId: 'cli:import', source: 'import' }`. */
   actor: Actor;
@@ -57,4 +60,3 @@ export interface ImportOptions {
   /** Told how far the import got, for long files. */
   onProgress?: (message: string) => void;
 }
-

@@ -57,13 +57,22 @@ export async function readTable(
     }
   } catch (error) {
     if (!(error instanceof InvalidSourceError)) throw error;
-    problems.push({ ...(error.line !== undefined ? { line: error.line } : {}), message: `${error.message}; the rest of the file was not read` });
+    problems.push({
+      ...(error.line !== undefined ? { line: error.line } : {}),
+      message: `${error.message}; the rest of the file was not read`,
+    });
     return;
   }
   if (!index) problems.push({ line: 1, message: `the file is empty; expected a header: ${columns.join(',')}` });
 }
 
-function readHeader(row: SourceRow, columns: readonly string[], aliases: Record<string, string>, required: readonly string[], problems: ImportProblem[]): Map<string, number> | undefined {
+function readHeader(
+  row: SourceRow,
+  columns: readonly string[],
+  aliases: Record<string, string>,
+  required: readonly string[],
+  problems: ImportProblem[],
+): Map<string, number> | undefined {
   const byLowerName = new Map(columns.map((column) => [column.toLowerCase(), column]));
   const index = new Map<string, number>();
   const headerProblems: string[] = [];
@@ -93,6 +102,12 @@ export function rowsFrom(records: () => Iterable<string[]>): RowSource {
 
 /** Splits a `;`-joined cell into trimmed, distinct, non-empty values. */
 export function splitList(cell: string): string[] {
-  return [...new Set(cell.split(';').map((value) => value.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      cell
+        .split(';')
+        .map((value) => value.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
-

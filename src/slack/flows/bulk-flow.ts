@@ -19,17 +19,33 @@ export async function renderContext(deps: SlackDeps, request: BulkRequest) {
 /** Posts the approval request for the leads and remembers it, then tells the requester. */
 export async function sendForApproval(client: webApi.WebClient, deps: SlackDeps, request: BulkRequest): Promise<void> {
   const { names, target } = await renderContext(deps, request);
-  const ref = await postToChannelOrUser(client, deps.approvalChannelId ?? request.channelId, request.requestedBy, buildApprovalMessage(request, names, target));
+  const ref = await postToChannelOrUser(
+    client,
+    deps.approvalChannelId ?? request.channelId,
+    request.requestedBy,
+    buildApprovalMessage(request, names, target),
+  );
   await setBulkApprovalMessage(deps.services, request.id, ref);
   const where = ref.channel.startsWith('C') || ref.channel.startsWith('G') ? ` in <#${ref.channel}>` : '';
-  await tellUser(client, request.requestedBy, buildNotice(`Your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners was sent to the team leads for approval${where}. You will hear about the decision here.`));
+  await tellUser(
+    client,
+    request.requestedBy,
+    buildNotice(
+      `Your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners was sent to the team leads for approval${where}. You will hear about the decision here.`,
+    ),
+  );
 }
 
 /** Posts the progress message where the request was made, then queues the job. */
 export async function startBulkJob(client: webApi.WebClient, deps: SlackDeps, request: BulkRequest): Promise<void> {
   const { names } = await renderContext(deps, request);
   try {
-    const ref = await postToChannelOrUser(client, request.channelId, request.requestedBy, buildProgressMessage(request, bulkProgressCounts(request), names));
+    const ref = await postToChannelOrUser(
+      client,
+      request.channelId,
+      request.requestedBy,
+      buildProgressMessage(request, bulkProgressCounts(request), names),
+    );
     await setBulkProgressMessage(deps.services, request.id, ref);
   } catch (error) {
     // No progress message is no reason not to apply an approved change.
@@ -43,5 +59,10 @@ export async function refreshApprovalMessage(client: webApi.WebClient, deps: Sla
   if (!request.approvalMessage) return;
   const { names, target } = await renderContext(deps, request);
   const message = buildApprovalMessage(request, names, target);
-  await client.chat.update({ channel: request.approvalMessage.channel, ts: request.approvalMessage.ts, text: message.text, blocks: message.blocks });
+  await client.chat.update({
+    channel: request.approvalMessage.channel,
+    ts: request.approvalMessage.ts,
+    text: message.text,
+    blocks: message.blocks,
+  });
 }

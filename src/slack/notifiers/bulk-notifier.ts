@@ -3,7 +3,13 @@ import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkReque
 import type { Logger } from '../../logger.js';
 import { postToChannelOrUser, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
-import { buildApprovalMessage, buildCompletionNotice, buildProgressMessage, FAILURES_LISTED, failureSentence } from '../views/bulk-messages.js';
+import {
+  buildApprovalMessage,
+  buildCompletionNotice,
+  buildProgressMessage,
+  FAILURES_LISTED,
+  failureSentence,
+} from '../views/bulk-messages.js';
 
 interface Pending {
   request: BulkRequest;
@@ -15,7 +21,12 @@ interface Pending {
  * `minIntervalMs` per job, only the latest counts are sent, and a 429's Retry-After pushes the
  * next edit back, so Slack calls grow with time, not with the number of learners.
  */
-export function createSlackBulkNotifier(input: { client: webApi.WebClient; deps: BulkDeps; logger: Logger; minIntervalMs?: number }): BulkNotifier & { flush(): Promise<void> } {
+export function createSlackBulkNotifier(input: {
+  client: webApi.WebClient;
+  deps: BulkDeps;
+  logger: Logger;
+  minIntervalMs?: number;
+}): BulkNotifier & { flush(): Promise<void> } {
   const { client, deps, logger } = input;
   const minIntervalMs = input.minIntervalMs ?? 3_000;
   const state = new Map<string, { nextAt: number; pending?: Pending; timer?: NodeJS.Timeout; inflight?: Promise<void> }>();
@@ -94,9 +105,13 @@ export function createSlackBulkNotifier(input: { client: webApi.WebClient; deps:
         });
       }
       if (posted.channel !== request.requestedBy && request.channelId !== request.requestedBy) {
-        await tellUser(client, request.requestedBy, buildNotice(`Your bulk license change ${summary.status}: ${summary.done.toLocaleString('en-US')} changed, ${summary.failed.toLocaleString('en-US')} failed.`)).catch(
-          (error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }),
-        );
+        await tellUser(
+          client,
+          request.requestedBy,
+          buildNotice(
+            `Your bulk license change ${summary.status}: ${summary.done.toLocaleString('en-US')} changed, ${summary.failed.toLocaleString('en-US')} failed.`,
+          ),
+        ).catch((error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }));
       }
       return { ts: posted.ts };
     },
@@ -110,7 +125,13 @@ export function createSlackBulkNotifier(input: { client: webApi.WebClient; deps:
           .update({ channel: request.approvalMessage.channel, ts: request.approvalMessage.ts, text: message.text, blocks: message.blocks })
           .catch((error: unknown) => logger.warn('could not mark the approval message expired', { requestId: request.id, error }));
       }
-      await tellUser(client, request.requestedBy, buildNotice(`Your bulk license change (${request.preview.toChange.toLocaleString('en-US')} learners) expired: no team lead decided in time. Nothing was changed; submit it again with \`/license bulk\` if it is still needed.`));
+      await tellUser(
+        client,
+        request.requestedBy,
+        buildNotice(
+          `Your bulk license change (${request.preview.toChange.toLocaleString('en-US')} learners) expired: no team lead decided in time. Nothing was changed; submit it again with \`/license bulk\` if it is still needed.`,
+        ),
+      );
     },
 
     async flush() {

@@ -10,7 +10,16 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 
 const bulkModalMetadata = z.object({ channelId: slackId.optional() }).strict();
 const bulkPreviewMetadata = z.object({ draftId: objectId }).strict();
-const bulkRejectMetadata = z.object({ requestId: objectId, channelId: slackId.optional(), ts: z.string().regex(/^\d+\.\d+$/).optional() }).strict();
+const bulkRejectMetadata = z
+  .object({
+    requestId: objectId,
+    channelId: slackId.optional(),
+    ts: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional(),
+  })
+  .strict();
 
 /** The bulk filter modal's private_metadata. */
 export const parseBulkModalMetadata = (text: string | undefined) => parseJson(bulkModalMetadata, text);
@@ -19,11 +28,13 @@ export const encodeBulkModalMetadata = (metadata: z.infer<typeof bulkModalMetada
 /** The bulk preview modal's private_metadata: only the draft id. */
 export const parseBulkPreviewMetadata = (text: string | undefined) => parseJson(bulkPreviewMetadata, text);
 /** Encodes what `parseBulkPreviewMetadata` reads. */
-export const encodeBulkPreviewMetadata = (metadata: z.infer<typeof bulkPreviewMetadata>) => JSON.stringify(bulkPreviewMetadata.parse(metadata));
+export const encodeBulkPreviewMetadata = (metadata: z.infer<typeof bulkPreviewMetadata>) =>
+  JSON.stringify(bulkPreviewMetadata.parse(metadata));
 /** The reject-reason modal's private_metadata. */
 export const parseBulkRejectMetadata = (text: string | undefined) => parseJson(bulkRejectMetadata, text);
 /** Encodes what `parseBulkRejectMetadata` reads. */
-export const encodeBulkRejectMetadata = (metadata: z.infer<typeof bulkRejectMetadata>) => JSON.stringify(bulkRejectMetadata.parse(metadata));
+export const encodeBulkRejectMetadata = (metadata: z.infer<typeof bulkRejectMetadata>) =>
+  JSON.stringify(bulkRejectMetadata.parse(metadata));
 
 const NO_LICENSE = '__none__';
 /** The option value that stands for "holds no license" in the current-type filter. */
@@ -63,7 +74,9 @@ export function readBulkModalState(values: unknown): BulkFormResult {
   const status = r.one(b.statusBlock, b.statusSelect);
   const contains = r.text(b.textBlock, b.textInput).slice(0, 100);
   const pasted = parseEmailList(r.text(b.emailsBlock, b.emailsInput));
-  if (pasted.invalid.length) errors[b.emailsBlock] = `These are not email addresses: ${pasted.invalid.slice(0, 5).join(', ')}${pasted.invalid.length > 5 ? ` and ${pasted.invalid.length - 5} more` : ''}.`;
+  if (pasted.invalid.length)
+    errors[b.emailsBlock] =
+      `These are not email addresses: ${pasted.invalid.slice(0, 5).join(', ')}${pasted.invalid.length > 5 ? ` and ${pasted.invalid.length - 5} more` : ''}.`;
   if (pasted.emails.length > 10_000) errors[b.emailsBlock] = 'Paste at most 10,000 email addresses.';
   const action = r.one(b.actionBlock, b.actionSelect);
   const target = parseLicenseKey(r.one(b.targetBlock, b.targetSelect)) ?? undefined;
@@ -80,7 +93,9 @@ export function readBulkModalState(values: unknown): BulkFormResult {
     else {
       // A reassignment replaces one license: the single current type filtered on.
       const from = licenseTypes.length === 1 && !types.includes(NO_LICENSE) ? (licenseTypes[0] ?? null) : null;
-      if (from === null) errors[b.typesBlock] = 'To reassign, pick exactly one current license type: the one being replaced. To grant a type on top, choose “Add a license type”.';
+      if (from === null)
+        errors[b.typesBlock] =
+          'To reassign, pick exactly one current license type: the one being replaced. To grant a type on top, choose “Add a license type”.';
       else if (from === target) errors[b.targetBlock] = 'The new license type is the one being replaced.';
       else change = { kind: 'reassign', from, to: target };
     }
@@ -108,7 +123,10 @@ export function readBulkModalState(values: unknown): BulkFormResult {
 export function readBulkPreviewState(values: unknown): { excludeIds: string[]; excludeEmails: string[]; invalid: string[] } {
   const p = ids.bulkPreview;
   const r = reader(values);
-  const excludeIds = r.many(p.excludeBlock, p.excludeSelect).map(parseLearnerOptionValue).filter((v): v is string => v !== null);
+  const excludeIds = r
+    .many(p.excludeBlock, p.excludeSelect)
+    .map(parseLearnerOptionValue)
+    .filter((v): v is string => v !== null);
   const pasted = parseEmailList(r.text(p.excludeEmailsBlock, p.excludeEmailsInput));
   return { excludeIds, excludeEmails: pasted.emails, invalid: pasted.invalid };
 }

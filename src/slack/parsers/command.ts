@@ -43,14 +43,23 @@ export function parseCommandText(raw: string): ParsedCommand {
       if (action === 'add' || action === 'remove') {
         const match = userMention.exec(rest[1] ?? '');
         const userId = match?.[1] ?? match?.[2];
-        if (!userId) return { sub: 'unknown', word: 'leads', problem: `Mention the team lead to ${action}, for example \`/license leads ${action} @jane${action === 'add' ? ' Sales' : ''}\`.` };
+        if (!userId)
+          return {
+            sub: 'unknown',
+            word: 'leads',
+            problem: `Mention the team lead to ${action}, for example \`/license leads ${action} @jane${action === 'add' ? ' Sales' : ''}\`.`,
+          };
         if (action === 'remove') return { sub: 'leads', action, userId };
         // Groups may be comma- or space-separated: "Sales, Customer Success" keeps multi-word names.
         const rawGroups = rest.slice(2).join(' ');
         const groups = rawGroups.includes(',') ? rawGroups.split(',') : rawGroups.split(' ');
         return { sub: 'leads', action, userId, groups: [...new Set(groups.map((g) => g.trim()).filter(Boolean))] };
       }
-      return { sub: 'unknown', word: 'leads', problem: 'Use `/license leads add @person [groups]`, `/license leads remove @person` or `/license leads list`.' };
+      return {
+        sub: 'unknown',
+        word: 'leads',
+        problem: 'Use `/license leads add @person [groups]`, `/license leads remove @person` or `/license leads list`.',
+      };
     }
     case 'admins': {
       const action = (rest[0] ?? 'list').toLowerCase();
@@ -58,10 +67,19 @@ export function parseCommandText(raw: string): ParsedCommand {
       if (action === 'add' || action === 'remove') {
         const match = userMention.exec(rest[1] ?? '');
         const userId = match?.[1] ?? match?.[2];
-        if (!userId) return { sub: 'unknown', word: 'admins', problem: `Mention the person to ${action}, for example \`/license admins ${action} @jane\`.` };
+        if (!userId)
+          return {
+            sub: 'unknown',
+            word: 'admins',
+            problem: `Mention the person to ${action}, for example \`/license admins ${action} @jane\`.`,
+          };
         return { sub: 'admins', action, userId };
       }
-      return { sub: 'unknown', word: 'admins', problem: 'Use `/license admins add @person`, `/license admins remove @person` or `/license admins list`.' };
+      return {
+        sub: 'unknown',
+        word: 'admins',
+        problem: 'Use `/license admins add @person`, `/license admins remove @person` or `/license admins list`.',
+      };
     }
     default:
       return { sub: 'unknown', word };

@@ -19,7 +19,8 @@ export async function postToChannelOrUser(
       if (res.ts && res.channel) return { channel: res.channel, ts: res.ts };
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
-      if (!code || !['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot'].includes(code)) throw error;
+      if (!code || !['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot'].includes(code))
+        throw error;
     }
   }
   const res = await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });

@@ -9,7 +9,12 @@ export function userSentence(error: unknown, logger: Logger, context: Record<str
   return 'Something went wrong on our side and the request could not be completed. Please try again; if it keeps failing, tell your Slack admin.';
 }
 
-type Respond = (message: { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean; text: string; blocks?: unknown[] }) => Promise<unknown>;
+type Respond = (message: {
+  response_type?: 'ephemeral' | 'in_channel';
+  replace_original?: boolean;
+  text: string;
+  blocks?: unknown[];
+}) => Promise<unknown>;
 
 /** Tells the user what went wrong as an ephemeral reply, without touching the original message. */
 export async function respondWithError(respond: Respond, error: unknown, logger: Logger, context: Record<string, unknown>): Promise<void> {
@@ -18,4 +23,3 @@ export async function respondWithError(respond: Respond, error: unknown, logger:
     logger.warn('could not tell the user about an error', { ...context, cause }),
   );
 }
-

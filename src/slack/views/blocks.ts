@@ -45,7 +45,13 @@ export function context(text: string): KnownBlock {
 
 /** A button carrying a small JSON value (an id, from an encoder in parsers/), never the entity. */
 export function button(actionId: string, label: string, value?: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', action_id: actionId, text: plainText(label, 75), ...(value !== undefined ? { value } : {}), ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: plainText(label, 75),
+    ...(value !== undefined ? { value } : {}),
+    ...(style ? { style } : {}),
+  };
 }
 
 /** The Approve / Reject pair of a bulk request, in its own actions block. */

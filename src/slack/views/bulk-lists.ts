@@ -1,7 +1,7 @@
 import type { BulkRequest, BulkStatus } from '../../licensing/bulk/ports.js';
 import { requestActionsBlockId } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
-import { approvalButtons, context, escapeMrkdwn, section, slackDate, type KnownBlock, type Message } from './blocks.js';
+import { approvalButtons, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
 import { summaryLine } from './bulk-messages.js';
 import { describeBulkChange } from './bulk-modal.js';
 
@@ -31,10 +31,15 @@ export function buildJobsMessage(requests: readonly BulkRequest[], names: Readon
 
 /** `/license requests`: pending approvals, each with its buttons (a message holds 50 blocks). */
 export function buildRequestsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
-  if (!requests.length) return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
+  if (!requests.length)
+    return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
   const blocks: KnownBlock[] = [section(`*Waiting for approval (${requests.length})*`)];
   for (const request of requests.slice(0, 15)) {
-    blocks.push(section(`${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`));
+    blocks.push(
+      section(
+        `${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`,
+      ),
+    );
     blocks.push(approvalButtons(requestActionsBlockId(request.id), encodeRequestRef(request.id)));
   }
   if (requests.length > 15) blocks.push(context(`${requests.length - 15} more are waiting.`));
@@ -43,7 +48,17 @@ export function buildRequestsMessage(requests: readonly BulkRequest[], names: Re
 
 /** `/license leads list`. */
 export function buildLeadsMessage(leads: readonly { userId: string; groups: readonly string[]; fromConfig: boolean }[]): Message {
-  if (!leads.length) return { text: 'No team leads yet.', blocks: [section('No team leads yet. Add one with `/license leads add @person [group …]` or LICENSE_APPROVERS.')] };
-  const lines = leads.map((l) => `• <@${l.userId}> — ${l.groups.length ? `groups: ${escapeMrkdwn(l.groups.join(', '))}` : 'any group'}${l.fromConfig ? ' _(from LICENSE_APPROVERS)_' : ''}`);
-  return { text: `Team leads: ${leads.map((l) => l.userId).join(', ')}`, blocks: [section(`*Team leads who approve bulk changes*\n${lines.join('\n')}`)] };
+  if (!leads.length)
+    return {
+      text: 'No team leads yet.',
+      blocks: [section('No team leads yet. Add one with `/license leads add @person [group …]` or LICENSE_APPROVERS.')],
+    };
+  const lines = leads.map(
+    (l) =>
+      `• <@${l.userId}> — ${l.groups.length ? `groups: ${escapeMrkdwn(l.groups.join(', '))}` : 'any group'}${l.fromConfig ? ' _(from LICENSE_APPROVERS)_' : ''}`,
+  );
+  return {
+    text: `Team leads: ${leads.map((l) => l.userId).join(', ')}`,
+    blocks: [section(`*Team leads who approve bulk changes*\n${lines.join('\n')}`)],
+  };
 }

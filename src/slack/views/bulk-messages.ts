@@ -1,9 +1,9 @@
 import type { BulkFailure, BulkProgressCounts, BulkRequest, BulkStatus, BulkSummary } from '../../licensing/bulk/ports.js';
-import { errorMessages, type ErrorCode } from '../../licensing/errors.js';
+import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { freeSeats, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
-import { approvalButtons, button, context, escapeMrkdwn, section, slackDate, type KnownBlock, type Message } from './blocks.js';
+import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
 import { describeBulkChange } from './bulk-modal.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -27,8 +27,12 @@ export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<st
         ? `${escapeMrkdwn(target.name)} has unlimited seats.`
         : '';
   const blocks: KnownBlock[] = [
-    section(`:inbox_tray: *Bulk license change for approval*\n${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${seatsAfter ? `\n${seatsAfter}` : ''}`),
-    context(`${n(request.preview.matched)} matched · ${n(request.preview.alreadyOnTarget)} already there · ${n(request.preview.blocked)} skipped · request ${request.id}`),
+    section(
+      `:inbox_tray: *Bulk license change for approval*\n${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${seatsAfter ? `\n${seatsAfter}` : ''}`,
+    ),
+    context(
+      `${n(request.preview.matched)} matched · ${n(request.preview.alreadyOnTarget)} already there · ${n(request.preview.blocked)} skipped · request ${request.id}`,
+    ),
   ];
   const decided = request.decidedBy && request.decidedAt ? ` by <@${request.decidedBy}> ${slackDate(request.decidedAt)}` : '';
   const outcome: Partial<Record<BulkStatus, string>> = {
@@ -63,7 +67,9 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
   const header = running ? ':hourglass_flowing_sand: *Bulk license change running*' : `*Bulk license change ${request.status}*`;
   const blocks: KnownBlock[] = [
     section(`${header}\n${summaryLine(request, names)}`),
-    section(`${bar(processed, counts.total)} ${n(processed)} / ${n(counts.total)}\n*${n(counts.done)}* changed · ${n(counts.skipped)} skipped · ${n(counts.failed)} failed`),
+    section(
+      `${bar(processed, counts.total)} ${n(processed)} / ${n(counts.total)}\n*${n(counts.done)}* changed · ${n(counts.skipped)} skipped · ${n(counts.failed)} failed`,
+    ),
   ];
   if (running && !request.cancelRequestedAt) {
     blocks.push({
@@ -85,7 +91,10 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
     blocks.push(context(`Cancelling at the end of the current batch (asked by <@${request.cancelRequestedBy ?? request.requestedBy}>).`));
   }
   const state = running ? '' : ` ${request.status}`;
-  return { text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`, blocks };
+  return {
+    text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`,
+    blocks,
+  };
 }
 
 function duration(from?: Date, to?: Date): string {
@@ -99,19 +108,33 @@ function duration(from?: Date, to?: Date): string {
 export const FAILURES_LISTED = 20;
 
 /** The completion notice: counts, duration and the first failures (the rest go in a CSV). */
-export function buildCompletionNotice(request: BulkRequest, summary: BulkSummary, firstFailures: readonly BulkFailure[], names: ReadonlyMap<string, string>): Message {
+export function buildCompletionNotice(
+  request: BulkRequest,
+  summary: BulkSummary,
+  firstFailures: readonly BulkFailure[],
+  names: ReadonlyMap<string, string>,
+): Message {
   const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
   const took = duration(summary.startedAt, summary.finishedAt);
   const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
   const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}`;
   const blocks: KnownBlock[] = [section(`${headline}\n${counts}`)];
   if (firstFailures.length) {
-    const lines = firstFailures.slice(0, FAILURES_LISTED).map((f) => `• ${escapeMrkdwn(f.email)} — ${escapeMrkdwn(failureSentence(f.code))}`);
-    blocks.push(section(`*Failures${summary.failed > FAILURES_LISTED ? ` (first ${FAILURES_LISTED} of ${n(summary.failed)}; all of them are in the attached CSV)` : ''}*\n${lines.join('\n')}`));
+    const lines = firstFailures
+      .slice(0, FAILURES_LISTED)
+      .map((f) => `• ${escapeMrkdwn(f.email)} — ${escapeMrkdwn(failureSentence(f.code))}`);
+    blocks.push(
+      section(
+        `*Failures${summary.failed > FAILURES_LISTED ? ` (first ${FAILURES_LISTED} of ${n(summary.failed)}; all of them are in the attached CSV)` : ''}*\n${lines.join('\n')}`,
+      ),
+    );
   }
   if (summary.failureCode) blocks.push(context(`Stopped because: ${escapeMrkdwn(failureSentence(summary.failureCode))}`));
   blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
-  return { text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed`, blocks };
+  return {
+    text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed`,
+    blocks,
+  };
 }
 
 /** Told to the requester when their stored request could not be posted for approval or started. */

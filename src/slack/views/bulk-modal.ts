@@ -1,9 +1,9 @@
 import type { BulkDraft } from '../../licensing/bulk/ports.js';
 import type { BulkPreview } from '../../licensing/bulk/selection.js';
-import { describeTypes, type ChangeSpec, type LicenseType } from '../../licensing/model.js';
+import { type ChangeSpec, describeTypes, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { encodeBulkModalMetadata, encodeBulkPreviewMetadata, encodeBulkRejectMetadata, noLicenseOption } from '../parsers/bulk.js';
-import { context, escapeMrkdwn, option, section, type KnownBlock, type ModalView } from './blocks.js';
+import { context, escapeMrkdwn, type KnownBlock, type ModalView, option, section } from './blocks.js';
 import { licenseTypeLabel } from './change-modal.js';
 
 const b = ids.bulkModal;
@@ -25,7 +25,12 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
           block_id: b.groupsBlock,
           optional: true,
           label: { type: 'plain_text', text: 'Groups' },
-          element: { type: 'multi_static_select', action_id: b.groupsSelect, placeholder: { type: 'plain_text', text: 'Any group' }, options: input.groups.slice(0, 100).map((g) => option(g, g)) },
+          element: {
+            type: 'multi_static_select',
+            action_id: b.groupsSelect,
+            placeholder: { type: 'plain_text', text: 'Any group' },
+            options: input.groups.slice(0, 100).map((g) => option(g, g)),
+          },
         }
       : context('No groups yet: learners get groups from the `group` column of the import.'),
     {
@@ -33,7 +38,12 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
       block_id: b.typesBlock,
       optional: true,
       label: { type: 'plain_text', text: 'Current license type' },
-      element: { type: 'multi_static_select', action_id: b.typesSelect, placeholder: { type: 'plain_text', text: 'Any license' }, options: typeOptions },
+      element: {
+        type: 'multi_static_select',
+        action_id: b.typesSelect,
+        placeholder: { type: 'plain_text', text: 'Any license' },
+        options: typeOptions,
+      },
     },
     {
       type: 'input',
@@ -58,7 +68,10 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
       block_id: b.emailsBlock,
       optional: true,
       label: { type: 'plain_text', text: 'Or paste emails' },
-      hint: { type: 'plain_text', text: 'Separated by commas, spaces or new lines. Only these learners (and the filters above) are changed.' },
+      hint: {
+        type: 'plain_text',
+        text: 'Separated by commas, spaces or new lines. Only these learners (and the filters above) are changed.',
+      },
       element: { type: 'plain_text_input', action_id: b.emailsInput, multiline: true },
     },
     { type: 'divider' },
@@ -74,13 +87,23 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
       optional: true,
       label: { type: 'plain_text', text: 'New license type' },
       hint: { type: 'plain_text', text: 'Not needed to revoke.' },
-      element: { type: 'static_select', action_id: b.targetSelect, placeholder: { type: 'plain_text', text: 'Choose a license type' }, options: input.types.slice(0, 100).map((t) => option(licenseTypeLabel(t), t.key)) },
+      element: {
+        type: 'static_select',
+        action_id: b.targetSelect,
+        placeholder: { type: 'plain_text', text: 'Choose a license type' },
+        options: input.types.slice(0, 100).map((t) => option(licenseTypeLabel(t), t.key)),
+      },
     },
     {
       type: 'input',
       block_id: b.reasonBlock,
       label: { type: 'plain_text', text: 'Reason' },
-      element: { type: 'plain_text_input', action_id: b.reasonInput, max_length: 500, placeholder: { type: 'plain_text', text: 'Shown to the approver and kept in history' } },
+      element: {
+        type: 'plain_text_input',
+        action_id: b.reasonInput,
+        max_length: 500,
+        placeholder: { type: 'plain_text', text: 'Shown to the approver and kept in history' },
+      },
     },
   ];
   return {
@@ -109,21 +132,34 @@ export function describeBulkChange(change: ChangeSpec, names: ReadonlyMap<string
 const n = (value: number) => (Number.isFinite(value) ? value.toLocaleString('en-US') : 'unlimited');
 
 /** Step 2: what the change would do, exclusions, and the submit that sends it (for approval). */
-export function buildBulkPreviewModal(input: { draft: BulkDraft; preview: BulkPreview; typeNames: ReadonlyMap<string, string>; threshold: number }): ModalView {
+export function buildBulkPreviewModal(input: {
+  draft: BulkDraft;
+  preview: BulkPreview;
+  typeNames: ReadonlyMap<string, string>;
+  threshold: number;
+}): ModalView {
   const { draft, preview, typeNames, threshold } = input;
   const p = ids.bulkPreview;
   const needsApproval = preview.toChange > threshold;
   const lines = [
     `*${n(preview.matched)}* learners match. *${n(preview.toChange)}* will change (${escapeMrkdwn(describeBulkChange(draft.change, typeNames))}).`,
     `Skipped: ${n(preview.alreadyOnTarget)} already there, ${n(preview.deactivated)} deactivated${preview.notOnType ? `, ${n(preview.notOnType)} without the license being replaced` : ''}.`,
-    draft.change.kind === 'revoke' ? 'Seats are freed, none needed.' : `Seats needed: *${n(preview.seatsNeeded)}* · free: *${n(preview.seatsFree)}*${preview.shortBy ? ` · :warning: *short by ${n(preview.shortBy)}*` : ''}`,
+    draft.change.kind === 'revoke'
+      ? 'Seats are freed, none needed.'
+      : `Seats needed: *${n(preview.seatsNeeded)}* · free: *${n(preview.seatsFree)}*${preview.shortBy ? ` · :warning: *short by ${n(preview.shortBy)}*` : ''}`,
   ];
-  const sample = preview.sample.map((l) => `• ${escapeMrkdwn(l.name)} · ${escapeMrkdwn(l.email)} — ${escapeMrkdwn(describeTypes(l.licenseTypes, typeNames))}`);
+  const sample = preview.sample.map(
+    (l) => `• ${escapeMrkdwn(l.name)} · ${escapeMrkdwn(l.email)} — ${escapeMrkdwn(describeTypes(l.licenseTypes, typeNames))}`,
+  );
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: p.summaryBlock, text: { type: 'mrkdwn', text: lines.join('\n') } },
     ...(sample.length ? [context(`*First learners*\n${sample.join('\n')}`)] : []),
     ...(preview.unknownEmails.length
-      ? [context(`:grey_question: No learner has ${preview.unknownEmails.length === 1 ? 'this email' : `these ${preview.unknownEmails.length} emails`}: ${escapeMrkdwn(preview.unknownEmails.slice(0, 10).join(', '))}${preview.unknownEmails.length > 10 ? ' …' : ''}`)]
+      ? [
+          context(
+            `:grey_question: No learner has ${preview.unknownEmails.length === 1 ? 'this email' : `these ${preview.unknownEmails.length} emails`}: ${escapeMrkdwn(preview.unknownEmails.slice(0, 10).join(', '))}${preview.unknownEmails.length > 10 ? ' …' : ''}`,
+          ),
+        ]
       : []),
     { type: 'divider' },
     {
@@ -131,7 +167,12 @@ export function buildBulkPreviewModal(input: { draft: BulkDraft; preview: BulkPr
       block_id: p.excludeBlock,
       optional: true,
       label: { type: 'plain_text', text: 'Exclude learners' },
-      element: { type: 'multi_external_select', action_id: p.excludeSelect, min_query_length: 1, placeholder: { type: 'plain_text', text: 'Type a name or email' } },
+      element: {
+        type: 'multi_external_select',
+        action_id: p.excludeSelect,
+        min_query_length: 1,
+        placeholder: { type: 'plain_text', text: 'Type a name or email' },
+      },
     },
     {
       type: 'input',

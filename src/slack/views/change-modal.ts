@@ -1,8 +1,8 @@
 import type { Learner, LicenseType } from '../../licensing/model.js';
 import { describeTypes, freeSeats } from '../../licensing/model.js';
-import { ids, type ChangeMode } from '../ids.js';
-import { encodeChangeModalMetadata, type ChangeModalMetadata } from '../parsers/payloads.js';
-import { button, context, escapeMrkdwn, option, plainText, section, type KnownBlock, type ModalView } from './blocks.js';
+import { type ChangeMode, ids } from '../ids.js';
+import { type ChangeModalMetadata, encodeChangeModalMetadata } from '../parsers/payloads.js';
+import { button, context, escapeMrkdwn, type KnownBlock, type ModalView, option, plainText, section } from './blocks.js';
 
 const titles: Record<ChangeMode, { title: string; submit: string; intro: string }> = {
   reassign: { title: 'Reassign license', submit: 'Review', intro: 'Move a learner to another license type.' },
@@ -21,7 +21,11 @@ export function licenseTypeLabel(type: LicenseType): string {
  * The single-learner change modal: learner picker (typeahead), their current licenses, and for
  * reassign/add the license-type select; the reason is optional.
  */
-export function buildChangeModal(input: { metadata: ChangeModalMetadata; learner: Learner | null; types: readonly LicenseType[] }): ModalView {
+export function buildChangeModal(input: {
+  metadata: ChangeModalMetadata;
+  learner: Learner | null;
+  types: readonly LicenseType[];
+}): ModalView {
   const { metadata, learner, types } = input;
   const m = ids.changeModal;
   const names = new Map(types.map((t) => [t.key, t.name]));
@@ -90,7 +94,12 @@ export function buildChangeModal(input: { metadata: ChangeModalMetadata; learner
     block_id: m.reasonBlock,
     optional: true,
     label: { type: 'plain_text', text: 'Reason' },
-    element: { type: 'plain_text_input', action_id: m.reasonInput, max_length: 500, placeholder: { type: 'plain_text', text: 'Shown in history and audit' } },
+    element: {
+      type: 'plain_text_input',
+      action_id: m.reasonInput,
+      max_length: 500,
+      placeholder: { type: 'plain_text', text: 'Shown in history and audit' },
+    },
   });
 
   return {

@@ -1,4 +1,4 @@
-import { context, section, type KnownBlock, type Message } from './blocks.js';
+import { context, type KnownBlock, type Message, section } from './blocks.js';
 
 /** `/license help`. */
 export function buildHelpMessage(isAdmin: boolean, problem?: string): Message {

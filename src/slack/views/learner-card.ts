@@ -2,7 +2,7 @@ import { describeTypes } from '../../licensing/model.js';
 import type { LearnerCard } from '../../licensing/single/directory.js';
 import { ids } from '../ids.js';
 import { encodeLearnerRef } from '../parsers/payloads.js';
-import { button, context, escapeMrkdwn, section, slackDate, type KnownBlock, type Message } from './blocks.js';
+import { button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
 
 /** The learner card of `/license show`: licenses, status, latest history, and action buttons. */
 export function buildLearnerCard(card: LearnerCard, canChange: boolean): Message {

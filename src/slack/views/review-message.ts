@@ -4,21 +4,34 @@ import type { ChangeReview, ConfirmOutcome } from '../../licensing/single/change
 import type { ChangeRequest } from '../../licensing/single/ports.js';
 import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
-import { button, context, escapeMrkdwn, section, slackDate, type Message } from './blocks.js';
+import { button, context, escapeMrkdwn, type Message, section, slackDate } from './blocks.js';
 
 /** One sentence describing the change, e.g. "Move Ada (ada@x) from Learning Core to Learning Pro." */
-export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' | 'after' | 'typeNames' | 'request'>): { sentence: string; consequence: string } {
+export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' | 'after' | 'typeNames' | 'request'>): {
+  sentence: string;
+  consequence: string;
+} {
   const who = `*${escapeMrkdwn(review.learner.name)}* (${escapeMrkdwn(review.learner.email)})`;
   const before = escapeMrkdwn(describeTypes(review.before, review.typeNames));
   const after = escapeMrkdwn(describeTypes(review.after, review.typeNames));
   const lost = review.before.filter((t) => !review.after.includes(t));
   const lostNames = escapeMrkdwn(describeTypes(lost, review.typeNames));
-  const consequence = lost.length ? `They lose access to content on ${lostNames}; prior usage stays on reports.` : 'They keep every license they hold now.';
+  const consequence = lost.length
+    ? `They lose access to content on ${lostNames}; prior usage stays on reports.`
+    : 'They keep every license they hold now.';
   switch (review.request.change.kind) {
     case 'reassign':
       return { sentence: `Move ${who} from ${before} to ${after}.`, consequence };
     case 'add':
-      return { sentence: `Give ${who} ${escapeMrkdwn(describeTypes(review.after.filter((t) => !review.before.includes(t)), review.typeNames))} in addition to ${before}.`, consequence };
+      return {
+        sentence: `Give ${who} ${escapeMrkdwn(
+          describeTypes(
+            review.after.filter((t) => !review.before.includes(t)),
+            review.typeNames,
+          ),
+        )} in addition to ${before}.`,
+        consequence,
+      };
     case 'revoke':
       return { sentence: `Revoke every license of ${who} (${before}).`, consequence };
   }
@@ -33,7 +46,11 @@ export function buildReviewMessage(review: ChangeReview): Message {
     blocks: [
       section(`${sentence} ${consequence}`),
       ...(review.request.reason ? [context(`Reason: ${escapeMrkdwn(review.request.reason)}`)] : []),
-      { type: 'actions', block_id: ids.review.actionsBlock, elements: [button(ids.review.confirm, 'Confirm', value, 'primary'), button(ids.review.cancel, 'Cancel', value)] },
+      {
+        type: 'actions',
+        block_id: ids.review.actionsBlock,
+        elements: [button(ids.review.confirm, 'Confirm', value, 'primary'), button(ids.review.cancel, 'Cancel', value)],
+      },
     ],
   };
 }
@@ -42,10 +59,16 @@ export function buildReviewMessage(review: ChangeReview): Message {
 export function buildOutcomeMessage(outcome: Exclude<ConfirmOutcome, { kind: 'already_done' }>, actorId: string, at: Date): Message {
   if (outcome.kind === 'applied') {
     const { sentence } = describeChange(outcome.review);
-    const done = sentence.replace(/^Move /, 'Moved ').replace(/^Give /, 'Gave ').replace(/^Revoke /, 'Revoked ');
+    const done = sentence
+      .replace(/^Move /, 'Moved ')
+      .replace(/^Give /, 'Gave ')
+      .replace(/^Revoke /, 'Revoked ');
     return {
       text: `Done: ${done}`.replace(/\*/g, ''),
-      blocks: [section(`:white_check_mark: ${done}`), context(`Confirmed by <@${actorId}> ${slackDate(at)}. Prior usage stays on reports.`)],
+      blocks: [
+        section(`:white_check_mark: ${done}`),
+        context(`Confirmed by <@${actorId}> ${slackDate(at)}. Prior usage stays on reports.`),
+      ],
     };
   }
   const why = errorMessages[outcome.code];
@@ -58,7 +81,10 @@ export function buildOutcomeMessage(outcome: Exclude<ConfirmOutcome, { kind: 'al
 
 /** Replaces the review message when Cancel is clicked. */
 export function buildCancelledMessage(actorId: string, at: Date): Message {
-  return { text: 'Change cancelled; nothing was changed.', blocks: [section(`:no_entry_sign: Cancelled by <@${actorId}> ${slackDate(at)}. Nothing was changed.`)] };
+  return {
+    text: 'Change cancelled; nothing was changed.',
+    blocks: [section(`:no_entry_sign: Cancelled by <@${actorId}> ${slackDate(at)}. Nothing was changed.`)],
+  };
 }
 
 /** The answer to a click on a review that was already handled. */

@@ -1,10 +1,13 @@
 import { freeSeats, type LicenseType } from '../../licensing/model.js';
-import { context, escapeMrkdwn, section, type KnownBlock, type Message } from './blocks.js';
+import { context, escapeMrkdwn, type KnownBlock, type Message, section } from './blocks.js';
 
 /** `/license seats`: every license type with capacity, in use and free. */
 export function buildSeatsMessage(types: readonly LicenseType[]): Message {
   if (types.length === 0) {
-    return { text: 'No license types yet.', blocks: [section('No license types yet. Import them with `license-bot import license-types FILE.csv`.')] };
+    return {
+      text: 'No license types yet.',
+      blocks: [section('No license types yet. Import them with `license-bot import license-types FILE.csv`.')],
+    };
   }
   // A section holds 3,000 characters; a message 50 blocks: group rows so any number of types fit.
   const rows = types.map((t) => {
@@ -22,6 +25,7 @@ export function buildSeatsMessage(types: readonly LicenseType[]): Message {
     chunk.push(row);
   }
   if (chunk.length) blocks.push(section(chunk.join('\n')));
-  if (blocks.length > 49) blocks.splice(48, blocks.length - 48, context('More license types exist; export them with `license-bot export`.'));
+  if (blocks.length > 49)
+    blocks.splice(48, blocks.length - 48, context('More license types exist; export them with `license-bot export`.'));
   return { text: rows.join('\n').replace(/[*`]/g, ''), blocks };
 }

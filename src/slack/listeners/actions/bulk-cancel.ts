@@ -4,7 +4,7 @@ import { refreshApprovalMessage } from '../../flows/bulk-flow.js';
 import { ids } from '../../ids.js';
 import { respondWithError } from '../../support/respond.js';
 import { buildNotice } from '../../views/blocks.js';
-import { actorOf, requestIdOf, type ButtonArgs } from './button-args.js';
+import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /** Cancel on the progress message: the requester or an admin stops the job between batches. */
 export function handleBulkCancel(deps: SlackDeps) {

@@ -4,7 +4,7 @@ import { ids } from '../../ids.js';
 import { respondWithError } from '../../support/respond.js';
 import { buildNotice } from '../../views/blocks.js';
 import { buildRejectModal } from '../../views/bulk-modal.js';
-import { actorOf, requestIdOf, type ButtonArgs } from './button-args.js';
+import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /** Reject: checks the lead may decide, then asks for a reason in a modal. */
 export function handleBulkReject(deps: SlackDeps) {
@@ -14,7 +14,11 @@ export function handleBulkReject(deps: SlackDeps) {
     try {
       const request = await requireDecider(deps.services, actor, requestIdOf(action));
       if (request.status !== 'pending_approval') {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotice(`This request was already ${request.status.replace('_', ' ')}.`) });
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...buildNotice(`This request was already ${request.status.replace('_', ' ')}.`),
+        });
         return;
       }
       await client.views.open({

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { LicenseError } from '../../../licensing/errors.js';
-import { slackActor, type Actor } from '../../../licensing/model.js';
+import { type Actor, slackActor } from '../../../licensing/model.js';
 import { parseRequestRef } from '../../parsers/payloads.js';
 
 /** What Bolt hands a button listener. */

@@ -23,5 +23,8 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.bulkRequest.reject, handleBulkReject(deps));
   button(ids.bulkRequest.cancelJob, handleBulkCancel(deps));
   button(ids.changeModal.bulkInstead, handleBulkInstead(deps));
-  app.action<BlockAction<ExternalSelectAction>>({ action_id: ids.changeModal.learnerSelect, type: 'block_actions' }, handleLearnerSelected(deps));
+  app.action<BlockAction<ExternalSelectAction>>(
+    { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
+    handleLearnerSelected(deps),
+  );
 }

@@ -1,4 +1,4 @@
-import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { requireAdmin } from '../../../licensing/admins.js';
 import { LicenseError } from '../../../licensing/errors.js';
 import type { SlackDeps } from '../../deps.js';
@@ -19,7 +19,12 @@ export function handleLearnerCardButton(deps: SlackDeps, mode: ChangeMode) {
       await requireAdmin(deps.services, actor, mode, { learnerId: ref.learnerId });
       const learner = await deps.services.store.findLearnerById(ref.learnerId);
       if (!learner) throw new LicenseError('learner_not_found');
-      await openChangeModal(client, deps.services, { triggerId: body.trigger_id, mode, ...(actor.channelId ? { channelId: actor.channelId } : {}), learner });
+      await openChangeModal(client, deps.services, {
+        triggerId: body.trigger_id,
+        mode,
+        ...(actor.channelId ? { channelId: actor.channelId } : {}),
+        learner,
+      });
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: `learner_card_${mode}`, user: actor.userId });
     }

@@ -3,7 +3,7 @@ import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { respondWithError } from '../../support/respond.js';
 import { buildAlreadyHandledMessage, buildCancelledMessage } from '../../views/review-message.js';
-import { actorOf, requestIdOf, type ButtonArgs } from './button-args.js';
+import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /** Cancel on a review message: discards the change. */
 export function handleReviewCancel(deps: SlackDeps) {

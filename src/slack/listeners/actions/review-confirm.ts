@@ -3,7 +3,7 @@ import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { respondWithError } from '../../support/respond.js';
 import { buildAlreadyHandledMessage, buildOutcomeMessage } from '../../views/review-message.js';
-import { actorOf, requestIdOf, type ButtonArgs } from './button-args.js';
+import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /**
  * Confirm on a review message. Replies go through `response_url`, which works for ephemeral

@@ -15,10 +15,14 @@ export async function handleLeadsCommand(ctx: CommandContext, parsed: Extract<Pa
     const result = await addLead(services, ctx.actor, parsed.userId, parsed.groups);
     const scope = parsed.groups.length ? ` for ${escapeMrkdwn(parsed.groups.join(', '))}` : ' for every group';
     const sentence =
-      result === 'from_config' ? `<@${parsed.userId}> is a team lead from LICENSE_APPROVERS already (every group).` : `<@${parsed.userId}> is now a team lead${scope}.`;
+      result === 'from_config'
+        ? `<@${parsed.userId}> is a team lead from LICENSE_APPROVERS already (every group).`
+        : `<@${parsed.userId}> is now a team lead${scope}.`;
     await ctx.reply(buildNotice(sentence));
     return;
   }
   const removed = await removeLead(services, ctx.actor, parsed.userId);
-  await ctx.reply(buildNotice(removed ? `<@${parsed.userId}> is no longer a team lead.` : `<@${parsed.userId}> was not a team lead added from Slack.`));
+  await ctx.reply(
+    buildNotice(removed ? `<@${parsed.userId}> is no longer a team lead.` : `<@${parsed.userId}> was not a team lead added from Slack.`),
+  );
 }

@@ -21,7 +21,10 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
     const metadata = parseBulkModalMetadata(view.private_metadata);
     const form = readBulkModalState(view.state.values);
     if (!metadata) {
-      await ack({ response_action: 'errors', errors: errorsFor(view, { [b.reasonBlock]: 'This form is out of date. Close it and run /license bulk again.' }, b.reasonBlock) });
+      await ack({
+        response_action: 'errors',
+        errors: errorsFor(view, { [b.reasonBlock]: 'This form is out of date. Close it and run /license bulk again.' }, b.reasonBlock),
+      });
       return;
     }
     if (!form.ok) {
@@ -33,12 +36,18 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
       const { preview, draft, names } = await withinAckBudget(
         (async () => {
           await requireAdmin(deps.services, actor, 'bulk.preview');
-          const [preview, types] = await Promise.all([previewBulkChange(deps.services, normalizeSelection(form.selection), form.change), deps.services.store.listLicenseTypes()]);
+          const [preview, types] = await Promise.all([
+            previewBulkChange(deps.services, normalizeSelection(form.selection), form.change),
+            deps.services.store.listLicenseTypes(),
+          ]);
           const draft = await saveBulkDraft(deps.services, actor, form);
           return { preview, draft, names: new Map(types.map((t) => [t.key, t.name])) };
         })(),
       );
-      await ack({ response_action: 'update', view: buildBulkPreviewModal({ draft, preview, typeNames: names, threshold: deps.services.bulkApprovalThreshold }) });
+      await ack({
+        response_action: 'update',
+        view: buildBulkPreviewModal({ draft, preview, typeNames: names, threshold: deps.services.bulkApprovalThreshold }),
+      });
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: b.callback, user: actor.userId });
       const block = error instanceof LicenseError && error.code === 'unknown_license_type' ? b.targetBlock : b.reasonBlock;

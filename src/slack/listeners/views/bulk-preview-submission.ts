@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { getBulkDraft } from '../../../licensing/bulk/drafts.js';
-import { submitBulkRequest } from '../../../licensing/bulk/requests.js';
+import { type BulkSubmission, submitBulkRequest } from '../../../licensing/bulk/requests.js';
 import { LicenseError } from '../../../licensing/errors.js';
 import { slackActor } from '../../../licensing/model.js';
 import type { SlackDeps } from '../../deps.js';
@@ -22,10 +22,17 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
     const metadata = parseBulkPreviewMetadata(view.private_metadata);
     const exclusions = readBulkPreviewState(view.state.values);
     if (exclusions.invalid.length) {
-      await ack({ response_action: 'errors', errors: errorsFor(view, { [p.excludeEmailsBlock]: `These are not email addresses: ${exclusions.invalid.slice(0, 5).join(', ')}.` }, p.excludeBlock) });
+      await ack({
+        response_action: 'errors',
+        errors: errorsFor(
+          view,
+          { [p.excludeEmailsBlock]: `These are not email addresses: ${exclusions.invalid.slice(0, 5).join(', ')}.` },
+          p.excludeBlock,
+        ),
+      });
       return;
     }
-    let submission;
+    let submission: BulkSubmission;
     try {
       const draft = metadata ? await withinAckBudget(getBulkDraft(deps.services, slackActor(body.user.id), metadata.draftId)) : null;
       if (!draft) throw new LicenseError('invalid_input', 'This form expired. Close it and run /license bulk again.');
@@ -39,7 +46,14 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
         }),
       );
     } catch (error) {
-      await ack({ response_action: 'errors', errors: errorsFor(view, { [p.excludeBlock]: userSentence(error, deps.logger, { view: p.callback, user: body.user.id }) }, p.excludeBlock) });
+      await ack({
+        response_action: 'errors',
+        errors: errorsFor(
+          view,
+          { [p.excludeBlock]: userSentence(error, deps.logger, { view: p.callback, user: body.user.id }) },
+          p.excludeBlock,
+        ),
+      });
       return;
     }
     await ack();
@@ -50,9 +64,15 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
     } catch (error) {
       // The request is stored either way; the requester must hear that it did not go out as usual.
       deps.logger.error('could not announce a bulk request', { error, requestId: request.id });
-      await tellUserSomehow(client, { userId: request.requestedBy, ...(request.channelId ? { channelId: request.channelId } : {}) }, buildAnnounceFailedNotice(request, needsApproval), deps.logger, {
-        requestId: request.id,
-      });
+      await tellUserSomehow(
+        client,
+        { userId: request.requestedBy, ...(request.channelId ? { channelId: request.channelId } : {}) },
+        buildAnnounceFailedNotice(request, needsApproval),
+        deps.logger,
+        {
+          requestId: request.id,
+        },
+      );
     }
   };
 }

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { LicenseError, type ErrorCode } from '../../../licensing/errors.js';
-import { slackActor, type ChangeSpec } from '../../../licensing/model.js';
-import { requestChange } from '../../../licensing/single/change-requests.js';
+import { type ErrorCode, LicenseError } from '../../../licensing/errors.js';
+import { type ChangeSpec, slackActor } from '../../../licensing/model.js';
+import { type ChangeReview, requestChange } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
@@ -41,10 +41,14 @@ export function handleChangeSubmission(deps: SlackDeps) {
       return;
     }
     const change: ChangeSpec =
-      metadata.mode === 'revoke' ? { kind: 'revoke' } : metadata.mode === 'add' ? { kind: 'add', to: state.to! } : { kind: 'reassign', from: state.from ?? null, to: state.to! };
+      metadata.mode === 'revoke'
+        ? { kind: 'revoke' }
+        : metadata.mode === 'add'
+          ? { kind: 'add', to: state.to! }
+          : { kind: 'reassign', from: state.from ?? null, to: state.to! };
     const actor = slackActor(body.user.id, metadata.channelId);
 
-    let review;
+    let review: ChangeReview;
     try {
       review = await withinAckBudget(requestChange(deps.services, actor, { learnerId, change, reason: state.reason }));
     } catch (error) {
@@ -65,7 +69,9 @@ export function handleChangeSubmission(deps: SlackDeps) {
       if (actor.channelId) {
         await client.chat
           .postEphemeral({ channel: actor.channelId, user: actor.userId, ...buildReviewUndeliveredNotice() })
-          .catch((cause: unknown) => deps.logger.warn('could not tell the admin the review was not delivered', { cause, user: actor.userId }));
+          .catch((cause: unknown) =>
+            deps.logger.warn('could not tell the admin the review was not delivered', { cause, user: actor.userId }),
+          );
       }
     }
   };
