@@ -6,18 +6,36 @@ import type { App } from '@slack/bolt';
 import type { Agenda } from 'agenda';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { connectDatabase, type Database, openRepositories } from './db/index.js';
-import { createAgenda, defineLicenseJobs, scheduleBulkJob, startAgenda, stopAgenda } from './jobs/index.js';
-import type { BulkDeps } from './licensing/bulk/ports.js';
+import {
+  createAgenda,
+  defineLicenseJobs,
+  defineSyncJobs,
+  runJobNow,
+  SYNC_FILE_JOB,
+  SYNC_PULL_JOB,
+  SYNC_PUSH_JOB,
+  type SyncAdapters,
+  scheduleBulkJob,
+  startAgenda,
+  stopAgenda,
+  syncJobName,
+} from './jobs/index.js';
+import type { AppServices } from './licensing/app-services.js';
 import { resumeStaleOperations } from './licensing/operations.js';
+import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
+import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
 import { createSlackApp, healthHandler } from './slack/app.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
+import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
 export interface RunningApp {
   app: App;
   db: Database;
-  deps: BulkDeps;
+  deps: AppServices;
+  /** The adapters of SYNC_TARGET (none when sync is off). */
+  syncAdapters: SyncAdapters;
   agenda: Agenda;
   /** The HTTP port (HTTP mode), or the health port in Socket Mode. */
   port: number;
@@ -29,14 +47,25 @@ const SWEEP_EVERY_MS = 30_000;
 /** Wires config → database → services → Slack app, and starts it. */
 export async function startApp(
   config: Config,
-  options: { logger?: Logger; dbName?: string; lockLifetimeMs?: number; progressIntervalMs?: number; bulkBatchSize?: number } = {},
+  options: {
+    logger?: Logger;
+    dbName?: string;
+    lockLifetimeMs?: number;
+    progressIntervalMs?: number;
+    bulkBatchSize?: number;
+    /** Knobs of the sync worker (tests shorten leases and probes). */
+    syncOptions?: PushRoundOptions;
+  } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
   const db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName ?? config.mongodbDbName });
   logger.info('database connected', { kind: db.kind, ...(db.kind === 'embedded' ? { dataDir: config.dataDir } : {}) });
 
-  const deps: BulkDeps = {
+  const syncAdapters = createSyncAdapters(config.sync);
+  const deps: AppServices = {
     ...(await openRepositories(db.connection)),
+    sync: syncSettingsOf(config.sync, syncAdapters),
+    syncChanges: config.sync.target !== 'none',
     configAdmins: config.admins,
     processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     now: () => new Date(),
@@ -63,6 +92,13 @@ export async function startApp(
       services: deps,
       scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
       ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
+      sync: {
+        runNow: async () => {
+          const name = syncJobName(syncAdapters);
+          if (name) await runJobNow(agenda, name);
+        },
+        ...(syncAdapters.directory ? { directory: syncAdapters.directory } : {}),
+      },
       logger,
     },
     health,
@@ -72,12 +108,21 @@ export async function startApp(
     deps,
     logger: logger.child({ component: 'bulk-notifier' }),
     ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}),
+    syncEnabled: config.sync.target !== 'none',
   });
   defineLicenseJobs(agenda, {
     deps,
     notifier,
     logger: logger.child({ component: 'jobs' }),
     ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
+  });
+  defineSyncJobs(agenda, {
+    deps,
+    adapters: syncAdapters,
+    notifier: createSlackSyncNotifier({ client: app.client, deps, logger: logger.child({ component: 'sync-notifier' }) }),
+    bulkNotifier: notifier,
+    logger: logger.child({ component: 'sync' }),
+    ...(options.syncOptions ? { pushOptions: options.syncOptions } : {}),
   });
   let port = config.port;
   let healthServer: HttpServer | undefined;
@@ -101,7 +146,7 @@ export async function startApp(
     throw error;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
-  await startAgenda(agenda);
+  await startAgenda(agenda, { recurring: recurringSyncJobs(config, syncAdapters) });
 
   // Operations a crashed process left half-done are finished here (see licensing/operations.ts).
   const sweep = async () => {
@@ -121,6 +166,7 @@ export async function startApp(
     app,
     db,
     deps,
+    syncAdapters,
     agenda,
     port,
     async stop() {
@@ -135,6 +181,17 @@ export async function startApp(
       await db.close();
       logger.info('stopped');
     },
+  };
+}
+
+/** The recurring sync jobs of SYNC_TARGET and their intervals. */
+function recurringSyncJobs(config: Config, adapters: SyncAdapters): Record<string, string> {
+  const sync = config.sync;
+  if (sync.target === 'none') return {};
+  return {
+    ...(adapters.push ? { [SYNC_PUSH_JOB]: sync.every } : {}),
+    ...(adapters.file ? { [SYNC_FILE_JOB]: sync.every } : {}),
+    ...(adapters.directory && sync.target === 'scim' && sync.scim.pullEvery ? { [SYNC_PULL_JOB]: sync.scim.pullEvery } : {}),
   };
 }
 

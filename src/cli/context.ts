@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { loadDatabaseConfig } from '../config.js';
-import { connectDatabase, type Database, openRepositories } from '../db/index.js';
+import { connectDatabase, type Database, openRepositories, type Repositories } from '../db/index.js';
 import type { ExportStore, ImportDeps } from '../licensing/transfer/ports.js';
 
 /** Where a command writes, and the environment it reads (process.* in production, buffers in tests). */
@@ -23,6 +23,8 @@ export class CliError extends Error {
 /** What the data commands use: the licensing stores over one connection. */
 export interface CliContext extends ImportDeps {
   exports: ExportStore;
+  /** Every repository, for commands that need more than import and export (sync). */
+  repositories: Repositories;
 }
 
 /** Connects with the database settings of `env`, runs `fn`, and always disconnects. */
@@ -41,11 +43,13 @@ export async function withDatabase<T>(io: CliIo, fn: (ctx: CliContext) => Promis
     );
   }
   try {
-    const { store, imports, exports } = await openRepositories(db.connection);
+    const repositories = await openRepositories(db.connection);
+    const { store, imports, exports } = repositories;
     return await fn({
       store,
       imports,
       exports,
+      repositories,
       owner: `cli:${hostname()}:${process.pid}`,
       now: () => new Date(),
       newRunId: () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,

@@ -6,6 +6,7 @@ import { runDoctor } from './commands/doctor.js';
 import { runExport } from './commands/export.js';
 import { runImport } from './commands/import.js';
 import { runSeed } from './commands/seed.js';
+import { runSync } from './commands/sync.js';
 import { CliError, type CliIo, say } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -14,15 +15,23 @@ export const usage = `Usage: license-bot [command]
 
 Commands:
   serve                            Start the Slack app (the default when no command is given)
-  import license-types FILE.csv    Create or update license types; columns key,name,seats
+  import license-types FILE.csv    Create or update license types; columns key,name,seats[,platformName]
                                    (empty seats = unlimited)
-  import learners FILE.csv         Create or update learners by email, and set their licenses;
+  import learners FILE.csv [--sync]
+                                   Create or update learners by email, and set their licenses;
                                    columns email,name,group,licenseType,status
                                    (group: several joined by ";"; licenseType: a license type key,
                                    empty = leave licenses as they are; status: active|deactivated)
   export learners                  CSV of learners to stdout (email order)
   export history                   CSV of license assignments to stdout (oldest first)
   export audit                     CSV of audit events to stdout (oldest first)
+                                   --sync also sends the changed licenses to the platform
+  sync status                      Where the learning platform stands (SYNC_TARGET)
+  sync push                        Push every waiting change now (or deliver an Org Sync file)
+  sync pull                        Read the platform's directory (SCIM): create and update learners,
+                                   report drift (never deletes anyone)
+  sync verify [--push-ours|--accept-theirs]
+                                   Compare the platform's licenses with ours; optionally fix the drift
   seed --demo [--learners N]       Load demo license types and N demo learners (default 3000)
   doctor                           Compare seats in use with license holders per type
   help, --help                     Show this help
@@ -59,9 +68,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     case 'import': {
-      const { positionals } = expectArgs(rest, {});
+      const { values, positionals } = expectArgs(rest, { sync: { type: 'boolean' } });
       if (positionals.length > 2) throw new CliError(`Unexpected argument "${positionals[2]}".`);
-      return runImport(io, positionals[0], positionals[1]);
+      return runImport(io, positionals[0], positionals[1], { sync: values.sync === true });
+    }
+    case 'sync': {
+      const { values, positionals } = expectArgs(rest, { 'push-ours': { type: 'boolean' }, 'accept-theirs': { type: 'boolean' } });
+      if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}".`);
+      return runSync(io, positionals[0], { pushOurs: values['push-ours'] === true, acceptTheirs: values['accept-theirs'] === true });
     }
     case 'export': {
       const { positionals } = expectArgs(rest, {});

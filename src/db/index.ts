@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
+import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
 import { withDatabaseErrors } from './errors.js';
 import { ensureIndexes } from './models/index.js';
@@ -17,6 +18,8 @@ import { createLeadRepository } from './repositories/leads.js';
 import { createLearnerRepository } from './repositories/learners.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
 import { createOperationRepository } from './repositories/operations.js';
+import { createSyncControlRepository } from './repositories/sync-control.js';
+import { createSyncStateRepository } from './repositories/sync-states.js';
 
 /**
  * Every store the domain declares, over one connection. The field names are the ones the
@@ -32,6 +35,9 @@ export interface Repositories {
   drafts: BulkDraftStore;
   imports: ImportStore;
   exports: ExportStore;
+  /** The sync outbox (its writes by the operation engine go through `store`). */
+  syncStates: SyncStateStore;
+  syncControl: SyncControlStore;
 }
 
 /**
@@ -40,6 +46,7 @@ export interface Repositories {
  */
 export async function openRepositories(connection: Connection): Promise<Repositories> {
   await ensureIndexes(connection);
+  const syncStates = createSyncStateRepository(connection);
   return {
     store: withDatabaseErrors({
       ...createLicenseTypeRepository(connection),
@@ -47,6 +54,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createOperationRepository(connection),
       ...createHistoryRepository(connection),
       ...createAuditRepository(connection),
+      recordSettledChanges: syncStates.recordSettledChanges,
     }),
     admins: withDatabaseErrors(createAdminRepository(connection)),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
@@ -55,6 +63,8 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     drafts: withDatabaseErrors(createDraftRepository(connection)),
     imports: withDatabaseErrors(createImportRepository(connection)),
     exports: withDatabaseErrors(createExportRepository(connection)),
+    syncStates: withDatabaseErrors(syncStates),
+    syncControl: withDatabaseErrors(createSyncControlRepository(connection)),
   };
 }
 

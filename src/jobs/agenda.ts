@@ -21,6 +21,9 @@ export const JOBS_COLLECTION = 'agendaJobs';
 /** Job names, `namespace.verb`. */
 export const BULK_REASSIGN_JOB = 'licenses.bulkReassign';
 export const EXPIRE_REQUESTS_JOB = 'licenses.expireRequests';
+export const SYNC_PUSH_JOB = 'sync.push';
+export const SYNC_FILE_JOB = 'sync.deliverFile';
+export const SYNC_PULL_JOB = 'sync.pull';
 export const DEFAULT_LOCK_LIFETIME_MS = 45_000;
 
 const stopping = new WeakSet<Agenda>();
@@ -67,11 +70,23 @@ function isRemote(job: unknown): boolean {
   return typeof job === 'object' && job !== null && !('attrs' in job);
 }
 
-/** Starts processing and schedules the recurring sweep (`expireEvery: null` skips it, for tests and workers). */
-export async function startAgenda(agenda: Agenda, options: { expireEvery?: string | null } = {}): Promise<void> {
+/**
+ * Starts processing and schedules the recurring jobs: the sweep (`expireEvery: null` skips it, for
+ * tests and workers) and each recurring job given in `recurring` (job name → interval).
+ */
+export async function startAgenda(
+  agenda: Agenda,
+  options: { expireEvery?: string | null; recurring?: Record<string, string> } = {},
+): Promise<void> {
   await agenda.start();
   const every = options.expireEvery === undefined ? '3 minutes' : options.expireEvery;
   if (every) await agenda.every(intervalMs(every), EXPIRE_REQUESTS_JOB);
+  for (const [name, interval] of Object.entries(options.recurring ?? {})) await agenda.every(intervalMs(interval), name);
+}
+
+/** Runs a defined job as soon as possible (once, whatever the clicks: a due job is not queued twice). */
+export async function runJobNow(agenda: Agenda, name: string): Promise<void> {
+  await agenda.now(name);
 }
 
 /**

@@ -92,7 +92,7 @@ export async function postCompletionNotice(
   if (!(await claimCompletionNotice(services.deps, request.id))) return false;
   try {
     const posted = await services.notifier.finished(request, summary, bulkFailures(services.deps, request.id));
-    await markCompletionNoticePosted(services.deps, request.id, posted ? posted.ts : undefined);
+    await markCompletionNoticePosted(services.deps, request.id, posted ?? {});
     return true;
   } catch (error) {
     // Left claimed but unposted: the sweep posts it once the claim lapses.

@@ -2,9 +2,21 @@ import type { Agenda } from 'agenda';
 import { type BulkJobServices, defineBulkReassignJob } from './bulk-reassign-job.js';
 import { defineExpireRequestsJob } from './expire-requests-job.js';
 
-export { type AgendaSettings, BULK_REASSIGN_JOB, createAgenda, EXPIRE_REQUESTS_JOB, startAgenda, stopAgenda } from './agenda.js';
+export {
+  type AgendaSettings,
+  BULK_REASSIGN_JOB,
+  createAgenda,
+  EXPIRE_REQUESTS_JOB,
+  runJobNow,
+  SYNC_FILE_JOB,
+  SYNC_PULL_JOB,
+  SYNC_PUSH_JOB,
+  startAgenda,
+  stopAgenda,
+} from './agenda.js';
 export { type BulkJobServices, postCompletionNotice, reviveBulkJob, scheduleBulkJob } from './bulk-reassign-job.js';
 export { sweepBulkRequests } from './expire-requests-job.js';
+export { defineSyncJobs, type SyncAdapters, type SyncJobServices, syncJobName } from './sync-jobs.js';
 
 /** Defines every license job on the Agenda instance (before `startAgenda`). */
 export function defineLicenseJobs(agenda: Agenda, services: BulkJobServices & { stallMs?: number }): void {

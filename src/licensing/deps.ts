@@ -11,4 +11,6 @@ export interface LicensingDeps {
   /** Identifies this process in operation leases. */
   processId: string;
   now: () => Date;
+  /** True when a learning platform is synced (SYNC_TARGET is not `none`): changes then go to the outbox. */
+  syncChanges?: boolean;
 }

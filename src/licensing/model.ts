@@ -26,6 +26,13 @@ export interface LicenseType {
   /** null = unlimited seats. */
   capacity: number | null;
   seatsInUse: number;
+  /** What the learning platform calls this license (SCIM value, Org Sync column); unset → `name`. */
+  platformName?: string;
+}
+
+/** What the learning platform calls a license type. */
+export function platformNameOf(type: Pick<LicenseType, 'name' | 'platformName'>): string {
+  return type.platformName ?? type.name;
 }
 
 export interface Learner {

@@ -1,7 +1,7 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
 import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
-import type { LicensingStore, Operation, OpFailure, OpItem } from './ports.js';
+import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
 
 /** What an operation did once settled. */
 export interface OperationResult {
@@ -186,6 +186,15 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   // if one fails the op stays `applied` and the next run writes whatever is missing.
   await allDone([
     store.recordAssignments(op, applied, at),
+    // The outbox entry is part of the same idempotent step: a learner changed here is never lost to sync.
+    ...(op.sync
+      ? [
+          store.recordSettledChanges(
+            applied.map((item) => settledChange(op, item)),
+            at,
+          ),
+        ]
+      : []),
     // Reserved seats were already counted; what the applied items released, and the reserved
     // seats of items that did not apply, come off now.
     ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),
@@ -193,11 +202,63 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   ]);
 }
 
+function settledChange(op: Operation, item: OpItem): SettledChange {
+  const bulkRequestId = op.source.startsWith('bulk:') ? op.source.slice('bulk:'.length) : undefined;
+  return {
+    learnerId: item.learnerId,
+    email: item.email,
+    licenseTypes: item.next,
+    // applyLearnerChanges bumped the version the item was planned at.
+    version: item.version + 1,
+    opId: op.id,
+    ...(bulkRequestId ? { bulkRequestId } : {}),
+  };
+}
+
 /** Waits for every write, then throws the first failure (none is left running behind the caller). */
 async function allDone(writes: Promise<void>[]): Promise<void> {
   const outcomes = await Promise.allSettled(writes);
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+/**
+ * Sets learners' license types to each item's `next` through the engine, for changes that are not
+ * one ChangeSpec (an import, accepting the platform's licenses): one operation per resulting last
+ * type, so each operation's recorded change is true of all its items. Returns each op's result.
+ */
+export async function applyLicenseSets(
+  store: LicensingStore,
+  items: readonly OpItem[],
+  meta: { nextOpId: () => string; actor: Actor; reason: string; sync: boolean; owner: string; now: () => Date },
+): Promise<{ opId: string; result: OperationResult }[]> {
+  const groups = new Map<string, OpItem[]>();
+  for (const item of items) {
+    const key = item.next.length === 0 ? '' : (item.next[item.next.length - 1] ?? '');
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const results: { opId: string; result: OperationResult }[] = [];
+  for (const [to, group] of groups) {
+    const id = meta.nextOpId();
+    await store.createOperation({
+      id,
+      state: 'planned',
+      change: to === '' ? { kind: 'revoke' } : { kind: 'reassign', from: null, to },
+      actor: meta.actor.userId,
+      source: meta.actor.source,
+      reason: meta.reason,
+      ...(meta.actor.channelId ? { channelId: meta.actor.channelId } : {}),
+      items: group,
+      failed: [],
+      touchedTypes: touchedTypes(group),
+      createdAt: meta.now(),
+      ...(meta.sync ? { sync: true } : {}),
+    });
+    results.push({ opId: id, result: await runOperation(store, id, meta.owner, meta.now) });
+  }
+  return results;
 }
 
 /** Resumes operations a crashed process left unsettled; returns how many were finished. */

@@ -36,6 +36,8 @@ export interface Operation {
   touchedTypes: string[];
   createdAt: Date;
   appliedIds?: string[];
+  /** Settling records the applied learners in the sync outbox, so the learning platform gets them. */
+  sync?: boolean;
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
@@ -97,8 +99,26 @@ export interface AuditStore {
   recordAudit(events: readonly AuditEvent[]): Promise<void>;
 }
 
+/** One learner's license change as settled here: what the platform must end up holding. */
+export interface SettledChange {
+  learnerId: string;
+  email: string;
+  licenseTypes: string[];
+  /** The learner's version after the change: a later change has a higher one. */
+  version: number;
+  opId: string;
+  /** Set for the batches of a bulk job, so its notice can say when the platform caught up. */
+  bulkRequestId?: string;
+}
+
+/** The sync outbox as the operation engine writes it: once per learner and version, whatever the retries. */
+export interface OutboxStore {
+  /** Marks each learner as needing a push of this state, unless a newer one is already recorded. */
+  recordSettledChanges(changes: readonly SettledChange[], at: Date): Promise<void>;
+}
+
 /** Everything the operation engine and the licensing services persist through. */
-export interface LicensingStore extends LicenseTypeStore, LearnerStore, OperationStore, HistoryStore, AuditStore {}
+export interface LicensingStore extends LicenseTypeStore, LearnerStore, OperationStore, HistoryStore, AuditStore, OutboxStore {}
 
 export interface AdminRecord {
   userId: string;

@@ -1,13 +1,16 @@
-import type { BulkDeps } from '../licensing/bulk/ports.js';
+import type { AppServices } from '../licensing/app-services.js';
+import type { DirectorySource } from '../licensing/sync/ports.js';
 import type { Logger } from '../logger.js';
 
 /** What the Slack listeners need. */
 export interface SlackDeps {
   /** Everything the licensing use cases take: the stores and the settings. */
-  services: BulkDeps;
+  services: AppServices;
   /** Queues the background job of an approved bulk request (idempotent). */
   scheduleBulkJob(requestId: string): Promise<void>;
   /** Where approval requests go; unset → the channel the request was made in. */
   approvalChannelId?: string;
+  /** Sync on demand: runs the push round or file delivery now; the directory for verify (SCIM). */
+  sync: { runNow(): Promise<void>; directory?: DirectorySource };
   logger: Logger;
 }

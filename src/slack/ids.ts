@@ -61,6 +61,14 @@ export const ids = {
     cancel: 'review_cancel',
     actionsBlock: 'review_actions',
   },
+  sync: {
+    retryDead: 'sync_retry_dead',
+    pushOurs: 'sync_push_ours',
+    acceptTheirs: 'sync_accept_theirs',
+    pushNow: 'sync_push_now',
+    actionsBlock: 'sync_actions',
+    driftActionsBlock: 'sync_drift_actions',
+  },
   card: {
     reassign: 'learner_card_reassign',
     add: 'learner_card_add',

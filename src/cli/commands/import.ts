@@ -7,7 +7,12 @@ import { CliError, type CliIo, formatCount as n, say, withDatabase } from '../co
 import { csvFileRows } from '../csv.js';
 
 /** `import license-types FILE` and `import learners FILE`. */
-export async function runImport(io: CliIo, what: string | undefined, file: string | undefined): Promise<number> {
+export async function runImport(
+  io: CliIo,
+  what: string | undefined,
+  file: string | undefined,
+  options: { sync?: boolean } = {},
+): Promise<number> {
   if ((what !== 'license-types' && what !== 'learners') || !file) {
     throw new CliError('Usage: license-bot import license-types FILE.csv | license-bot import learners FILE.csv');
   }
@@ -23,6 +28,7 @@ export async function runImport(io: CliIo, what: string | undefined, file: strin
     const summary = await importLearners(ctx, rows, {
       actor: { userId: 'cli:import', source: 'import' },
       reason: `import of ${name}`,
+      ...(options.sync ? { sync: true } : {}),
       onProgress: progressTo(io),
     });
     return reportLearners(io, `Imported ${n(summary.rows)} learners from ${name}`, summary);

@@ -43,7 +43,9 @@ export interface BulkRequestDoc {
   startedAt?: Date;
   finishedAt?: Date;
   failureCode?: string;
-  notice?: { claimedAt?: Date; postedAt?: Date; ts?: string };
+  notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
+  syncCaughtUpAt?: Date;
+  syncRefused?: number;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -105,7 +107,9 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     startedAt: Date,
     finishedAt: Date,
     failureCode: String,
-    notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String }, { _id: false }), default: undefined },
+    notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
+    syncCaughtUpAt: Date,
+    syncRefused: Number,
   },
   { collection: 'bulk_requests', versionKey: false },
 );

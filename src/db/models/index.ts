@@ -9,6 +9,8 @@ import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
 import { licenseTypeSchema } from './license-type.js';
 import { operationSchema } from './operation.js';
+import { syncControlSchema, syncDriftSchema } from './sync-control.js';
+import { syncStateSchema } from './sync-state.js';
 
 export type { AdminDoc } from './admin.js';
 export type { AssignmentDoc } from './assignment.js';
@@ -20,6 +22,8 @@ export type { LeadDoc } from './lead.js';
 export type { LearnerDoc } from './learner.js';
 export type { LicenseTypeDoc } from './license-type.js';
 export type { OperationDoc } from './operation.js';
+export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';
+export type { SyncStateDoc } from './sync-state.js';
 
 /**
  * Every Mongoose model of the app, registered on one connection: the one registry. Each schema
@@ -37,6 +41,9 @@ function buildModels(connection: Connection) {
     BulkRequest: connection.model('BulkRequest', bulkRequestSchema),
     Lead: connection.model('Lead', leadSchema),
     BulkDraft: connection.model('BulkDraft', draftSchema),
+    SyncState: connection.model('SyncState', syncStateSchema),
+    SyncControl: connection.model('SyncControl', syncControlSchema),
+    SyncDrift: connection.model('SyncDrift', syncDriftSchema),
   };
 }
 

@@ -5,6 +5,7 @@ export interface LicenseTypeDoc {
   name: string;
   capacity: number | null;
   seatsInUse: number;
+  platformName?: string;
   pending: { op: string; n: number; at: Date }[];
 }
 
@@ -19,6 +20,7 @@ export const licenseTypeSchema = new Schema<LicenseTypeDoc>(
       validate: { validator: (v: number | null) => v === null || Number.isInteger(v), message: 'capacity must be a whole number' },
     },
     seatsInUse: { type: Number, required: true, default: 0, min: 0 },
+    platformName: { type: String, trim: true, maxlength: 200 },
     pending: { type: [{ _id: false, op: String, n: Number, at: Date }], default: [] },
   },
   { collection: 'license_types', versionKey: false },

@@ -13,6 +13,7 @@ export interface OperationDoc {
   touchedTypes: string[];
   appliedIds?: string[];
   createdAt: Date;
+  sync?: boolean;
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -31,6 +32,7 @@ export const operationSchema = new Schema<OperationDoc>(
     touchedTypes: { type: [String], default: [] },
     appliedIds: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
+    sync: Boolean,
     leaseOwner: String,
     leaseUntil: Date,
   },

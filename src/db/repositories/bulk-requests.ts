@@ -57,6 +57,9 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
     ...(doc.notice?.claimedAt ? { completionNoticeClaimedAt: doc.notice.claimedAt } : {}),
     ...(doc.notice?.postedAt ? { completionNoticePostedAt: doc.notice.postedAt } : {}),
     ...(doc.notice?.ts ? { completionNoticeTs: doc.notice.ts } : {}),
+    ...(doc.notice?.channel ? { completionNoticeChannel: doc.notice.channel } : {}),
+    ...(doc.syncCaughtUpAt ? { syncCaughtUpAt: doc.syncCaughtUpAt } : {}),
+    ...(doc.syncRefused !== undefined ? { syncRefused: doc.syncRefused } : {}),
   };
 }
 
@@ -229,9 +232,34 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       );
       return res.modifiedCount === 1;
     },
-    async markCompletionNoticePosted(id, ts, now) {
-      if (isObjectId(id))
-        await BulkRequest.updateOne({ _id: id }, { $set: { 'notice.postedAt': now, ...(ts ? { 'notice.ts': ts } : {}) } });
+    async markCompletionNoticePosted(id, posted, now) {
+      if (!isObjectId(id)) return;
+      await BulkRequest.updateOne(
+        { _id: id },
+        {
+          $set: {
+            'notice.postedAt': now,
+            ...(posted.ts ? { 'notice.ts': posted.ts } : {}),
+            ...(posted.channel ? { 'notice.channel': posted.channel } : {}),
+          },
+        },
+      );
+    },
+    async syncAwaitingBulkRequests(finishedAfter, limit) {
+      const docs = await BulkRequest.find({
+        status: { $in: JOB_FINAL },
+        finishedAt: { $gte: finishedAfter },
+        'notice.ts': { $exists: true },
+        syncCaughtUpAt: { $exists: false },
+      })
+        .sort({ finishedAt: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
+    async markSyncCaughtUp(id, at, refused) {
+      if (!isObjectId(id)) return null;
+      return update({ _id: id, syncCaughtUpAt: { $exists: false } }, { $set: { syncCaughtUpAt: at, syncRefused: refused } });
     },
     async unnoticedBulkRequestIds(window, limit) {
       return ids(

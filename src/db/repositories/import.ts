@@ -42,15 +42,23 @@ export function createImportRepository(connection: Connection): ImportStore {
       return { created: result.upsertedCount };
     },
 
-    async saveLicenseType({ key, name, capacity }) {
+    async saveLicenseType({ key, name, capacity, platformName }) {
       // The capacity check and the write are one atomic update, like seat reservations.
       const fits = capacity === null ? {} : { $expr: { $lte: ['$seatsInUse', capacity] } };
-      const res = await LicenseType.updateOne({ key, ...fits }, { $set: { name, capacity } }, { runValidators: true });
+      // platformName undefined: the file did not say, so it stays; null: cleared (the name is used).
+      const platform =
+        platformName === undefined ? {} : platformName === null ? { $unset: { platformName: 1 } } : { $set: { platformName } };
+      const set = { name, capacity, ...('$set' in platform ? platform.$set : {}) };
+      const res = await LicenseType.updateOne(
+        { key, ...fits },
+        { $set: set, ...('$unset' in platform ? { $unset: platform.$unset } : {}) },
+        { runValidators: true },
+      );
       if (res.matchedCount === 1) return res.modifiedCount === 1 ? 'updated' : 'unchanged';
       if (await LicenseType.exists({ key })) return 'below_seats_in_use';
       const inserted = await LicenseType.updateOne(
         { key },
-        { $setOnInsert: { name, capacity, seatsInUse: 0, pending: [] } },
+        { $setOnInsert: { name, capacity, seatsInUse: 0, pending: [], ...(platformName ? { platformName } : {}) } },
         { upsert: true, runValidators: true },
       );
       return inserted.upsertedCount === 1 ? 'created' : 'unchanged';

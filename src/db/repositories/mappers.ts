@@ -40,7 +40,13 @@ export function toAssignment(d: Omit<AssignmentDoc, '_id'>): Assignment {
 }
 
 export function toLicenseType(doc: Omit<LicenseTypeDoc, 'pending'>): LicenseType {
-  return { key: doc.key, name: doc.name, capacity: doc.capacity ?? null, seatsInUse: doc.seatsInUse };
+  return {
+    key: doc.key,
+    name: doc.name,
+    capacity: doc.capacity ?? null,
+    seatsInUse: doc.seatsInUse,
+    ...(doc.platformName ? { platformName: doc.platformName } : {}),
+  };
 }
 
 export function toOperation(doc: OperationDoc): Operation {
@@ -64,5 +70,6 @@ export function toOperation(doc: OperationDoc): Operation {
     touchedTypes: [...doc.touchedTypes],
     createdAt: doc.createdAt,
     ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
+    ...(doc.sync ? { sync: true } : {}),
   };
 }

@@ -16,8 +16,12 @@ export async function claimCompletionNotice(
 }
 
 /** Records that the completion notice was posted (with its message ts, to update it later). */
-export async function markCompletionNoticePosted(deps: Pick<BulkDeps, 'bulk' | 'now'>, requestId: string, ts?: string): Promise<void> {
-  await deps.bulk.markCompletionNoticePosted(requestId, ts, deps.now());
+export async function markCompletionNoticePosted(
+  deps: Pick<BulkDeps, 'bulk' | 'now'>,
+  requestId: string,
+  posted: { ts?: string; channel?: string } = {},
+): Promise<void> {
+  await deps.bulk.markCompletionNoticePosted(requestId, posted, deps.now());
 }
 
 /** Finished jobs of the last day whose completion notice was never posted (its poster crashed). */

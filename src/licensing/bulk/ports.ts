@@ -82,6 +82,12 @@ export interface BulkRequest {
   completionNoticeClaimedAt?: Date;
   completionNoticePostedAt?: Date;
   completionNoticeTs?: string;
+  /** Where the completion notice went (the channel, or the requester's DM). */
+  completionNoticeChannel?: string;
+  /** When every learner the job changed had reached the learning platform (sync on). */
+  syncCaughtUpAt?: Date;
+  /** Learners of the job the platform refused (dead letters) when it caught up. */
+  syncRefused?: number;
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -146,7 +152,11 @@ export interface BulkStore {
   setProgressMessage(id: string, ref: MessageRef): Promise<void>;
   /** Takes the right to post the completion notice: once, or again after `leaseMs` if never marked posted. */
   claimCompletionNotice(id: string, now: Date, leaseMs: number): Promise<boolean>;
-  markCompletionNoticePosted(id: string, ts: string | undefined, now: Date): Promise<void>;
+  markCompletionNoticePosted(id: string, posted: { ts?: string; channel?: string }, now: Date): Promise<void>;
+  /** Finished jobs since `finishedAfter` whose notice is posted and which the platform has not caught up with. */
+  syncAwaitingBulkRequests(finishedAfter: Date, limit: number): Promise<BulkRequest[]>;
+  /** Records that the platform caught up; null when another process did it first. */
+  markSyncCaughtUp(id: string, at: Date, refused: number): Promise<BulkRequest | null>;
   /** Jobs finished within the window whose notice is unposted and unclaimed since `claimedBefore`. */
   unnoticedBulkRequestIds(window: { finishedAfter: Date; finishedBefore: Date; claimedBefore: Date }, limit: number): Promise<string[]>;
   /** Approved requests decided before `before`, and running ones not updated since then. */
@@ -241,7 +251,13 @@ export interface BulkNotifier {
   /** After each batch; called often, so implementations throttle. */
   progress(request: BulkRequest, counts: BulkProgressCounts): Promise<void>;
   /** Once per job, when it reached a final state; returns the posted message's ts, if any. */
-  finished(request: BulkRequest, summary: BulkSummary, failures: AsyncIterable<BulkFailure>): Promise<{ ts?: string } | undefined>;
+  finished(
+    request: BulkRequest,
+    summary: BulkSummary,
+    failures: AsyncIterable<BulkFailure>,
+  ): Promise<{ ts?: string; channel?: string } | undefined>;
+  /** The learning platform has every change of the job: the completion notice says so. */
+  syncCaughtUp?(request: BulkRequest): Promise<void>;
   /** A request nobody approved in time. */
   expired(request: BulkRequest): Promise<void>;
 }

@@ -110,6 +110,7 @@ async function runBatches(
         failed,
         touchedTypes: touchedTypes(items),
         createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);

@@ -124,6 +124,7 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       failed,
       touchedTypes: touchedTypes(items),
       createdAt: deps.now(),
+      ...(deps.syncChanges ? { sync: true } : {}),
     });
   }
 

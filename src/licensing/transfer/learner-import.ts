@@ -1,5 +1,5 @@
 import { freeSeats, type Learner, type LearnerStatus, type LicenseType, searchKeysFor, seatDelta } from '../model.js';
-import { resumeStaleOperations, runOperation, touchedTypes } from '../operations.js';
+import { applyLicenseSets, resumeStaleOperations } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { ImportDeps, ImportOptions, ImportStore, LearnerProfile, RowSource } from './ports.js';
 import { type ImportProblem, ImportRejected, readTable, splitList } from './table.js';
@@ -241,30 +241,19 @@ class ImportRun {
 
   /** Runs the items as operations, one per kind of outcome, so each operation's change is true of all its items. */
   async apply(items: readonly OpItem[]): Promise<void> {
-    const groups = new Map<string, OpItem[]>();
-    for (const item of items) {
-      const key = item.next.length === 0 ? '' : (item.next[item.next.length - 1] ?? '');
-      const group = groups.get(key);
-      if (group) group.push(item);
-      else groups.set(key, [item]);
-    }
-    for (const [to, group] of groups) {
-      this.batchNo += 1;
-      const id = `import:${this.runId}:${this.batchNo}`;
-      await this.deps.store.createOperation({
-        id,
-        state: 'planned',
-        change: to === '' ? { kind: 'revoke' } : { kind: 'reassign', from: null, to },
-        actor: this.options.actor.userId,
-        source: this.options.actor.source,
-        reason: this.options.reason,
-        items: group,
-        failed: [],
-        touchedTypes: touchedTypes(group),
-        createdAt: this.deps.now(),
-      });
-      const result = await runOperation(this.deps.store, id, this.deps.owner, this.deps.now);
-      this.operations.push(id);
+    const results = await applyLicenseSets(this.deps.store, items, {
+      nextOpId: () => {
+        this.batchNo += 1;
+        return `import:${this.runId}:${this.batchNo}`;
+      },
+      actor: this.options.actor,
+      reason: this.options.reason,
+      sync: this.options.sync === true,
+      owner: this.deps.owner,
+      now: this.deps.now,
+    });
+    for (const { opId, result } of results) {
+      this.operations.push(opId);
       for (const item of result.applied) {
         this.appliedLearners.add(item.learnerId);
         this.failures.delete(item.learnerId);

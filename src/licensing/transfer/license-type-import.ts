@@ -18,10 +18,13 @@ interface LicenseTypeRow {
   key: string;
   name: string;
   capacity: number | null;
+  /** Absent: the file has no platformName column, so the stored one stays; null: cleared. */
+  platformName?: string | null;
 }
 
 /**
- * Creates or updates license types from `key,name,seats` rows (empty seats = unlimited). The whole
+ * Creates or updates license types from `key,name,seats[,platformName]` rows (empty seats = unlimited;
+ * platformName is what the learning platform calls the license, empty = the name). The whole
  * source is checked first; a capacity below the seats in use refuses the import.
  */
 export async function importLicenseTypes(
@@ -32,33 +35,41 @@ export async function importLicenseTypes(
   const rows: LicenseTypeRow[] = [];
   const existing = new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t]));
   const seen = new Map<string, number>();
-  await readTable(source, ['key', 'name', 'seats'], {}, problems, (line, get) => {
-    const rowProblems: string[] = [];
-    const key = get('key');
-    const name = get('name');
-    const seats = get('seats');
-    if (!TYPE_KEY.test(key))
-      rowProblems.push(`key "${key}" must be 1–64 lower-case letters, digits, "-" or "_", starting with a letter or digit`);
-    if (!name) rowProblems.push('name is empty');
-    else if (name.length > 75) rowProblems.push('name is longer than 75 characters');
-    let capacity: number | null = null;
-    if (seats !== '') {
-      capacity = /^\d+$/.test(seats) ? Number(seats) : Number.NaN;
-      if (!Number.isSafeInteger(capacity) || capacity > MAX_SEATS)
-        rowProblems.push(`seats "${seats}" must be a whole number of at least 0, or empty for unlimited`);
-    }
-    const first = seen.get(key);
-    if (first !== undefined) rowProblems.push(`key "${key}" already appears on line ${first}`);
-    else seen.set(key, line);
-    const current = existing.get(key);
-    if (current && capacity !== null && !Number.isNaN(capacity) && capacity < current.seatsInUse) {
-      rowProblems.push(
-        `${current.name} has ${count(current.seatsInUse)} seats in use, so its seats cannot be set to ${count(capacity)}; free some seats first`,
-      );
-    }
-    if (rowProblems.length) problems.push(...rowProblems.map((message) => ({ line, message })));
-    else rows.push({ line, key, name, capacity });
-  });
+  await readTable(
+    source,
+    ['key', 'name', 'seats', 'platformName'],
+    { platform_name: 'platformName', platformname: 'platformName' },
+    problems,
+    (line, get, has) => {
+      const rowProblems: string[] = [];
+      const key = get('key');
+      const name = get('name');
+      const seats = get('seats');
+      if (!TYPE_KEY.test(key))
+        rowProblems.push(`key "${key}" must be 1–64 lower-case letters, digits, "-" or "_", starting with a letter or digit`);
+      if (!name) rowProblems.push('name is empty');
+      else if (name.length > 75) rowProblems.push('name is longer than 75 characters');
+      let capacity: number | null = null;
+      if (seats !== '') {
+        capacity = /^\d+$/.test(seats) ? Number(seats) : Number.NaN;
+        if (!Number.isSafeInteger(capacity) || capacity > MAX_SEATS)
+          rowProblems.push(`seats "${seats}" must be a whole number of at least 0, or empty for unlimited`);
+      }
+      const first = seen.get(key);
+      if (first !== undefined) rowProblems.push(`key "${key}" already appears on line ${first}`);
+      else seen.set(key, line);
+      const current = existing.get(key);
+      if (current && capacity !== null && !Number.isNaN(capacity) && capacity < current.seatsInUse) {
+        rowProblems.push(
+          `${current.name} has ${count(current.seatsInUse)} seats in use, so its seats cannot be set to ${count(capacity)}; free some seats first`,
+        );
+      }
+      const platformName = get('platformName');
+      if (platformName.length > 200) rowProblems.push('platformName is longer than 200 characters');
+      if (rowProblems.length) problems.push(...rowProblems.map((message) => ({ line, message })));
+      else rows.push({ line, key, name, capacity, ...(has('platformName') ? { platformName: platformName || null } : {}) });
+    },
+  );
   if (problems.length) throw new ImportRejected(problems);
 
   const summary: LicenseTypeImportSummary = { created: 0, updated: 0, unchanged: 0, refused: [] };

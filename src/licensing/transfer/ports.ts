@@ -33,6 +33,8 @@ export interface ImportStore {
     key: string;
     name: string;
     capacity: number | null;
+    /** Absent: keep the stored one; null: clear it. */
+    platformName?: string | null;
   }): Promise<'created' | 'updated' | 'unchanged' | 'below_seats_in_use'>;
 }
 
@@ -57,6 +59,8 @@ export interface ImportOptions {
   /** Who the history and audit name, e.g. `{ userId: 'cli:import', source: 'import' }`. */
   actor: Actor;
   reason: string;
+  /** Send the changed licenses to the learning platform too (`--sync`): off, since an import usually mirrors what it holds. */
+  sync?: boolean;
   /** Told how far the import got, for long files. */
   onProgress?: (message: string) => void;
 }

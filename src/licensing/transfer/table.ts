@@ -27,14 +27,14 @@ export class ImportRejected extends Error {
 
 /**
  * Reads the header and hands each data row to `onRow` with a getter by column name (missing
- * optional columns read as ''). Header problems and unreadable rows are added to `problems`.
+ * optional columns read as ''; `has` tells an absent column from an empty cell). Header problems and unreadable rows are added to `problems`.
  */
 export async function readTable(
   source: RowSource,
   columns: readonly string[],
   aliases: Record<string, string>,
   problems: ImportProblem[],
-  onRow: (line: number, get: (column: string) => string) => void | Promise<void>,
+  onRow: (line: number, get: (column: string) => string, has: (column: string) => boolean) => void | Promise<void>,
 ): Promise<void> {
   const required = columns.slice(0, 2);
   let index: Map<string, number> | undefined;
@@ -50,10 +50,14 @@ export async function readTable(
         continue;
       }
       const at = index;
-      await onRow(row.line, (column) => {
-        const i = at.get(column);
-        return i === undefined ? '' : (row.values[i] ?? '').trim();
-      });
+      await onRow(
+        row.line,
+        (column) => {
+          const i = at.get(column);
+          return i === undefined ? '' : (row.values[i] ?? '').trim();
+        },
+        (column) => at.has(column),
+      );
     }
   } catch (error) {
     if (!(error instanceof InvalidSourceError)) throw error;

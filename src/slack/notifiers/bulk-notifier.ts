@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest } from '../../licensing/bulk/ports.js';
+import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
+import { bulkFailures, bulkProgressCounts } from '../../licensing/bulk/runner.js';
 import type { Logger } from '../../logger.js';
 import { postToChannelOrUser, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
@@ -9,6 +10,7 @@ import {
   buildProgressMessage,
   FAILURES_LISTED,
   failureSentence,
+  type PlatformSyncLine,
 } from '../views/bulk-messages.js';
 
 interface Pending {
@@ -26,8 +28,16 @@ export function createSlackBulkNotifier(input: {
   deps: BulkDeps;
   logger: Logger;
   minIntervalMs?: number;
+  /** A learning platform is synced: notices say whether it has the job's changes yet. */
+  syncEnabled?: boolean;
 }): BulkNotifier & { flush(): Promise<void> } {
   const { client, deps, logger } = input;
+  const platformLine = (request: BulkRequest, summary: Pick<BulkSummary, 'done'>): PlatformSyncLine | undefined => {
+    if (!input.syncEnabled || summary.done === 0) return undefined;
+    return request.syncCaughtUpAt
+      ? { state: 'in_sync', at: request.syncCaughtUpAt, refused: request.syncRefused ?? 0 }
+      : { state: 'pending' };
+  };
   const minIntervalMs = input.minIntervalMs ?? 3_000;
   const state = new Map<string, { nextAt: number; pending?: Pending; timer?: NodeJS.Timeout; inflight?: Promise<void> }>();
 
@@ -92,7 +102,7 @@ export function createSlackBulkNotifier(input: {
         if (first.length < FAILURES_LISTED) first.push(failure);
         csv.push([failure.email, failureSentence(failure.code), failure.code].map(csvCell).join(','));
       }
-      const notice = buildCompletionNotice(request, summary, first, typeNames);
+      const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary));
       const channel = request.progressMessage?.channel ?? request.channelId;
       const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
       if (csv.length - 1 > FAILURES_LISTED) {
@@ -113,7 +123,27 @@ export function createSlackBulkNotifier(input: {
           ),
         ).catch((error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }));
       }
-      return { ts: posted.ts };
+      return { ts: posted.ts, channel: posted.channel };
+    },
+
+    async syncCaughtUp(request) {
+      const channel = request.completionNoticeChannel ?? request.progressMessage?.channel ?? request.channelId;
+      if (!request.completionNoticeTs || !channel) return;
+      const first: BulkFailure[] = [];
+      for await (const failure of bulkFailures(deps, request.id)) {
+        first.push(failure);
+        if (first.length >= FAILURES_LISTED) break;
+      }
+      const summary: BulkSummary = {
+        requestId: request.id,
+        status: request.status,
+        ...bulkProgressCounts(request),
+        ...(request.startedAt ? { startedAt: request.startedAt } : {}),
+        ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
+        ...(request.failureCode ? { failureCode: request.failureCode } : {}),
+      };
+      const notice = buildCompletionNotice(request, summary, first, await names(), platformLine(request, summary));
+      await client.chat.update({ channel, ts: request.completionNoticeTs, text: notice.text, blocks: notice.blocks });
     },
 
     async expired(request) {

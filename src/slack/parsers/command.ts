@@ -1,7 +1,20 @@
 import { z } from 'zod';
 
 /** `/license` subcommands. */
-export const subcommands = ['help', 'reassign', 'add', 'revoke', 'show', 'seats', 'admins', 'bulk', 'jobs', 'requests', 'leads'] as const;
+export const subcommands = [
+  'help',
+  'reassign',
+  'add',
+  'revoke',
+  'show',
+  'seats',
+  'admins',
+  'bulk',
+  'jobs',
+  'requests',
+  'leads',
+  'sync',
+] as const;
 export type Subcommand = (typeof subcommands)[number];
 
 export type ParsedCommand =
@@ -11,6 +24,7 @@ export type ParsedCommand =
   | { sub: 'leads'; action: 'list' }
   | { sub: 'leads'; action: 'remove'; userId: string }
   | { sub: 'leads'; action: 'add'; userId: string; groups: string[] }
+  | { sub: 'sync'; action: 'status' | 'push' | 'retry' | 'verify' }
   | { sub: 'admins'; action: 'list' }
   | { sub: 'admins'; action: 'add' | 'remove'; userId: string }
   | { sub: 'unknown'; word: string; problem?: string };
@@ -59,6 +73,15 @@ export function parseCommandText(raw: string): ParsedCommand {
         sub: 'unknown',
         word: 'leads',
         problem: 'Use `/license leads add @person [groups]`, `/license leads remove @person` or `/license leads list`.',
+      };
+    }
+    case 'sync': {
+      const action = (rest[0] ?? 'status').toLowerCase();
+      if (action === 'status' || action === 'push' || action === 'retry' || action === 'verify') return { sub: 'sync', action };
+      return {
+        sub: 'unknown',
+        word: 'sync',
+        problem: 'Use `/license sync`, `/license sync push`, `/license sync retry` or `/license sync verify`.',
       };
     }
     case 'admins': {

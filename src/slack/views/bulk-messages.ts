@@ -107,17 +107,35 @@ function duration(from?: Date, to?: Date): string {
 
 export const FAILURES_LISTED = 20;
 
+/** Where the learning platform stands with a job's changes (only when sync is on). */
+export type PlatformSyncLine = { state: 'pending' } | { state: 'in_sync'; at: Date; refused: number };
+
+function platformPart(platform: PlatformSyncLine | undefined): { mrkdwn: string; text: string } {
+  if (!platform) return { mrkdwn: '', text: '' };
+  if (platform.state === 'pending')
+    return { mrkdwn: ' · :arrows_counterclockwise: platform sync pending', text: ', platform sync pending' };
+  const seconds = Math.floor(platform.at.getTime() / 1000);
+  const when = `<!date^${seconds}^{time}|${platform.at.toISOString()}>`;
+  const refused = platform.refused ? `, ${n(platform.refused)} refused by the platform (see \`/license sync\`)` : '';
+  return {
+    mrkdwn: ` · :link: platform in sync ${when}${refused}`,
+    text: `, platform in sync ${platform.at.toISOString()}${refused.replace(/`/g, '')}`,
+  };
+}
+
 /** The completion notice: counts, duration and the first failures (the rest go in a CSV). */
 export function buildCompletionNotice(
   request: BulkRequest,
   summary: BulkSummary,
   firstFailures: readonly BulkFailure[],
   names: ReadonlyMap<string, string>,
+  platform?: PlatformSyncLine,
 ): Message {
+  const sync = platformPart(platform);
   const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
   const took = duration(summary.startedAt, summary.finishedAt);
   const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
-  const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}`;
+  const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}${sync.mrkdwn}`;
   const blocks: KnownBlock[] = [section(`${headline}\n${counts}`)];
   if (firstFailures.length) {
     const lines = firstFailures
@@ -132,7 +150,7 @@ export function buildCompletionNotice(
   if (summary.failureCode) blocks.push(context(`Stopped because: ${escapeMrkdwn(failureSentence(summary.failureCode))}`));
   blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
   return {
-    text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed`,
+    text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed${sync.text}`,
     blocks,
   };
 }

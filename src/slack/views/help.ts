@@ -12,6 +12,7 @@ export function buildHelpMessage(isAdmin: boolean, problem?: string): Message {
     '`/license jobs` — recent bulk changes and their progress',
     '`/license requests` — bulk changes waiting for approval, with Approve / Reject',
     '`/license leads add|remove|list [@person] [groups]` — manage who approves bulk changes',
+    '`/license sync [push|retry|verify]` — where the learning platform stands with our changes',
     '`/license admins add|remove|list [@person]` — manage who can change licenses',
     '`/license help` — this help',
   ];

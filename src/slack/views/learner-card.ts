@@ -1,11 +1,26 @@
 import { describeTypes } from '../../licensing/model.js';
 import type { LearnerCard } from '../../licensing/single/directory.js';
+import type { SyncState } from '../../licensing/sync/ports.js';
 import { ids } from '../ids.js';
 import { encodeLearnerRef } from '../parsers/payloads.js';
 import { button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
 
-/** The learner card of `/license show`: licenses, status, latest history, and action buttons. */
-export function buildLearnerCard(card: LearnerCard, canChange: boolean): Message {
+/** One line on where the learner stands with the learning platform. */
+export function syncLine(state: SyncState): string {
+  if (state.status === 'synced') return `:link: *Platform:* in sync${state.syncedAt ? ` since ${slackDate(state.syncedAt)}` : ''}`;
+  if (state.status === 'dead') {
+    return `:x: *Platform:* refused the latest change${state.lastError ? `: “${escapeMrkdwn(state.lastError.message)}”` : ''}. An admin can retry with \`/license sync\`.`;
+  }
+  const since = state.pendingSince ? ` since ${slackDate(state.pendingSince)}` : '';
+  const last = state.lastError ? ` (last attempt: ${escapeMrkdwn(state.lastError.message)})` : '';
+  return `:arrows_counterclockwise: *Platform:* change pending${since}${last}`;
+}
+
+/**
+ * The learner card of `/license show`: licenses, status, where the learning platform stands (when
+ * synced), latest history, and action buttons.
+ */
+export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: SyncState | null): Message {
   const { learner, history, typeNames } = card;
   const licenses = describeTypes(learner.licenseTypes, typeNames);
   const blocks: KnownBlock[] = [
@@ -16,6 +31,7 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean): Message
         (learner.groups.length ? `\n*Groups:* ${escapeMrkdwn(learner.groups.join(', '))}` : ''),
     ),
   ];
+  if (sync) blocks.push(context(syncLine(sync)));
   if (history.length) {
     const lines = history.map((row) => {
       const name = escapeMrkdwn(typeNames.get(row.licenseType) ?? row.licenseType);

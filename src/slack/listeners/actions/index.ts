@@ -9,6 +9,7 @@ import { handleLearnerCardButton } from './learner-card-buttons.js';
 import { handleLearnerSelected } from './learner-select.js';
 import { handleReviewCancel } from './review-cancel.js';
 import { handleReviewConfirm } from './review-confirm.js';
+import { handleSyncAcceptTheirs, handleSyncPushNow, handleSyncPushOurs, handleSyncRetryDead } from './sync-buttons.js';
 
 /** Registers every button and select handler. */
 export function register(app: App, deps: SlackDeps): void {
@@ -23,6 +24,10 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.bulkRequest.reject, handleBulkReject(deps));
   button(ids.bulkRequest.cancelJob, handleBulkCancel(deps));
   button(ids.changeModal.bulkInstead, handleBulkInstead(deps));
+  button(ids.sync.pushNow, handleSyncPushNow(deps));
+  button(ids.sync.retryDead, handleSyncRetryDead(deps));
+  button(ids.sync.pushOurs, handleSyncPushOurs(deps));
+  button(ids.sync.acceptTheirs, handleSyncAcceptTheirs(deps));
   app.action<BlockAction<ExternalSelectAction>>(
     { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
     handleLearnerSelected(deps),

@@ -13,6 +13,7 @@ import { handleLeadsCommand } from './leads.js';
 import { handleRequestsCommand } from './requests.js';
 import { handleSeatsCommand } from './seats.js';
 import { handleShowCommand } from './show.js';
+import { handleSyncCommand } from './sync.js';
 
 /** `/license …`: acks at once, parses the text, and hands it to the subcommand's handler. */
 export function handleLicenseCommand(deps: SlackDeps) {
@@ -50,6 +51,8 @@ export function handleLicenseCommand(deps: SlackDeps) {
         case 'add':
         case 'revoke':
           return await handleChangeCommand(ctx, { sub: parsed.sub, query: parsed.query });
+        case 'sync':
+          return await handleSyncCommand(ctx, parsed.action);
         case 'admins':
           return await handleAdminsCommand(ctx, parsed);
       }

@@ -1,5 +1,6 @@
 import { requireAdmin } from '../../../licensing/admins.js';
 import { learnerCard, resolveLearner, searchLearners } from '../../../licensing/single/directory.js';
+import { learnerSyncState } from '../../../licensing/sync/status.js';
 import { buildNotice, escapeMrkdwn } from '../../views/blocks.js';
 import { buildLearnerCard } from '../../views/learner-card.js';
 import type { CommandContext } from './context.js';
@@ -14,7 +15,8 @@ export async function handleShowCommand(ctx: CommandContext, parsed: { query: st
   }
   const { learner } = await resolveLearner(services, parsed.query);
   if (learner) {
-    await ctx.reply(buildLearnerCard(await learnerCard(services, learner.id), true));
+    const [card, sync] = await Promise.all([learnerCard(services, learner.id), learnerSyncState(services, learner.id)]);
+    await ctx.reply(buildLearnerCard(card, true, sync));
     return;
   }
   const matches = await searchLearners(services, parsed.query, 10);

@@ -1,0 +1,34 @@
+import type { SyncConfig } from '../config.js';
+import type { DirectorySource, FileTarget, PushTarget, SyncSettings } from '../licensing/sync/ports.js';
+import { createWebhookTarget } from './webhook/webhook-target.js';
+
+/** The adapters of one sync target; the jobs use whichever is set. */
+export interface SyncAdapterSet {
+  push?: PushTarget;
+  file?: FileTarget;
+  directory?: DirectorySource;
+}
+
+/** Builds the adapters SYNC_TARGET names, from validated config. */
+export function createSyncAdapters(config: SyncConfig): SyncAdapterSet {
+  switch (config.target) {
+    case 'none':
+      return {};
+    case 'webhook':
+      return { push: createWebhookTarget({ url: config.webhook.url, secret: config.webhook.secret }) };
+    case 'scim':
+    case 'orgsync':
+      throw new Error(`sync target ${config.target} is not wired yet`);
+  }
+}
+
+/** The settings the sync services read, with the target described for people (never a secret). */
+export function syncSettingsOf(config: SyncConfig, adapters: SyncAdapterSet): SyncSettings {
+  const description = adapters.push?.describe() ?? adapters.file?.describe() ?? 'nothing (SYNC_TARGET=none)';
+  return {
+    target: config.target,
+    description,
+    fileMode: config.target === 'orgsync' ? config.orgsync.mode : 'delta',
+    activeMeansLicensed: config.target === 'scim' && config.scim.revokeAll === 'deactivate',
+  };
+}
