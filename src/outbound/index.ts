@@ -1,5 +1,6 @@
 import type { SyncConfig } from '../config.js';
 import type { DirectorySource, FileTarget, PushTarget, SyncSettings } from '../licensing/sync/ports.js';
+import { createOrgSyncTarget } from './orgsync/orgsync-target.js';
 import { createWebhookTarget } from './webhook/webhook-target.js';
 
 /** The adapters of one sync target; the jobs use whichever is set. */
@@ -16,8 +17,19 @@ export function createSyncAdapters(config: SyncConfig): SyncAdapterSet {
       return {};
     case 'webhook':
       return { push: createWebhookTarget({ url: config.webhook.url, secret: config.webhook.secret }) };
+    case 'orgsync': {
+      const { sftp, dir, budgetGroup } = config.orgsync;
+      const where = sftp
+        ? {
+            sftpUrl: sftp.url,
+            ...(sftp.keyFile ? { privateKeyFile: sftp.keyFile } : {}),
+            ...(sftp.password ? { password: sftp.password } : {}),
+            ...(sftp.hostFingerprint ? { hostKeyFingerprint: sftp.hostFingerprint } : {}),
+          }
+        : { ...(dir ? { dir } : {}) };
+      return { file: createOrgSyncTarget({ ...where, ...(budgetGroup ? { budgetGroup } : {}) }) };
+    }
     case 'scim':
-    case 'orgsync':
       throw new Error(`sync target ${config.target} is not wired yet`);
   }
 }
