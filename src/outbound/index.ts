@@ -1,6 +1,7 @@
 import type { SyncConfig } from '../config.js';
 import type { DirectorySource, FileTarget, PushTarget, SyncSettings } from '../licensing/sync/ports.js';
 import { createOrgSyncTarget } from './orgsync/orgsync-target.js';
+import { createScimTarget } from './scim/scim-target.js';
 import { createWebhookTarget } from './webhook/webhook-target.js';
 
 /** The adapters of one sync target; the jobs use whichever is set. */
@@ -29,8 +30,11 @@ export function createSyncAdapters(config: SyncConfig): SyncAdapterSet {
         : { ...(dir ? { dir } : {}) };
       return { file: createOrgSyncTarget({ ...where, ...(budgetGroup ? { budgetGroup } : {}) }) };
     }
-    case 'scim':
-      throw new Error(`sync target ${config.target} is not wired yet`);
+    case 'scim': {
+      // One adapter serves both directions: changes out, the directory in.
+      const scim = createScimTarget(config.scim);
+      return { push: scim, directory: scim };
+    }
   }
 }
 

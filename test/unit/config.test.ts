@@ -39,3 +39,51 @@ describe('configuration', () => {
     expect((error as Error).message).not.toContain('sh0rt');
   });
 });
+
+describe('sync configuration', () => {
+  it('keeps sync off by default and reads each target with its defaults', () => {
+    expect(loadConfig(valid).sync).toEqual({ target: 'none' });
+    const scim = loadConfig({
+      ...valid,
+      SYNC_TARGET: 'scim',
+      SCIM_BASE_URL: 'https://lms.example.com/scim/v2/',
+      SCIM_TOKEN: 'tok-secret',
+    }).sync;
+    expect(scim).toMatchObject({
+      target: 'scim',
+      every: '3 seconds',
+      scim: { baseUrl: 'https://lms.example.com/scim/v2', revokeAll: 'deactivate', createUsers: false, concurrency: 8 },
+    });
+    expect(loadConfig({ ...valid, SYNC_TARGET: 'orgsync', ORGSYNC_DIR: './out', ORGSYNC_MODE: 'full' }).sync).toMatchObject({
+      target: 'orgsync',
+      every: '1 hour',
+      orgsync: { mode: 'full', dir: './out' },
+    });
+  });
+
+  it('lists every missing or malformed sync setting at once without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, SYNC_TARGET: 'webhook', SYNC_WEBHOOK_SECRET: 'short', SYNC_EVERY: 'soon', SCIM_CREATE_USERS: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('SYNC_WEBHOOK_SECRET must be at least 16 characters'),
+        expect.stringContaining('SYNC_EVERY must be a duration'),
+        expect.stringContaining('SCIM_CREATE_USERS must be true or false'),
+      ]),
+    );
+    expect((error as Error).message).not.toContain('short');
+  });
+
+  it('needs a folder or an SFTP server, and a key or password for SFTP, for Org Sync', () => {
+    expect(() => loadConfig({ ...valid, SYNC_TARGET: 'orgsync' })).toThrow(/ORGSYNC_DIR or ORGSYNC_SFTP_URL is required/);
+    expect(() => loadConfig({ ...valid, SYNC_TARGET: 'orgsync', ORGSYNC_SFTP_URL: 'sftp://bot@host:22/in' })).toThrow(
+      /ORGSYNC_SFTP_KEY_FILE or ORGSYNC_SFTP_PASSWORD/,
+    );
+  });
+});

@@ -61,6 +61,6 @@ export function handleSyncAcceptTheirs(deps: SlackDeps) {
   return syncButton(deps, 'sync_accept_theirs', async (actor) => {
     const { changed, failed } = await acceptTheirsForDrift(deps.services, actor);
     const refused = failed.length ? ` ${n(failed.length)} could not change (for example no seats left); they stay as they were.` : '';
-    return `Took the platform’s licenses for ${n(changed)} learners.${refused}`;
+    return `Took the platform’s licenses for ${n(changed)} learner${changed === 1 ? '' : 's'}.${refused}`;
   });
 }
