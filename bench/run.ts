@@ -21,9 +21,10 @@ import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
 import { type RawRun, runRawReassignment } from './raw.js';
 import { FROM_TYPE, type SeededLearners, seedLearners, TO_TYPE } from './seed.js';
 import { markdownTable, table } from './stats.js';
+import { runSyncBench, type SyncRun } from './sync.js';
 import { runTypeahead, type TypeaheadRun, typeaheadPrefixes } from './typeahead.js';
 
-const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300 };
+const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300, syncRatio: 0.8 };
 /** The notifier edits the progress message at most once per 3 s. */
 const PROGRESS_EVERY_S = 3;
 const JOB_TIMEOUT_MS = 15 * 60_000;
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
     typeaheadRequests: scaled(1_000, 50),
     ackRequests: scaled(200, 20),
     ackConcurrency: 20,
+    learnersSync: scaled(20_000, 500),
   };
   const profileDir = process.env.BENCH_PROFILE === '1' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : undefined;
 
@@ -191,6 +193,8 @@ async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   const smallDb = `bench_${run}_small`;
   const bigDb = `bench_${run}_big`;
+  const syncDb = `bench_${run}_sync`;
+  let sync: SyncRun | undefined;
   const started = performance.now();
   let small: JobMeasurement;
   let big: JobMeasurement;
@@ -201,27 +205,27 @@ async function main(): Promise<void> {
   let coldAcks: AckRun | undefined;
   let acks: AckRun | undefined;
   try {
-    log(`1/5 bulk job of ${n(counts.learnersSmall)} learners`);
+    log(`1/6 bulk job of ${n(counts.learnersSmall)} learners`);
     await seed(ctx, smallDb, counts.learnersSmall);
     small = await runJob(ctx, smallDb, { from: FROM_TYPE, to: TO_TYPE });
     await dropDatabase(mongo.uri, smallDb);
 
-    log(`2/5 bulk job of ${n(counts.learnersBig)} learners`);
+    log(`2/6 bulk job of ${n(counts.learnersBig)} learners`);
     const seeded = await seed(ctx, bigDb, counts.learnersBig);
     big = await runJob(ctx, bigDb, { from: FROM_TYPE, to: TO_TYPE });
 
-    log(`3/5 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
+    log(`3/6 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
     raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
     log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
     if (raw.learners !== counts.learnersBig)
       throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
 
-    log(`4/5 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
+    log(`4/6 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
     rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
     log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
 
     log(
-      `5/5 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
+      `5/6 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
     );
     const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
     loaded = await runJob(
@@ -246,13 +250,19 @@ async function main(): Promise<void> {
         },
       },
     );
+    log(`6/6 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
+    sync = await runSyncBench({ mongoUri: mongo.uri, dbName: syncDb, slack, count: counts.learnersSync, log });
+    log(
+      `  in sync ${sync.secondsToInSync} s after the notice; ${sync.requests} requests (${sync.requestsPerLearner} per learner); pushes ${sync.productPushSeconds} s vs the bare requests ${sync.rawSeconds} s (ratio ${sync.ratio})`,
+    );
   } finally {
+    await dropDatabase(mongo.uri, syncDb).catch(() => undefined);
     await dropDatabase(mongo.uri, smallDb).catch(() => undefined);
     await dropDatabase(mongo.uri, bigDb).catch(() => undefined);
     await slack.close();
     await mongo.stop();
   }
-  if (!typeahead || !acks || !coldAcks) throw new Error('the typeahead or ack measurement did not run');
+  if (!typeahead || !acks || !coldAcks || !sync) throw new Error('the typeahead, ack or sync measurement did not run');
 
   // The issue's baseline is "the same writes done by the raw driver": every row the product writes
   // per learner (learner, history close, history row, audit event, seats). The run that writes
@@ -267,6 +277,7 @@ async function main(): Promise<void> {
     typeahead: typeahead.p95Ms <= TARGETS.typeaheadP95Ms,
     ack: acks.p99Ms <= TARGETS.ackP99Ms,
     slackCalls: timeBound(small) && timeBound(big),
+    sync: sync.ratio >= TARGETS.syncRatio,
   };
   const jobFigures = (job: JobMeasurement) => ({
     learners: job.learners,
@@ -319,6 +330,7 @@ async function main(): Promise<void> {
       duringJob: acks.finishedAt <= loaded.noticeAt,
       firstWaveOfFreshProcess: { requests: coldAcks.requests, p50Ms: coldAcks.p50Ms, maxMs: coldAcks.maxMs },
     },
+    sync,
     targets: { ...TARGETS, met },
   };
 
@@ -361,6 +373,19 @@ async function main(): Promise<void> {
       `${acks.p50Ms} / ${acks.p99Ms} ms`,
       `p99 ≤ ${TARGETS.ackP99Ms} ms`,
       yes(met.ack),
+    ],
+    [`Sync to SCIM (scimmy), ${n(sync.learners)}-learner job: completion notice → in sync`, `${fixed(sync.secondsToInSync, 1)} s`, '', ''],
+    [
+      'Sync: HTTP requests per learner (Bulk)',
+      `${sync.requestsPerLearner} (${n(sync.requests)} requests)`,
+      '≪ 1',
+      yes(sync.requestsPerLearner < 0.1),
+    ],
+    [
+      'Sync: bare loop of the same requests / product pushes',
+      `${fixed(sync.ratio)} (${fixed(sync.rawSeconds, 1)} s / ${fixed(sync.productPushSeconds, 1)} s)`,
+      `≥ ${TARGETS.syncRatio}`,
+      yes(met.sync),
     ],
   ];
   const resultsFile = path.join(root, 'bench', 'results.json');
