@@ -23,6 +23,11 @@ export interface PushRoundOptions {
   budgetMs?: number;
   /** Called between batches: the Agenda job renews its lock; throwing stops the round. */
   heartbeat?: () => Promise<void>;
+  /**
+   * After pushing, how long a round keeps looking for more before it ends: a bulk job settles a
+   * batch every second or so, and streaming them as they come beats waiting for the next round.
+   */
+  lingerMs?: number;
 }
 
 /** What one round did. */
@@ -89,6 +94,8 @@ export async function pushDueLearners(
   const leaseMs = options.leaseMs ?? 120_000;
   const startedAt = Date.now();
   const result: PushRoundResult = { pushed: 0, retried: 0, dead: 0, paused: false, backedOff: false };
+  let lastBatchAt = Date.now();
+  const idleSince = (ms: number) => Date.now() - lastBatchAt >= ms;
 
   if (!(await resumeIfHealed(deps, target, notifier, options.probeEveryMs ?? 30_000))) return { ...result, paused: true };
 
@@ -96,7 +103,14 @@ export async function pushDueLearners(
     await options.heartbeat?.();
     const now = deps.now();
     const batch = await deps.syncStates.claimDue(now, batchSize, leaseMs);
-    if (batch.states.length === 0) break;
+    if (batch.states.length === 0) {
+      const linger = options.lingerMs ?? 1_000;
+      // Nothing due: end the round, unless it has been pushing and more may settle in a moment.
+      if (result.pushed === 0 || linger <= 0 || idleSince(linger)) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, linger)));
+      continue;
+    }
+    lastBatchAt = Date.now();
     let outcomes: SyncOutcome[];
     try {
       outcomes = await pushBatch(deps, target, notifier, batch.states);
@@ -115,7 +129,6 @@ export async function pushDueLearners(
     // Every learner must wait: the platform is down or throttling. Trying the next batch now would
     // only spend requests; the others are tried when their own time comes.
     if (outcomes.every((o) => o.kind === 'retry')) return { ...result, backedOff: true };
-    if (batch.states.length < batchSize) break;
   }
   return result;
 }
