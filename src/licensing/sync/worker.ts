@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Learner, type LicenseType, platformNameOf } from '../model.js';
 import type {
   FileTarget,
@@ -226,7 +227,7 @@ export async function deliverSyncFile(
   }
   const types = await deps.store.listLicenseTypes();
   const typeMap = new Map(types.map((t) => [t.key, t]));
-  const name = options.name ?? `users-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}Z.csv`;
+  const name = options.name ?? syncFileName(now);
   try {
     const delivered = await target.deliver({
       name,
@@ -243,6 +244,16 @@ export async function deliverSyncFile(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * `users-20261204T221005123Z-9f3a1c.csv`: sorts by time, and two files are never given one name (a
+ * second-resolution name let a delta file delivered in the same second replace the one before it,
+ * whose learners were already marked delivered).
+ */
+export function syncFileName(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `users-${stamp.replace(/Z$/, '')}Z-${randomBytes(3).toString('hex')}.csv`;
 }
 
 /** Every learner as they are now, in email order. */
