@@ -22,6 +22,8 @@ export interface SyncRun {
   productPushSeconds: number;
   /** raw / product time: 1 = no overhead over the bare requests. */
   ratio: number;
+  /** Of productPushSeconds, how long a request of ours was in flight at the platform (the rest is our own work between requests). */
+  platformBusySeconds: number;
 }
 
 const LOOKUP_BATCH = 50;
@@ -98,6 +100,7 @@ export async function runSyncBench(input: {
       byKind[kind] = (byKind[kind] ?? 0) + 1;
     }
     const firstAt = Math.min(...requests.map((r) => r.at));
+    const busyMs = busyTime(requests);
     const productPushSeconds = (inSyncAt - firstAt) / 1000;
     const held = scim.users().filter((u) => u.licenses.includes('Learning Pro')).length;
     if (held !== count) throw new Error(`the SCIM server holds Learning Pro for ${held} users, expected ${count}`);
@@ -105,7 +108,9 @@ export async function runSyncBench(input: {
     log(
       `  in sync ${((inSyncAt - noticeAt) / 1000).toFixed(1)} s after the notice, ${requests.length} requests; now the same requests from a bare loop…`,
     );
-    const rawSeconds = await rawLoop(scim.baseUrl, scim.token, emails);
+    // The opposite change (Pro → Core): the same work for the platform as ours, where re-sending
+    // Pro to users who already hold it would be a cheaper no-op write for it.
+    const rawSeconds = await rawLoop(scim.baseUrl, scim.token, emails, 'Learning Core');
     return {
       learners: count,
       secondsToInSync: Math.round((inSyncAt - noticeAt) / 100) / 10,
@@ -115,6 +120,7 @@ export async function runSyncBench(input: {
       rawSeconds: Math.round(rawSeconds * 10) / 10,
       productPushSeconds: Math.round(productPushSeconds * 10) / 10,
       ratio: Math.round((rawSeconds / productPushSeconds) * 1000) / 1000,
+      platformBusySeconds: Math.round(busyMs / 100) / 10,
     };
   } finally {
     await db.close();
@@ -123,8 +129,21 @@ export async function runSyncBench(input: {
   }
 }
 
+/** Milliseconds during which at least one of the requests was in flight (overlaps counted once). */
+function busyTime(requests: readonly { at: number; ms: number }[]): number {
+  const spans = requests.map((r) => [r.at, r.at + r.ms] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [from, to] of spans) {
+    if (to <= end) continue;
+    total += to - Math.max(from, end);
+    end = to;
+  }
+  return total;
+}
+
 /** The adapter's requests without the adapter: or-filter lookups of 50, then one Bulk PATCH per 500. */
-async function rawLoop(baseUrl: string, token: string, emails: readonly string[]): Promise<number> {
+async function rawLoop(baseUrl: string, token: string, emails: readonly string[], license: string): Promise<number> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };
   const started = performance.now();
   for (let i = 0; i < emails.length; i += BULK_BATCH) {
@@ -148,7 +167,7 @@ async function rawLoop(baseUrl: string, token: string, emails: readonly string[]
       data: {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
         Operations: [
-          { op: 'replace', path: `${LICENSE_EXTENSION}:licenseType`, value: ['Learning Pro'] },
+          { op: 'replace', path: `${LICENSE_EXTENSION}:licenseType`, value: [license] },
           { op: 'replace', path: 'active', value: true },
         ],
       },
