@@ -20,7 +20,7 @@ export async function sendReclaimAsks(
   hooks: { sleep?: (ms: number) => Promise<void>; heartbeat?: () => Promise<void> } = {},
 ): Promise<{ sent: number; noSlack: number }> {
   const round = await deps.reclaim.getRound(roundId);
-  if (!round || round.status !== 'asking') return { sent: 0, noSlack: 0 };
+  if (round?.status !== 'asking') return { sent: 0, noSlack: 0 };
   const typeName = (await deps.store.getLicenseType(round.type))?.name ?? round.type;
   const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let sent = 0;
@@ -77,7 +77,7 @@ export async function answerReclaimAsk(
     await audit(deps, actor, action, { learnerId: input.learnerId, details: { roundId: input.roundId } }, { refused: code });
     throw new LicenseError(code);
   };
-  if (!round || round.status !== 'asking' || round.graceEndsAt <= now) return refuse('reclaim_round_closed');
+  if (round?.status !== 'asking' || round.graceEndsAt <= now) return refuse('reclaim_round_closed');
   const learner = await deps.store.findLearnerById(input.learnerId);
   if (!learner) return refuse('not_your_seat');
   const exemptUntil = input.answer === 'keep' ? new Date(now.getTime() + deps.reclaimSettings.cooldownDays * DAY_MS) : undefined;

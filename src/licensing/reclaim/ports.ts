@@ -1,6 +1,8 @@
 import type { BulkDeps, BulkSelection } from '../bulk/ports.js';
+import type { BulkSubmission } from '../bulk/requests.js';
 import type { ChangeSpec, Learner } from '../model.js';
 import type { UsageStore } from '../usage/ports.js';
+import type { ReclaimSummary } from './reclaim.js';
 
 /** RECLAIM_* and SEAT_PRICE_<TYPE>, as the config gives them. */
 export interface ReclaimSettings {
@@ -105,4 +107,19 @@ export interface ReclaimDeps extends BulkDeps {
   reclaim: ReclaimStore;
   usage: UsageStore;
   reclaimSettings: ReclaimSettings;
+}
+
+/** How reclaim tells people what happened; the Slack layer implements it. */
+export interface ReclaimNotifier {
+  /** A round's grace period ended: announce the request made for the silent learners (approval or job), or why there is none. */
+  roundClosed(closed: { round: ReclaimRound; submission?: BulkSubmission; code?: string }): Promise<void>;
+  /** The weekly summary (REPORT_CHANNEL_ID). */
+  weeklySummary(summary: ReclaimWeek): Promise<void>;
+}
+
+/** The weekly summary: idle seats now, and what was reclaimed in the last seven days. */
+export interface ReclaimWeek {
+  idle: ReclaimSummary;
+  reclaimed: { type: string; name: string; seats: number; value: number | null }[];
+  since: Date;
 }

@@ -6,7 +6,7 @@ import { normalizeSelection } from '../bulk/selection.js';
 import { LicenseError } from '../errors.js';
 import type { Actor, ChangeSpec, LicenseType } from '../model.js';
 import type { UsageImportRecord } from '../usage/ports.js';
-import type { ReclaimDeps, ReclaimRound, ReclaimSettings } from './ports.js';
+import type { ReclaimDeps, ReclaimRound, ReclaimSettings, ReclaimWeek } from './ports.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -149,4 +149,25 @@ export async function startReclaim(
   }
   await audit(deps, actor, 'reclaim.start', { details: { type: type.key, roundId: round.id, asked, askFirst: true } }, 'applied');
   return { kind: 'asking', round: { ...round, asked } };
+}
+
+/** Idle seats now and the seats reclaimed in the last seven days (jobs and learners who released), with their value. */
+export async function reclaimWeek(deps: ReclaimDeps): Promise<ReclaimWeek> {
+  const since = new Date(deps.now().getTime() - 7 * DAY_MS);
+  const [idle, jobs, released, types] = await Promise.all([
+    reclaimSummary(deps),
+    deps.bulk.reclaimJobsFinishedSince(since, 1_000),
+    deps.reclaim.releasedSince(since),
+    deps.store.listLicenseTypes(),
+  ]);
+  const seats = new Map(released);
+  for (const job of jobs) if (job.reclaim) seats.set(job.reclaim.type, (seats.get(job.reclaim.type) ?? 0) + job.progress.done);
+  const names = new Map(types.map((t) => [t.key, t.name]));
+  const reclaimed = [...seats.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, n]) => {
+      const price = deps.reclaimSettings.seatPrices.get(type);
+      return { type, name: names.get(type) ?? type, seats: n, value: price === undefined ? null : n * price };
+    });
+  return { idle, reclaimed, since };
 }
