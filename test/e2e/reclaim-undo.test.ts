@@ -106,7 +106,9 @@ const buttonValue = (call: SlackCall, actionId: string): string => {
     if (!node || typeof node !== 'object') return undefined;
     const record = node as Record<string, unknown>;
     if (record.action_id === actionId && typeof record.value === 'string') return record.value;
-    return Object.values(record).map(find).find((v) => v !== undefined);
+    return Object.values(record)
+      .map(find)
+      .find((v) => v !== undefined);
   };
   const value = find(call.body.blocks);
   if (!value) throw new Error(`no ${actionId} button in ${text(call)}`);

@@ -25,11 +25,11 @@ afterEach(async () => {
 /** Sets each learner's licenses through the engine at `at`, so history has real rows. */
 async function setAt(at: Date, ids: string[], next: string[], tag: string) {
   const learners = await db.repositories.store.findLearnersByIds(ids);
-  let n = 0;
+  const counter = { n: 0 };
   await applyLicenseSets(
     db.repositories.store,
     learners.map((l) => ({ learnerId: l.id, email: l.email, version: l.version, prev: l.licenseTypes, next })),
-    { nextOpId: () => `${tag}:${(n += 1)}`, actor, reason: tag, sync: false, owner: 'test', now: () => at },
+    { nextOpId: () => `${tag}:${++counter.n}`, actor, reason: tag, sync: false, owner: 'test', now: () => at },
   );
 }
 

@@ -196,7 +196,7 @@ describe('undo of a single change', () => {
     ]);
     expect((await deps.store.findLearnerById(ada!))?.licenseTypes).toEqual(['core']);
     const { Assignment } = modelsFor(db.connection);
-    expect(await Assignment.countDocuments({ learnerId: ada!, opId: 'undo:' + review.request.id })).toBe(1);
+    expect(await Assignment.countDocuments({ learnerId: ada!, opId: `undo:${review.request.id}` })).toBe(1);
     expect((await undoSingleChange(deps, ADMIN, review.request.id)).kind).toBe('already_undone');
 
     const other = await requestChange(deps, ADMIN, {

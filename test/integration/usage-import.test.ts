@@ -22,8 +22,8 @@ afterEach(async () => {
 });
 
 function deps() {
-  let run = 0;
-  return { usage: db.repositories.usage, now: () => NOW, newRunId: () => `run${(run += 1)}` };
+  const counter = { run: 0 };
+  return { usage: db.repositories.usage, now: () => NOW, newRunId: () => `run${++counter.run}` };
 }
 const source = (lines: string[][], fileName = 'report.csv') => ({ rows: rowsFrom(() => lines), fileName });
 
