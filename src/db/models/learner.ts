@@ -80,8 +80,8 @@ learnerSchema.index({ groups: 1 }); // bulk filters by group
 // learners up by _id, and a multikey index over the last 20 op ids would be rewritten on every
 // license change for nothing.
 learnerSchema.index({ slackUserId: 1 }, { sparse: true });
-// Reclaim candidates: holders of a type by last activity (the range part serves MongoDB; mongo-lite
-// uses only the type's equality on its single-field index above).
-learnerSchema.index({ licenseTypes: 1, 'usage.lastActiveAt': 1 });
+// Reclaim candidates are holders of one type (the licenseTypes index above), filtered by last
+// activity: a compound index with usage.lastActiveAt would be rewritten on every license change
+// of every learner, which bulk jobs cannot afford for a query an admin runs now and then.
 // A reclaim round's learners: whom to DM next, and who stayed silent.
 learnerSchema.index({ 'reclaimAsk.round': 1 }, { sparse: true });

@@ -95,6 +95,18 @@ export function createReclaimRepository(connection: Connection): ReclaimStore {
       await ReclaimRound.updateOne({ _id: roundId }, { $inc: answer.state === 'kept' ? { kept: 1 } : { released: 1 } });
       return toLearner(doc);
     },
+    async countCandidates(selection) {
+      // The count command, not countDocuments: no aggregation stage runs over the matched learners.
+      const count = async (filter: Record<string, unknown>) => {
+        const res = await connection.db!.command({ count: Learner.collection.collectionName, query: filter });
+        return Number(res.n ?? 0);
+      };
+      const idle = await count(selectionFilter(selection));
+      const neverStarted = selection.idle
+        ? await count(selectionFilter({ ...selection, idle: { ...selection.idle, neverOnly: true } }))
+        : 0;
+      return { idle, neverStarted };
+    },
     async askOf(learnerId) {
       if (!isObjectId(learnerId)) return null;
       const doc = await Learner.findById(learnerId, { reclaimAsk: 1 }).lean();

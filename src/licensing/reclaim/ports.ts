@@ -85,6 +85,8 @@ export interface ReclaimStore {
     slackUserId: string,
     answer: { state: 'kept' | 'released'; at: Date; exemptUntil?: Date },
   ): Promise<Learner | null>;
+  /** Idle holders of a reclaim selection, and those among them who never started: counted by the database. */
+  countCandidates(selection: BulkSelection): Promise<{ idle: number; neverStarted: number }>;
   /** The latest ask of a learner (which round, which Slack user). */
   askOf(learnerId: string): Promise<{ round: string; slackUserId?: string; state: string } | null>;
   /** Asking rounds whose grace period is over, oldest first. */

@@ -68,10 +68,7 @@ export async function reclaimSummary(deps: ReclaimDeps): Promise<ReclaimSummary>
     types
       .filter((type) => type.seatsInUse > 0)
       .map(async (type): Promise<ReclaimTypeSummary> => {
-        const [idle, neverStarted] = await Promise.all([
-          deps.bulk.countLearners(normalizeSelection(reclaimSelection(settings, type.key, now))),
-          deps.bulk.countLearners(normalizeSelection(reclaimSelection(settings, type.key, now, { neverOnly: true }))),
-        ]);
+        const { idle, neverStarted } = await deps.reclaim.countCandidates(normalizeSelection(reclaimSelection(settings, type.key, now)));
         const price = settings.seatPrices.get(type.key) ?? null;
         return { type, idle, neverStarted, price, yearlyCost: price === null ? null : idle * price };
       }),

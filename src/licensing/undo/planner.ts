@@ -47,10 +47,14 @@ export function planRestore(
  */
 export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpId: (batchNo: number) => string): BatchPlanner {
   let batchNo = 1;
+  // The job's operations never change once settled: the next one is read while this batch runs.
+  let ahead: Promise<Operation | null> | undefined;
+  const read = (n: number) => deps.store.getOperation(originalOpId(n));
   return {
     async next(checkpoint) {
       for (;;) {
-        const op = await deps.store.getOperation(originalOpId(batchNo));
+        const op = await (ahead ?? read(batchNo));
+        ahead = undefined;
         if (!op) return null;
         batchNo += 1;
         const applied = new Set(op.appliedIds ?? []);
@@ -59,9 +63,16 @@ export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpI
           .map((i) => i.learnerId);
         if (ids.length === 0) continue;
         const learners = await deps.store.findLearnersByIds(ids);
+        ahead = read(batchNo);
+        // A failed read ahead is read again when its turn comes.
+        ahead.catch(() => {
+          ahead = undefined;
+        });
         return planRestore(op, new Map(learners.map((l) => [l.id, l])), checkpoint);
       }
     },
-    async close() {},
+    async close() {
+      await ahead?.catch(() => undefined);
+    },
   };
 }
