@@ -19,12 +19,13 @@ import { ADMIN, approveAndWait, type JobRun, LEAD, openBenchDeps, SIGNING_SECRET
 import { type AppChild, startAppChild } from './child.js';
 import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
 import { type RawRun, runRawReassignment } from './raw.js';
+import { type ReclaimUndoRun, runReclaimUndoBench } from './reclaim-undo.js';
 import { FROM_TYPE, type SeededLearners, seedLearners, TO_TYPE } from './seed.js';
 import { markdownTable, table } from './stats.js';
 import { runSyncBench, type SyncRun } from './sync.js';
 import { runTypeahead, type TypeaheadRun, typeaheadPrefixes } from './typeahead.js';
 
-const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300, syncRatio: 0.8 };
+const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300, syncRatio: 0.8, reclaimP95Ms: 500, undoRatio: 0.9 };
 /** The notifier edits the progress message at most once per 3 s. */
 const PROGRESS_EVERY_S = 3;
 const JOB_TIMEOUT_MS = 15 * 60_000;
@@ -188,6 +189,24 @@ async function main(): Promise<void> {
   log(`database: ${mongo.server} via ${mongo.origin}`);
   log(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}; scale ${scale}`);
 
+  if (process.env.BENCH_ONLY === 'reclaim') {
+    // Only the reclaim and undo measurements (issue 11), on their own seeded database.
+    const only = `bench_${randomBytes(3).toString('hex')}_reclaim`;
+    try {
+      log(`reclaim candidates and undo over ${n(counts.learnersBig)} learners`);
+      await seedLearners(mongo.uri, only, counts.learnersBig);
+      const result = await runReclaimUndoBench({ mongoUri: mongo.uri, dbName: only, learners: counts.learnersBig, log });
+      process.stdout.write(`\n${table(reclaimUndoRows(result, (ok) => (ok ? 'yes' : 'NO')))}\n`);
+      writeFileSync(
+        path.join(root, 'bench', 'results-reclaim.json'),
+        `${JSON.stringify({ ranAt: new Date().toISOString(), machine, reclaimUndo: result }, null, 2)}\n`,
+      );
+    } finally {
+      await dropDatabase(mongo.uri, only).catch(() => undefined);
+      await mongo.stop();
+    }
+    return;
+  }
   const slack = await startFakeSlack();
   const ctx: Context = { mongo, slack, ...(profileDir ? { profileDir } : {}) };
   const run = randomBytes(3).toString('hex');
@@ -204,28 +223,29 @@ async function main(): Promise<void> {
   let typeahead: TypeaheadRun | undefined;
   let coldAcks: AckRun | undefined;
   let acks: AckRun | undefined;
+  let reclaimUndo: ReclaimUndoRun | undefined;
   try {
-    log(`1/6 bulk job of ${n(counts.learnersSmall)} learners`);
+    log(`1/7 bulk job of ${n(counts.learnersSmall)} learners`);
     await seed(ctx, smallDb, counts.learnersSmall);
     small = await runJob(ctx, smallDb, { from: FROM_TYPE, to: TO_TYPE });
     await dropDatabase(mongo.uri, smallDb);
 
-    log(`2/6 bulk job of ${n(counts.learnersBig)} learners`);
+    log(`2/7 bulk job of ${n(counts.learnersBig)} learners`);
     const seeded = await seed(ctx, bigDb, counts.learnersBig);
     big = await runJob(ctx, bigDb, { from: FROM_TYPE, to: TO_TYPE });
 
-    log(`3/6 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
+    log(`3/7 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
     raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
     log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
     if (raw.learners !== counts.learnersBig)
       throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
 
-    log(`4/6 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
+    log(`4/7 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
     rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
     log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
 
     log(
-      `5/6 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
+      `5/7 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
     );
     const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
     loaded = await runJob(
@@ -250,7 +270,9 @@ async function main(): Promise<void> {
         },
       },
     );
-    log(`6/6 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
+    log(`6/7 reclaim candidates (usage on every learner) and the undo of a ${n(counts.learnersBig)}-learner job`);
+    reclaimUndo = await runReclaimUndoBench({ mongoUri: mongo.uri, dbName: bigDb, learners: counts.learnersBig, log });
+    log(`7/7 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
     sync = await runSyncBench({ mongoUri: mongo.uri, dbName: syncDb, slack, count: counts.learnersSync, log });
     log(
       `  in sync ${sync.secondsToInSync} s after the notice; ${sync.requests} requests (${sync.requestsPerLearner} per learner); pushes ${sync.productPushSeconds} s vs the bare requests ${sync.rawSeconds} s (ratio ${sync.ratio})`,
@@ -262,7 +284,7 @@ async function main(): Promise<void> {
     await slack.close();
     await mongo.stop();
   }
-  if (!typeahead || !acks || !coldAcks || !sync) throw new Error('the typeahead, ack or sync measurement did not run');
+  if (!typeahead || !acks || !coldAcks || !sync || !reclaimUndo) throw new Error('the typeahead, ack or sync measurement did not run');
 
   // The issue's baseline is "the same writes done by the raw driver": every row the product writes
   // per learner (learner, history close, history row, audit event, seats). The run that writes
@@ -278,6 +300,8 @@ async function main(): Promise<void> {
     ack: acks.p99Ms <= TARGETS.ackP99Ms,
     slackCalls: timeBound(small) && timeBound(big),
     sync: sync.ratio >= TARGETS.syncRatio,
+    reclaim: reclaimUndo.candidates.p95Ms <= TARGETS.reclaimP95Ms,
+    undo: reclaimUndo.ratio >= TARGETS.undoRatio,
   };
   const jobFigures = (job: JobMeasurement) => ({
     learners: job.learners,
@@ -331,6 +355,7 @@ async function main(): Promise<void> {
       firstWaveOfFreshProcess: { requests: coldAcks.requests, p50Ms: coldAcks.p50Ms, maxMs: coldAcks.maxMs },
     },
     sync,
+    reclaimUndo,
     targets: { ...TARGETS, met },
   };
 
@@ -387,6 +412,7 @@ async function main(): Promise<void> {
       `≥ ${TARGETS.syncRatio}`,
       yes(met.sync),
     ],
+    ...reclaimUndoRows(reclaimUndo, yes).slice(1),
   ];
   const resultsFile = path.join(root, 'bench', 'results.json');
   writeFileSync(resultsFile, `${JSON.stringify({ ...results, markdownTable: markdownTable(rows) }, null, 2)}\n`);
@@ -396,6 +422,25 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`Results: ${path.relative(process.cwd(), resultsFile) || resultsFile}\n`);
   if (profileDir) process.stdout.write(`CPU profiles of the app processes (and of mongo-lite, when the bench started it): ${profileDir}\n`);
+}
+
+/** The reclaim and undo rows of the table (header first). */
+function reclaimUndoRows(r: ReclaimUndoRun, yes: (ok: boolean) => string): string[][] {
+  return [
+    ['Measurement', 'Result', 'Target', 'Met'],
+    [
+      `Reclaim candidates p50 / p95 (${n(r.learners)} learners with usage, idle + never started per type)`,
+      `${r.candidates.p50Ms} / ${r.candidates.p95Ms} ms`,
+      `p95 ≤ ${TARGETS.reclaimP95Ms} ms`,
+      yes(r.candidates.p95Ms <= TARGETS.reclaimP95Ms),
+    ],
+    [
+      `Undo of a ${n(r.job.learners)}-learner job vs the job`,
+      `${n(r.undo.perSec)} vs ${n(r.job.perSec)} learners/s (${fixed(r.ratio)})`,
+      `≥ ${TARGETS.undoRatio}`,
+      yes(r.ratio >= TARGETS.undoRatio),
+    ],
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -185,6 +185,115 @@ function syncConfigOf(e: z.infer<typeof syncSchema>, problems: string[]): SyncCo
   }
 }
 
+const days = (fallback: number, min = 0) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of days')
+      .transform(Number)
+      .refine((n) => n >= min, `must be a number of days of at least ${min}`)
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+const commaList = optionalString.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** Reclaim, undo and the seat report (issue 11): read by the bot and by `license-bot report`. */
+const reclaimSchema = z.object({
+  RECLAIM_IDLE_DAYS: days(60, 1),
+  RECLAIM_ASK_FIRST: flag(false),
+  RECLAIM_GRACE_DAYS: days(7),
+  RECLAIM_COOLDOWN_DAYS: days(90),
+  RECLAIM_EXCLUDE_GROUPS: commaList,
+  RECLAIM_EXCLUDE_EMAILS: commaList.pipe(
+    z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be email addresses separated by commas')),
+  ),
+  REPORT_CHANNEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C012ABCDEF')
+      .optional(),
+  ),
+  UNDO_WINDOW_DAYS: days(14),
+});
+
+export type ReclaimConfig = Readonly<{
+  idleDays: number;
+  askFirst: boolean;
+  graceDays: number;
+  cooldownDays: number;
+  excludeGroups: readonly string[];
+  excludeEmails: readonly string[];
+  /** Yearly price of one seat by license type key, from SEAT_PRICE_<TYPE>. */
+  seatPrices: ReadonlyMap<string, number>;
+  reportChannelId?: string;
+  undoWindowDays: number;
+}>;
+
+/**
+ * SEAT_PRICE_<TYPE>: the type key in capitals, `-` as `_` (SEAT_PRICE_PRO for `pro`,
+ * SEAT_PRICE_LEARNING_CORE for `learning-core` or `learning_core`); a yearly price per seat.
+ */
+function seatPricesOf(env: NodeJS.ProcessEnv, problems: string[]): Map<string, number> {
+  const prices = new Map<string, number>();
+  for (const [name, raw] of Object.entries(env)) {
+    const match = /^SEAT_PRICE_([A-Z0-9_]+)$/.exec(name);
+    if (!match || raw === undefined || raw.trim() === '') continue;
+    const price = Number(raw.trim());
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(price)) {
+      problems.push(`${name} must be a price such as 420 or 39.90 (yearly, per seat)`);
+      continue;
+    }
+    const key = match[1]!.toLowerCase();
+    prices.set(key, price);
+    // Keys may use - or _: both spellings find the price.
+    prices.set(key.replace(/_/g, '-'), price);
+  }
+  return prices;
+}
+
+function loadReclaimSettings(env: NodeJS.ProcessEnv, problems: string[]): ReclaimConfig {
+  const parsed = reclaimSchema.safeParse(env);
+  const seatPrices = seatPricesOf(env, problems);
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error));
+    return {
+      idleDays: 60,
+      askFirst: false,
+      graceDays: 7,
+      cooldownDays: 90,
+      excludeGroups: [],
+      excludeEmails: [],
+      seatPrices,
+      undoWindowDays: 14,
+    };
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    idleDays: e.RECLAIM_IDLE_DAYS,
+    askFirst: e.RECLAIM_ASK_FIRST,
+    graceDays: e.RECLAIM_GRACE_DAYS,
+    cooldownDays: e.RECLAIM_COOLDOWN_DAYS,
+    excludeGroups: Object.freeze([...e.RECLAIM_EXCLUDE_GROUPS]),
+    excludeEmails: Object.freeze(e.RECLAIM_EXCLUDE_EMAILS.map((email) => email.toLowerCase())),
+    seatPrices,
+    ...(e.REPORT_CHANNEL_ID ? { reportChannelId: e.REPORT_CHANNEL_ID } : {}),
+    undoWindowDays: e.UNDO_WINDOW_DAYS,
+  });
+}
+
+/** The reclaim, undo and price settings alone (`license-bot report`); throws ConfigError listing every problem. */
+export function loadReclaimConfig(env: NodeJS.ProcessEnv = process.env): ReclaimConfig {
+  const problems: string[] = [];
+  const reclaim = loadReclaimSettings(env, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return reclaim;
+}
+
 const schema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short to be a signing secret'),
@@ -236,6 +345,7 @@ export type Config = Readonly<{
   jobProcessEvery: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sync: SyncConfig;
+  reclaim: ReclaimConfig;
 }>;
 
 /** Thrown when the environment is invalid; its message lists every problem and never a value. */
@@ -253,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Only the variable name and the rule are reported: the value may be a secret.
   if (!parsed.success) problems.push(...describeIssues(parsed.error));
   const sync = loadSyncSettings(env, problems);
+  const reclaim = loadReclaimSettings(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -275,6 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobProcessEvery: e.JOB_PROCESS_EVERY,
     logLevel: e.LOG_LEVEL,
     sync,
+    reclaim,
   });
 }
 

@@ -9,7 +9,10 @@ import { connectDatabase, type Database, openRepositories } from './db/index.js'
 import {
   createAgenda,
   defineLicenseJobs,
+  defineReclaimJobs,
   defineSyncJobs,
+  RECLAIM_SWEEP_JOB,
+  RECLAIM_WEEKLY_JOB,
   runJobNow,
   SYNC_FILE_JOB,
   SYNC_PULL_JOB,
@@ -24,9 +27,12 @@ import type { AppServices } from './licensing/app-services.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
+import { createPngChartRenderer } from './outbound/chart/png-chart-renderer.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
 import { createSlackApp, healthHandler } from './slack/app.js';
+import type { SlackDeps } from './slack/deps.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
+import { createSlackReclaimAsker, createSlackReclaimNotifier } from './slack/notifiers/reclaim-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
@@ -73,6 +79,10 @@ export async function startApp(
     bulkApprovalThreshold: config.bulkApprovalThreshold,
     approvalTtlHours: config.approvalTtlHours,
     ...(options.bulkBatchSize ? { bulkBatchSize: options.bulkBatchSize } : {}),
+    newRunId: () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    reclaimSettings: config.reclaim,
+    seatPrices: config.reclaim.seatPrices,
+    undoWindowDays: config.reclaim.undoWindowDays,
   };
 
   const nativeDb = db.connection.db;
@@ -86,35 +96,47 @@ export async function startApp(
   });
 
   const health = { isReady: () => db.isConnected() };
-  const app = createSlackApp(
-    config,
-    {
-      services: deps,
-      scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
-      ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
-      sync: {
-        runNow: async () => {
-          const name = syncJobName(syncAdapters);
-          if (name) await runJobNow(agenda, name);
-        },
-        ...(syncAdapters.directory ? { directory: syncAdapters.directory } : {}),
+  const slackDeps: SlackDeps = {
+    services: deps,
+    scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
+    ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
+    sync: {
+      runNow: async () => {
+        const name = syncJobName(syncAdapters);
+        if (name) await runJobNow(agenda, name);
       },
-      logger,
+      ...(syncAdapters.directory ? { directory: syncAdapters.directory } : {}),
     },
-    health,
-  );
+    runReclaimSweep: () => runJobNow(agenda, RECLAIM_SWEEP_JOB),
+    botToken: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    chart: createPngChartRenderer(),
+    logger,
+  };
+  const app = createSlackApp(config, slackDeps, health);
   const notifier = createSlackBulkNotifier({
     client: app.client,
     deps,
     logger: logger.child({ component: 'bulk-notifier' }),
     ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}),
     syncEnabled: config.sync.target !== 'none',
+    undoWindowDays: config.reclaim.undoWindowDays,
   });
   defineLicenseJobs(agenda, {
     deps,
     notifier,
     logger: logger.child({ component: 'jobs' }),
     ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
+  });
+  defineReclaimJobs(agenda, {
+    deps,
+    asker: createSlackReclaimAsker({ client: app.client, logger: logger.child({ component: 'reclaim-asker' }) }),
+    notifier: createSlackReclaimNotifier({
+      client: app.client,
+      slack: slackDeps,
+      ...(config.reclaim.reportChannelId ? { reportChannelId: config.reclaim.reportChannelId } : {}),
+    }),
+    logger: logger.child({ component: 'reclaim' }),
   });
   defineSyncJobs(agenda, {
     deps,
@@ -146,7 +168,13 @@ export async function startApp(
     throw error;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
-  await startAgenda(agenda, { recurring: recurringSyncJobs(config, syncAdapters) });
+  await startAgenda(agenda, {
+    recurring: {
+      ...recurringSyncJobs(config, syncAdapters),
+      [RECLAIM_SWEEP_JOB]: '1 minute',
+      ...(config.reclaim.reportChannelId ? { [RECLAIM_WEEKLY_JOB]: '1 week' } : {}),
+    },
+  });
 
   // Operations a crashed process left half-done are finished here (see licensing/operations.ts).
   const sweep = async () => {

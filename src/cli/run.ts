@@ -5,6 +5,7 @@ import { ImportRejected } from '../licensing/transfer/table.js';
 import { runDoctor } from './commands/doctor.js';
 import { runExport } from './commands/export.js';
 import { runImport } from './commands/import.js';
+import { runReport } from './commands/report.js';
 import { runSeed } from './commands/seed.js';
 import { runSync } from './commands/sync.js';
 import { CliError, type CliIo, say } from './context.js';
@@ -22,6 +23,11 @@ Commands:
                                    columns email,name,group,licenseType,status
                                    (group: several joined by ";"; licenseType: a license type key,
                                    empty = leave licenses as they are; status: active|deactivated)
+  import usage FILE.csv [--as-of DATE]
+                                   Learner activity: LinkedIn Learning's Learner Summary or Learner
+                                   Detail export as it is, or columns email,lastActiveAt[,hoursViewed,
+                                   daysLoggedIn]; --as-of: the day the report's period ends (default today)
+  report [--days N] [--out DIR]    Seat report: seat-report-DATE.png (chart) and .csv in DIR (default .)
   export learners                  CSV of learners to stdout (email order)
   export history                   CSV of license assignments to stdout (oldest first)
   export audit                     CSV of audit events to stdout (oldest first)
@@ -68,9 +74,20 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     case 'import': {
-      const { values, positionals } = expectArgs(rest, { sync: { type: 'boolean' } });
+      const { values, positionals } = expectArgs(rest, { sync: { type: 'boolean' }, 'as-of': { type: 'string' } });
       if (positionals.length > 2) throw new CliError(`Unexpected argument "${positionals[2]}".`);
-      return runImport(io, positionals[0], positionals[1], { sync: values.sync === true });
+      return runImport(io, positionals[0], positionals[1], {
+        sync: values.sync === true,
+        ...(typeof values['as-of'] === 'string' ? { asOf: values['as-of'] } : {}),
+      });
+    }
+    case 'report': {
+      const { values, positionals } = expectArgs(rest, { days: { type: 'string' }, out: { type: 'string' } });
+      if (positionals.length) throw new CliError(`Unexpected argument "${positionals[0]}".`);
+      return runReport(io, {
+        ...(typeof values.days === 'string' ? { days: values.days } : {}),
+        ...(typeof values.out === 'string' ? { out: values.out } : {}),
+      });
     }
     case 'sync': {
       const { values, positionals } = expectArgs(rest, { 'push-ours': { type: 'boolean' }, 'accept-theirs': { type: 'boolean' } });

@@ -1,9 +1,12 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
+import type { ReclaimStore } from '../licensing/reclaim/ports.js';
+import type { ReportStore } from '../licensing/report/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
+import type { UsageStore } from '../licensing/usage/ports.js';
 import { withDatabaseErrors } from './errors.js';
 import { ensureIndexes } from './models/index.js';
 import { createAdminRepository } from './repositories/admins.js';
@@ -18,8 +21,11 @@ import { createLeadRepository } from './repositories/leads.js';
 import { createLearnerRepository } from './repositories/learners.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
 import { createOperationRepository } from './repositories/operations.js';
+import { createReclaimRepository } from './repositories/reclaim.js';
+import { createReportRepository } from './repositories/report.js';
 import { createSyncControlRepository } from './repositories/sync-control.js';
 import { createSyncStateRepository } from './repositories/sync-states.js';
+import { createUsageRepository } from './repositories/usage.js';
 
 /**
  * Every store the domain declares, over one connection. The field names are the ones the
@@ -38,6 +44,12 @@ export interface Repositories {
   /** The sync outbox (its writes by the operation engine go through `store`). */
   syncStates: SyncStateStore;
   syncControl: SyncControlStore;
+  /** Usage imports and each learner's activity. */
+  usage: UsageStore;
+  /** Reclaim rounds and the learners' answers. */
+  reclaim: ReclaimStore;
+  /** Seat use over time and top groups, for the seat report. */
+  report: ReportStore;
 }
 
 /**
@@ -65,6 +77,9 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     exports: withDatabaseErrors(createExportRepository(connection)),
     syncStates: withDatabaseErrors(syncStates),
     syncControl: withDatabaseErrors(createSyncControlRepository(connection)),
+    usage: withDatabaseErrors(createUsageRepository(connection)),
+    reclaim: withDatabaseErrors(createReclaimRepository(connection)),
+    report: withDatabaseErrors(createReportRepository(connection)),
   };
 }
 

@@ -24,6 +24,8 @@ export const EXPIRE_REQUESTS_JOB = 'licenses.expireRequests';
 export const SYNC_PUSH_JOB = 'sync.push';
 export const SYNC_FILE_JOB = 'sync.deliverFile';
 export const SYNC_PULL_JOB = 'sync.pull';
+export const RECLAIM_SWEEP_JOB = 'reclaim.sweep';
+export const RECLAIM_WEEKLY_JOB = 'reclaim.weeklySummary';
 export const DEFAULT_LOCK_LIFETIME_MS = 45_000;
 
 const stopping = new WeakSet<Agenda>();

@@ -7,6 +7,8 @@ export {
   BULK_REASSIGN_JOB,
   createAgenda,
   EXPIRE_REQUESTS_JOB,
+  RECLAIM_SWEEP_JOB,
+  RECLAIM_WEEKLY_JOB,
   runJobNow,
   SYNC_FILE_JOB,
   SYNC_PULL_JOB,
@@ -16,6 +18,7 @@ export {
 } from './agenda.js';
 export { type BulkJobServices, postCompletionNotice, reviveBulkJob, scheduleBulkJob } from './bulk-reassign-job.js';
 export { sweepBulkRequests } from './expire-requests-job.js';
+export { defineReclaimJobs, type ReclaimJobServices, sweepReclaim } from './reclaim-jobs.js';
 export { defineSyncJobs, type SyncAdapters, type SyncJobServices, syncJobName } from './sync-jobs.js';
 
 /** Defines every license job on the Agenda instance (before `startAgenda`). */

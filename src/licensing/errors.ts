@@ -25,6 +25,16 @@ export const errorMessages = {
   lead_out_of_scope: 'This bulk change reaches learners outside your groups, so another team lead must decide it.',
   own_bulk_request: 'You cannot decide your own bulk request; another team lead must.',
   not_requester: 'Only the person who requested this bulk change, or an admin, can cancel it.',
+  reclaim_round_closed: 'This question has closed: the grace period is over, so nothing was changed by your answer.',
+  not_your_seat: 'This question was meant for someone else, so your answer was not recorded.',
+  reclaim_answered: 'You already answered this question.',
+  changed_since: 'Changed since, not restored: their licenses changed after the job.',
+  already_restored: 'Already back to what they held before the job.',
+  undo_window_passed: 'This change is too old to undo (see UNDO_WINDOW_DAYS); change the learners back with /license bulk instead.',
+  undo_of_undo: 'An undo cannot be undone; make the change again with /license bulk if it is needed.',
+  not_undoable: 'Only a completed or cancelled bulk job, or an applied single change, can be undone.',
+  nothing_to_undo: 'Nothing to undo: every learner the job changed has changed since (or the job changed nobody).',
+  already_undone: 'This change was already undone (or an undo of it is waiting for approval).',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

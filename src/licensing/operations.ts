@@ -157,7 +157,7 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
     ...op.items.map((item) =>
       auditEvent(
         actor,
-        op.change.kind,
+        op.action ?? op.change.kind,
         {
           learnerId: item.learnerId,
           learnerEmail: item.email,
@@ -173,7 +173,7 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
     ...op.failed.map((failure) =>
       auditEvent(
         actor,
-        op.change.kind,
+        op.action ?? op.change.kind,
         { learnerId: failure.learnerId, learnerEmail: failure.email, details },
         { failed: failure.code },
         at,

@@ -38,6 +38,8 @@ export interface Operation {
   appliedIds?: string[];
   /** Settling records the applied learners in the sync outbox, so the learning platform gets them. */
   sync?: boolean;
+  /** The audit action when it is not the change's kind (an undo restores per learner: `undo`). */
+  action?: string;
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';

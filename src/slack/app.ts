@@ -5,11 +5,12 @@ import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
+import * as events from './listeners/events/index.js';
 import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
 
 /** Every listener folder; each exports `register(app, deps)`. */
-const modules = [commands, options, actions, views];
+const modules = [commands, options, actions, views, events];
 
 /** Adapts our structured logger to the interface Bolt expects. */
 function boltLogger(logger: Logger): BoltLogger {

@@ -1,4 +1,5 @@
 import type { AppServices } from '../licensing/app-services.js';
+import type { ChartRenderer } from '../licensing/report/ports.js';
 import type { DirectorySource } from '../licensing/sync/ports.js';
 import type { Logger } from '../logger.js';
 
@@ -12,5 +13,13 @@ export interface SlackDeps {
   approvalChannelId?: string;
   /** Sync on demand: runs the push round or file delivery now; the directory for verify (SCIM). */
   sync: { runNow(): Promise<void>; directory?: DirectorySource };
+  /** Runs the reclaim sweep now (a round just started: its questions go out at once). */
+  runReclaimSweep(): Promise<void>;
+  /** Draws the seat report's chart. */
+  chart: ChartRenderer;
+  /** Downloads files people share with the bot (a usage report in its DM). */
+  botToken: string;
+  /** SLACK_API_URL: files on its host may be downloaded with the token (tests' fake Slack). */
+  apiUrl: string;
   logger: Logger;
 }

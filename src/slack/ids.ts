@@ -69,6 +69,21 @@ export const ids = {
     actionsBlock: 'sync_actions',
     driftActionsBlock: 'sync_drift_actions',
   },
+  reclaim: {
+    start: 'reclaim_start',
+    keep: 'reclaim_keep',
+    release: 'reclaim_release',
+    /** The Keep / Release row of a learner's question. */
+    askBlock: 'reclaim_ask_actions',
+  },
+  undo: {
+    /** On a completed or cancelled bulk job's notice. */
+    job: 'bulk_job_undo',
+    /** On a single change's outcome message. */
+    single: 'review_undo',
+    jobActionsBlock: 'bulk_job_undo_actions',
+    singleActionsBlock: 'review_undo_actions',
+  },
   card: {
     reassign: 'learner_card_reassign',
     add: 'learner_card_add',

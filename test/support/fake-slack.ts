@@ -33,6 +33,11 @@ export interface FakeSlack {
   addUser(user: FakeUser): void;
   /** The bytes uploaded for a file id, with the name given to `files.getUploadURLExternal`. */
   uploadedFile(fileId: string): { id: string; filename: string; content: Buffer } | undefined;
+  /**
+   * A file a user shared (in a DM, say): its `url_private_download` on the fake answers with the
+   * bytes to a bearer token, and the download is recorded as method `file_download`.
+   */
+  shareFile(filename: string, content: Buffer): { id: string; name: string; size: number; url_private_download: string };
   /** Forgets the recorded calls, failures, users and uploads (ids and timestamps keep increasing). */
   reset(): void;
   /** Stops the server; pending `waitFor`s reject. */
@@ -134,6 +139,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const raw = await readBody(req);
     const contentType = String(req.headers['content-type'] ?? '');
     const authorization = String(req.headers.authorization ?? '');
+    const shared = /^\/files-pri\/([^/]+)$/.exec(url.pathname);
+    if (shared?.[1]) {
+      const file = uploads.get(decodeURIComponent(shared[1]));
+      const allowed = authorization.startsWith('Bearer xoxb-') && file?.content;
+      const call: SlackCall = {
+        method: 'file_download',
+        body: {},
+        at: Date.now(),
+        url: url.toString(),
+        status: allowed ? 200 : 404,
+        ok: !!allowed,
+        response: '',
+      };
+      calls.push(call);
+      notify(call);
+      res.writeHead(allowed ? 200 : 404, { 'content-type': 'application/octet-stream' });
+      res.end(allowed ? file.content : undefined);
+      return;
+    }
     const route = routeOf(url.pathname);
     if (!route) {
       sendJson(res, 404, { ok: false, error: 'unknown_url' });
@@ -386,6 +410,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     addUser(user) {
       users.set(user.id, user);
+    },
+    shareFile(filename, content) {
+      const id = nextId('F');
+      uploads.set(id, { id, filename, content });
+      return { id, name: filename, size: content.length, url_private_download: `${baseUrl}/files-pri/${id}` };
     },
     uploadedFile(fileId) {
       const upload = uploads.get(fileId);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { importLearners, type LearnerImportSummary } from '../../licensing/transfer/learner-import.js';
 import { importLicenseTypes, type LicenseTypeImportSummary } from '../../licensing/transfer/license-type-import.js';
+import { parseActivityDate } from '../../licensing/usage/usage-format.js';
+import { importUsage } from '../../licensing/usage/usage-import.js';
 import { CliError, type CliIo, formatCount as n, say, withDatabase } from '../context.js';
 import { csvFileRows } from '../csv.js';
 
@@ -11,11 +13,16 @@ export async function runImport(
   io: CliIo,
   what: string | undefined,
   file: string | undefined,
-  options: { sync?: boolean } = {},
+  options: { sync?: boolean; asOf?: string } = {},
 ): Promise<number> {
-  if ((what !== 'license-types' && what !== 'learners') || !file) {
-    throw new CliError('Usage: license-bot import license-types FILE.csv | license-bot import learners FILE.csv');
+  if ((what !== 'license-types' && what !== 'learners' && what !== 'usage') || !file) {
+    throw new CliError(
+      'Usage: license-bot import license-types FILE.csv | license-bot import learners FILE.csv | license-bot import usage FILE.csv',
+    );
   }
+  const periodEnd = options.asOf === undefined ? undefined : parseActivityDate(options.asOf);
+  if (periodEnd === null || (options.asOf !== undefined && periodEnd === undefined))
+    throw new CliError(`--as-of must be a date such as 2026-03-31, not "${options.asOf}".`);
   try {
     await access(file, constants.R_OK);
   } catch {
@@ -25,6 +32,24 @@ export async function runImport(
   const name = path.basename(file);
   return withDatabase(io, async (ctx) => {
     if (what === 'license-types') return reportLicenseTypes(io, name, await importLicenseTypes(ctx, rows));
+    if (what === 'usage') {
+      const summary = await importUsage(
+        { usage: ctx.repositories.usage, now: ctx.now, newRunId: ctx.newRunId },
+        { rows, fileName: name },
+        { actor: { userId: 'cli:import', source: 'import' }, ...(periodEnd ? { periodEnd } : {}) },
+      );
+      say(
+        io.stdout,
+        `Imported usage from ${name} (${summary.format}): ${n(summary.rows)} rows, ${n(summary.learners)} learners in the file, ${n(summary.matched)} updated, ${n(summary.active)} active in the period.`,
+      );
+      if (summary.unknownEmails.length)
+        say(
+          io.stderr,
+          `${n(summary.unknownEmails.length)} emails are not learners here and were skipped: ${summary.unknownEmails.slice(0, 20).join(', ')}${summary.unknownEmails.length > 20 ? ', …' : ''}`,
+        );
+      if (summary.ignoredColumns.length) say(io.stdout, `Columns not used: ${summary.ignoredColumns.join(', ')}.`);
+      return 0;
+    }
     const summary = await importLearners(ctx, rows, {
       actor: { userId: 'cli:import', source: 'import' },
       reason: `import of ${name}`,

@@ -23,6 +23,7 @@ export interface BulkRequestDoc {
     emails: string[];
     excludeIds: string[];
     excludeEmails: string[];
+    idle?: { before: Date; at: Date; excludeGroups: string[]; round?: string; neverOnly?: boolean };
   };
   change: Record<string, unknown>;
   reason: string;
@@ -46,6 +47,9 @@ export interface BulkRequestDoc {
   notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
+  reclaim?: { type: string; roundId?: string };
+  undo?: { of: string };
+  undoneBy?: string;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -64,6 +68,13 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
           emails: { type: [String], default: [] },
           excludeIds: { type: [String], default: [] },
           excludeEmails: { type: [String], default: [] },
+          idle: {
+            type: new Schema(
+              { before: Date, at: Date, excludeGroups: { type: [String], default: [] }, round: String, neverOnly: Boolean },
+              { _id: false },
+            ),
+            default: undefined,
+          },
         },
         { _id: false },
       ),
@@ -110,6 +121,9 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
     syncCaughtUpAt: Date,
     syncRefused: Number,
+    reclaim: { type: new Schema({ type: { type: String, required: true }, roundId: String }, { _id: false }), default: undefined },
+    undo: { type: new Schema({ of: { type: String, required: true } }, { _id: false }), default: undefined },
+    undoneBy: String,
   },
   { collection: 'bulk_requests', versionKey: false },
 );
@@ -117,3 +131,4 @@ bulkRequestSchema.index({ status: 1, expiresAt: 1 }); // expiry sweep, `/license
 bulkRequestSchema.index({ createdAt: -1 }); // `/license jobs`
 bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
+bulkRequestSchema.index({ 'reclaim.type': 1, finishedAt: 1 }, { sparse: true }); // reclaimed seats (report, weekly summary)

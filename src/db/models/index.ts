@@ -9,8 +9,10 @@ import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
 import { licenseTypeSchema } from './license-type.js';
 import { operationSchema } from './operation.js';
+import { reclaimRoundSchema } from './reclaim-round.js';
 import { syncControlSchema, syncDriftSchema } from './sync-control.js';
 import { syncStateSchema } from './sync-state.js';
+import { usageImportSchema } from './usage-import.js';
 
 export type { AdminDoc } from './admin.js';
 export type { AssignmentDoc } from './assignment.js';
@@ -19,11 +21,13 @@ export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
 export type { LeadDoc } from './lead.js';
-export type { LearnerDoc } from './learner.js';
+export type { LearnerDoc, ReclaimAskDoc } from './learner.js';
 export type { LicenseTypeDoc } from './license-type.js';
 export type { OperationDoc } from './operation.js';
+export type { ReclaimRoundDoc } from './reclaim-round.js';
 export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';
 export type { SyncStateDoc } from './sync-state.js';
+export type { UsageImportDoc } from './usage-import.js';
 
 /**
  * Every Mongoose model of the app, registered on one connection: the one registry. Each schema
@@ -44,6 +48,8 @@ function buildModels(connection: Connection) {
     SyncState: connection.model('SyncState', syncStateSchema),
     SyncControl: connection.model('SyncControl', syncControlSchema),
     SyncDrift: connection.model('SyncDrift', syncDriftSchema),
+    UsageImport: connection.model('UsageImport', usageImportSchema),
+    ReclaimRound: connection.model('ReclaimRound', reclaimRoundSchema),
   };
 }
 

@@ -11,6 +11,22 @@ export interface LearnerDoc {
   slackUserId?: string;
   version: number;
   recentOps: string[];
+  /** From the latest usage import (see licensing/usage); absent until one mentions the learner. */
+  usage?: { lastActiveAt?: Date; hoursViewed: number; daysLoggedIn?: number; periodEnd: Date; importId: string; importedAt: Date };
+  /** Kept their seat when asked (reclaim): not a reclaim candidate before this. */
+  reclaimExemptUntil?: Date;
+  /** The latest reclaim round that asked them, and how it stands. */
+  reclaimAsk?: ReclaimAskDoc;
+}
+
+export interface ReclaimAskDoc {
+  round: string;
+  state: 'asked' | 'kept' | 'released';
+  /** The DM: waiting to be sent, sent, or the learner has no Slack account (counted, not retried). */
+  dm: 'pending' | 'sent' | 'no_slack';
+  slackUserId?: string;
+  askedAt: Date;
+  answeredAt?: Date;
 }
 
 export const learnerSchema = new Schema<LearnerDoc>(
@@ -24,6 +40,35 @@ export const learnerSchema = new Schema<LearnerDoc>(
     slackUserId: { type: String },
     version: { type: Number, default: 0 },
     recentOps: { type: [String], default: [] },
+    usage: {
+      type: new Schema(
+        {
+          lastActiveAt: Date,
+          hoursViewed: { type: Number, default: 0 },
+          daysLoggedIn: Number,
+          periodEnd: Date,
+          importId: String,
+          importedAt: Date,
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    reclaimExemptUntil: Date,
+    reclaimAsk: {
+      type: new Schema(
+        {
+          round: { type: String, required: true },
+          state: { type: String, enum: ['asked', 'kept', 'released'], required: true },
+          dm: { type: String, enum: ['pending', 'sent', 'no_slack'], required: true },
+          slackUserId: String,
+          askedAt: Date,
+          answeredAt: Date,
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { collection: 'learners', versionKey: false },
 );
@@ -35,3 +80,8 @@ learnerSchema.index({ groups: 1 }); // bulk filters by group
 // learners up by _id, and a multikey index over the last 20 op ids would be rewritten on every
 // license change for nothing.
 learnerSchema.index({ slackUserId: 1 }, { sparse: true });
+// Reclaim candidates are holders of one type (the licenseTypes index above), filtered by last
+// activity: a compound index with usage.lastActiveAt would be rewritten on every license change
+// of every learner, which bulk jobs cannot afford for a query an admin runs now and then.
+// A reclaim round's learners: whom to DM next, and who stayed silent.
+learnerSchema.index({ 'reclaimAsk.round': 1 }, { sparse: true });

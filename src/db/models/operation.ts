@@ -14,6 +14,7 @@ export interface OperationDoc {
   appliedIds?: string[];
   createdAt: Date;
   sync?: boolean;
+  action?: string;
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -33,6 +34,7 @@ export const operationSchema = new Schema<OperationDoc>(
     appliedIds: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     sync: Boolean,
+    action: String,
     leaseOwner: String,
     leaseUntil: Date,
   },

@@ -21,6 +21,17 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
       emails: [...(s.emails ?? [])],
       excludeIds: [...(s.excludeIds ?? [])],
       excludeEmails: [...(s.excludeEmails ?? [])],
+      ...(s.idle
+        ? {
+            idle: {
+              before: s.idle.before,
+              at: s.idle.at,
+              excludeGroups: [...(s.idle.excludeGroups ?? [])],
+              ...(s.idle.round ? { round: s.idle.round } : {}),
+              ...(s.idle.neverOnly ? { neverOnly: true } : {}),
+            },
+          }
+        : {}),
     },
     change: doc.change as ChangeSpec,
     reason: doc.reason ?? '',
@@ -60,6 +71,9 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
     ...(doc.notice?.channel ? { completionNoticeChannel: doc.notice.channel } : {}),
     ...(doc.syncCaughtUpAt ? { syncCaughtUpAt: doc.syncCaughtUpAt } : {}),
     ...(doc.syncRefused !== undefined ? { syncRefused: doc.syncRefused } : {}),
+    ...(doc.reclaim ? { reclaim: { type: doc.reclaim.type, ...(doc.reclaim.roundId ? { roundId: doc.reclaim.roundId } : {}) } } : {}),
+    ...(doc.undo ? { undo: { of: doc.undo.of } } : {}),
+    ...(doc.undoneBy ? { undoneBy: doc.undoneBy } : {}),
   };
 }
 
@@ -278,6 +292,21 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
     },
     async listBulkRequests(limit) {
       const docs = await BulkRequest.find({}).sort({ createdAt: -1 }).limit(limit).lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
+    async claimUndo(id, undoId, replacing) {
+      if (!isObjectId(id)) return false;
+      const res = await BulkRequest.updateOne(
+        { _id: id, ...(replacing ? { undoneBy: replacing } : { undoneBy: { $exists: false } }) },
+        { $set: { undoneBy: undoId } },
+      );
+      return res.modifiedCount === 1;
+    },
+    async reclaimJobsFinishedSince(after, limit) {
+      const docs = await BulkRequest.find({ 'reclaim.type': { $exists: true }, status: { $in: JOB_FINAL }, finishedAt: { $gte: after } })
+        .sort({ finishedAt: 1 })
+        .limit(limit)
+        .lean();
       return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
     },
     async listPendingBulkRequests(now, limit) {

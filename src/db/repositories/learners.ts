@@ -21,7 +21,10 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
     async findLearnersByIds(ids) {
       const valid = ids.filter(isObjectId);
       if (valid.length === 0) return [];
-      const docs = await Learner.find({ _id: { $in: valid } }, learnerProjection).lean();
+      // One round trip: the whole batch in the first reply.
+      const docs = await Learner.find({ _id: { $in: valid } }, learnerProjection)
+        .batchSize(valid.length)
+        .lean();
       return docs.map(toLearner);
     },
     async searchLearners(terms, limit) {

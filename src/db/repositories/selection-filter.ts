@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import type { BulkSelection, LearnerRefinement } from '../../licensing/bulk/ports.js';
+import type { BulkSelection, IdleCriteria, LearnerRefinement } from '../../licensing/bulk/ports.js';
 import { escapeRegex } from '../../licensing/model.js';
 import { isObjectId } from './mappers.js';
 
@@ -39,6 +39,7 @@ export function selectionFilter(selection: BulkSelection, refinement: LearnerRef
   if (selection.excludeIds.length)
     clauses.push({ _id: { $nin: selection.excludeIds.filter(isObjectId).map((id) => new Types.ObjectId(id)) } });
   if (selection.excludeEmails.length) clauses.push({ email: { $nin: selection.excludeEmails } });
+  if (selection.idle) clauses.push(...idleClauses(selection.idle));
 
   if (refinement.active === true) clauses.push({ status: 'active' });
   if (refinement.active === false) clauses.push({ status: { $ne: 'active' } });
@@ -47,4 +48,18 @@ export function selectionFilter(selection: BulkSelection, refinement: LearnerRef
   if (refinement.holdsNoneOf?.length) clauses.push({ licenseTypes: { $nin: refinement.holdsNoneOf } });
   if (refinement.holdsAny) clauses.push({ 'licenseTypes.0': { $exists: true } });
   return allOf(clauses);
+}
+
+/** Idle holders (reclaim): no activity since `before`, not exempted at `at`, outside the excluded groups. */
+function idleClauses(idle: IdleCriteria): Filter[] {
+  const clauses: Filter[] = [
+    idle.neverOnly
+      ? { 'usage.lastActiveAt': { $exists: false } }
+      : { $or: [{ 'usage.lastActiveAt': { $lt: idle.before } }, { 'usage.lastActiveAt': { $exists: false } }] },
+    // Missing or past: `$not: {$gt}` matches both in one clause.
+    { reclaimExemptUntil: { $not: { $gt: idle.at } } },
+  ];
+  if (idle.excludeGroups.length) clauses.push({ groups: { $nin: idle.excludeGroups } });
+  if (idle.round) clauses.push({ 'reclaimAsk.round': idle.round, 'reclaimAsk.state': 'asked' });
+  return clauses;
 }

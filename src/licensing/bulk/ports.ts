@@ -17,6 +17,22 @@ export interface BulkSelection {
   emails: string[];
   excludeIds: string[];
   excludeEmails: string[];
+  /** Reclaim: only learners idle since `before` (see licensing/reclaim). */
+  idle?: IdleCriteria;
+}
+
+/**
+ * Idle holders, as reclaim selects them: last active before `before` or never, not exempted
+ * (a learner who chose Keep) at `at`, outside `excludeGroups`; in a round, only its silent learners.
+ */
+export interface IdleCriteria {
+  before: Date;
+  at: Date;
+  excludeGroups: string[];
+  /** Only learners asked in this reclaim round who have not answered. */
+  round?: string;
+  /** Only learners with no activity on record at all. */
+  neverOnly?: boolean;
 }
 
 /** A selection as a form or a stored draft gives it: anything left out does not narrow. */
@@ -88,6 +104,12 @@ export interface BulkRequest {
   syncCaughtUpAt?: Date;
   /** Learners of the job the platform refused (dead letters) when it caught up. */
   syncRefused?: number;
+  /** Made by reclaim (licensing/reclaim): the license type whose idle seats it frees. */
+  reclaim?: { type: string; roundId?: string };
+  /** An undo (licensing/undo): puts back what the job `of` changed, learner by learner. */
+  undo?: { of: string };
+  /** The undo request made for this job (its status says whether it ran). */
+  undoneBy?: string;
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -163,6 +185,13 @@ export interface BulkStore {
   stalledBulkRequestIds(before: Date, limit: number): Promise<string[]>;
   /** Most recent requests first. */
   listBulkRequests(limit: number): Promise<BulkRequest[]>;
+  /**
+   * Marks `id` as undone by `undoId`, only if it has no undo yet or its undo is `replacing` (one
+   * that was rejected or expired); false when another undo got there first.
+   */
+  claimUndo(id: string, undoId: string, replacing: string | null): Promise<boolean>;
+  /** Finished reclaim jobs since `after`, for the seat report and the weekly summary. */
+  reclaimJobsFinishedSince(after: Date, limit: number): Promise<BulkRequest[]>;
   /** Requests awaiting approval that have not expired, soonest deadline first. */
   listPendingBulkRequests(now: Date, limit: number): Promise<BulkRequest[]>;
 }

@@ -47,7 +47,14 @@ export interface BulkSubmission {
 export async function submitBulkRequest(
   deps: BulkDeps,
   actor: Actor,
-  input: { selection: BulkSelectionInput; change: ChangeSpec; reason: string; channelId?: string },
+  input: {
+    selection: BulkSelectionInput;
+    change: ChangeSpec;
+    reason: string;
+    channelId?: string;
+    /** Set by reclaim: the request frees idle seats of this type. */
+    reclaim?: BulkRequest['reclaim'];
+  },
 ): Promise<BulkSubmission> {
   await requireAdmin(deps, actor, 'bulk.submit');
   const channelId = input.channelId ?? actor.channelId;
@@ -98,6 +105,7 @@ export async function submitBulkRequest(
       toChange: preview.toChange,
       seatsNeeded: preview.seatsNeeded,
     },
+    ...(input.reclaim ? { reclaim: input.reclaim } : {}),
   });
   await audit(
     deps,

@@ -2,7 +2,8 @@ import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, ChangeSpec, Learner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
-import type { Operation } from '../ports.js';
+import type { Operation, OpFailure, OpItem } from '../ports.js';
+import { undoBatchPlanner } from '../undo/planner.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
 
 /** Callbacks of a running job; the Agenda job and the Slack notifier plug in here. */
@@ -35,8 +36,9 @@ export function bulkSource(requestId: string): ActorSource {
 }
 
 /** Failure codes that mean "already as asked": counted as skipped, not failed. */
-function skipCode(change: ChangeSpec): string {
-  return change.kind === 'revoke' ? 'no_licenses' : 'already_on_type';
+function skipCode(request: Pick<BulkRequest, 'change' | 'undo'>): string {
+  if (request.undo) return 'already_restored';
+  return request.change.kind === 'revoke' ? 'no_licenses' : 'already_on_type';
 }
 
 /**
@@ -54,10 +56,14 @@ export async function runBulkJob(
 ): Promise<BulkSummary> {
   let request = await mustGet(deps, requestId);
   if (request.status === 'approved') {
-    const total = await deps.bulk.countLearners(request.selection);
+    // An undo goes over the learners its job changed, not over a selection.
+    const total = request.undo ? request.preview.matched : await deps.bulk.countLearners(request.selection);
     request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
   }
-  const pager = selectionPager(deps, request.selection, deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE);
+  const batchSize = deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE;
+  const pager = request.undo
+    ? undoBatchPlanner(deps, (batchNo) => bulkOpId(request.undo?.of ?? '', batchNo))
+    : selectionPager(deps, request.selection, request.change, batchSize);
   try {
     request = await runBatches(deps, request, pager, hooks, options);
   } finally {
@@ -73,7 +79,7 @@ export async function runBulkJob(
 async function runBatches(
   deps: BulkDeps,
   initial: BulkRequest,
-  pager: SelectionPager,
+  pager: BatchPlanner,
   hooks: BulkRunHooks,
   options: BulkRunOptions,
 ): Promise<BulkRequest> {
@@ -92,12 +98,12 @@ async function runBatches(
         request = (await deps.bulk.finishBulkRequest(requestId, stop.status, deps.now(), stop.code)) ?? (await mustGet(deps, requestId));
         continue;
       }
-      const learners = await pager.next(request.progress.lastLearnerId);
-      if (!learners) {
+      const planned = await pager.next(request.progress.lastLearnerId);
+      if (!planned) {
         request = (await deps.bulk.finishBulkRequest(requestId, 'completed', deps.now())) ?? (await mustGet(deps, requestId));
         continue;
       }
-      const { items, failed } = planItems(learners, request);
+      const { items, failed } = planned;
       op = await deps.store.createOperation({
         id: opId,
         state: 'planned',
@@ -111,13 +117,14 @@ async function runBatches(
         touchedTypes: touchedTypes(items),
         createdAt: deps.now(),
         ...(deps.syncChanges ? { sync: true } : {}),
+        ...(request.undo ? { action: 'undo' } : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);
     await deps.bulk.recordBulkBatch(
       requestId,
       batchNo,
-      { lastLearnerId: lastLearnerOf(result) ?? request.progress.lastLearnerId, ...tally(result, request.change) },
+      { lastLearnerId: lastLearnerOf(result) ?? request.progress.lastLearnerId, ...tally(result, request) },
       deps.now(),
     );
     const recorded = await mustGet(deps, requestId);
@@ -128,9 +135,10 @@ async function runBatches(
   return request;
 }
 
-interface SelectionPager {
-  /** The next matching learners above `checkpoint` (fresh, at most one batch), or null when there are none. */
-  next(checkpoint: string | null): Promise<Learner[] | null>;
+/** Where a job's batches come from: planned against fresh learners, above the checkpoint, in id order. */
+export interface BatchPlanner {
+  /** The next batch's items and refusals (at most one batch of learners), or null when there are none. */
+  next(checkpoint: string | null): Promise<{ items: OpItem[]; failed: OpFailure[] } | null>;
   close(): Promise<void>;
 }
 
@@ -139,7 +147,7 @@ interface SelectionPager {
  * reads each batch of learners fresh (re-checking the selection) just before it is planned.
  * Ids at or below the current checkpoint are dropped: another process may have run those batches.
  */
-function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
+function selectionPager(deps: BulkDeps, selection: BulkSelection, change: ChangeSpec, batchSize: number): BatchPlanner {
   let ids: AsyncIterator<string[]> | undefined;
   return {
     async next(checkpoint) {
@@ -151,8 +159,8 @@ function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: num
         const ahead = checkpoint === null ? batch.value : batch.value.filter((id) => id > checkpoint);
         if (ahead.length === 0) continue;
         // Learners that left the selection since the cursor passed are not in the batch.
-        const learners = await deps.bulk.matchingLearners(selection, ahead);
-        if (learners.length) return learners;
+        const learners: Learner[] = await deps.bulk.matchingLearners(selection, ahead);
+        if (learners.length) return planItems(learners, { change });
       }
     },
     async close() {
@@ -170,6 +178,8 @@ async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> 
 
 async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ status: 'cancelled' | 'failed'; code?: string } | null> {
   if (request.cancelRequestedBy) return { status: 'cancelled' };
+  // An undo restores each learner's own types; a missing one fails that learner, not the job.
+  if (request.undo) return null;
   // A deleted target type would make seat reservation impossible; stop instead of looping.
   if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to)))
     return { status: 'failed', code: 'unknown_license_type' };
@@ -193,8 +203,8 @@ async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRun
   }
 }
 
-function tally(result: OperationResult, change: ChangeSpec): { done: number; skipped: number; failed: number } {
-  const skip = skipCode(change);
+function tally(result: OperationResult, request: Pick<BulkRequest, 'change' | 'undo'>): { done: number; skipped: number; failed: number } {
+  const skip = skipCode(request);
   const skipped = result.failed.filter((f) => f.code === skip).length;
   return { done: result.applied.length, skipped, failed: result.failed.length - skipped };
 }
@@ -243,7 +253,7 @@ export async function* bulkFailures(
   // The counts say whether there is anything to list; reading every batch's op to find nothing
   // would cost a read per thousand learners at the end of every clean job.
   if (request.progress.failed === 0 && (!options.includeSkipped || request.progress.skipped === 0)) return;
-  const skip = skipCode(request.change);
+  const skip = skipCode(request);
   for (let batch = 1; ; batch += 1) {
     const op = await deps.store.getOperation(bulkOpId(requestId, batch));
     if (!op) return;

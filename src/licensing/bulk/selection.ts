@@ -36,6 +36,15 @@ export const bulkSelectionSchema = z.object({
     .default([])
     .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]),
   excludeEmails: emailList,
+  idle: z
+    .object({
+      before: z.coerce.date(),
+      at: z.coerce.date(),
+      excludeGroups: keyList,
+      round: z.string().min(1).max(64).optional(),
+      neverOnly: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** Validates a selection and fills its defaults; throws `invalid_input` naming the bad field. */
@@ -45,8 +54,23 @@ export function normalizeSelection(input: BulkSelectionInput): BulkSelection {
     const issue = parsed.error.issues[0];
     throw new LicenseError('invalid_input', `${issue?.path.join('.') || 'selection'} ${issue?.message ?? 'is invalid'}`);
   }
-  const { status, text, ...rest } = parsed.data;
-  return { ...rest, ...(status ? { status } : {}), ...(text !== undefined ? { text } : {}) };
+  const { status, text, idle, ...rest } = parsed.data;
+  return {
+    ...rest,
+    ...(status ? { status } : {}),
+    ...(text !== undefined ? { text } : {}),
+    ...(idle
+      ? {
+          idle: {
+            before: idle.before,
+            at: idle.at,
+            excludeGroups: idle.excludeGroups,
+            ...(idle.round ? { round: idle.round } : {}),
+            ...(idle.neverOnly ? { neverOnly: true } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Splits pasted text (commas, semicolons, spaces, lines, Slack mailto links) into lower-cased emails. */

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
 import { bulkFailures, bulkProgressCounts } from '../../licensing/bulk/runner.js';
+import { undoOffered } from '../../licensing/undo/undo.js';
 import type { Logger } from '../../logger.js';
 import { postToChannelOrUser, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
@@ -30,6 +31,8 @@ export function createSlackBulkNotifier(input: {
   minIntervalMs?: number;
   /** A learning platform is synced: notices say whether it has the job's changes yet. */
   syncEnabled?: boolean;
+  /** UNDO_WINDOW_DAYS: finished jobs' notices offer Undo (0: never). */
+  undoWindowDays?: number;
 }): BulkNotifier & { flush(): Promise<void> } {
   const { client, deps, logger } = input;
   const platformLine = (request: BulkRequest, summary: Pick<BulkSummary, 'done'>): PlatformSyncLine | undefined => {
@@ -102,7 +105,8 @@ export function createSlackBulkNotifier(input: {
         if (first.length < FAILURES_LISTED) first.push(failure);
         csv.push([failure.email, failureSentence(failure.code), failure.code].map(csvCell).join(','));
       }
-      const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary));
+      const undo = undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
+      const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary), { undo });
       const channel = request.progressMessage?.channel ?? request.channelId;
       const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
       if (csv.length - 1 > FAILURES_LISTED) {
@@ -142,7 +146,8 @@ export function createSlackBulkNotifier(input: {
         ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
         ...(request.failureCode ? { failureCode: request.failureCode } : {}),
       };
-      const notice = buildCompletionNotice(request, summary, first, await names(), platformLine(request, summary));
+      const undo = !request.undoneBy && undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
+      const notice = buildCompletionNotice(request, summary, first, await names(), platformLine(request, summary), { undo });
       await client.chat.update({ channel, ts: request.completionNoticeTs, text: notice.text, blocks: notice.blocks });
     },
 

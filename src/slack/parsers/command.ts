@@ -14,6 +14,10 @@ export const subcommands = [
   'requests',
   'leads',
   'sync',
+  'reclaim',
+  'undo',
+  'usage',
+  'report',
 ] as const;
 export type Subcommand = (typeof subcommands)[number];
 
@@ -25,6 +29,8 @@ export type ParsedCommand =
   | { sub: 'leads'; action: 'remove'; userId: string }
   | { sub: 'leads'; action: 'add'; userId: string; groups: string[] }
   | { sub: 'sync'; action: 'status' | 'push' | 'retry' | 'verify' }
+  | { sub: 'reclaim' | 'usage' | 'report' }
+  | { sub: 'undo'; jobId: string }
   | { sub: 'admins'; action: 'list' }
   | { sub: 'admins'; action: 'add' | 'remove'; userId: string }
   | { sub: 'unknown'; word: string; problem?: string };
@@ -51,6 +57,19 @@ export function parseCommandText(raw: string): ParsedCommand {
     case 'jobs':
     case 'requests':
       return { sub: word };
+    case 'reclaim':
+    case 'usage':
+    case 'report':
+      return { sub: word };
+    case 'undo': {
+      const jobId = (rest[0] ?? '').toLowerCase();
+      if (/^[0-9a-f]{24}$/.test(jobId)) return { sub: 'undo', jobId };
+      return {
+        sub: 'unknown',
+        word: 'undo',
+        problem: 'Give the job to undo, as `/license jobs` lists it: `/license undo 65f0c1e2a3b4c5d6e7f80912`.',
+      };
+    }
     case 'leads': {
       const action = (rest[0] ?? 'list').toLowerCase();
       if (action === 'list') return { sub: 'leads', action: 'list' };

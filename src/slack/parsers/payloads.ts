@@ -48,6 +48,30 @@ export function encodeRequestRef(requestId: string): string {
   return JSON.stringify(requestRef.parse({ requestId }));
 }
 
+const licenseKeyRef = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+const reclaimStartRef = z.object({ type: licenseKeyRef, to: licenseKeyRef.optional() }).strict();
+const reclaimAskRef = z.object({ roundId: objectId, learnerId: objectId }).strict();
+
+/** Parses a Reclaim button value `{ type, to? }`. */
+export function parseReclaimStartRef(value: string | undefined): { type: string; to?: string } | null {
+  return parseJson(reclaimStartRef, value);
+}
+
+/** The value of a Reclaim button: the type whose idle seats to free, and the cheaper type to move them to. */
+export function encodeReclaimStartRef(ref: { type: string; to?: string }): string {
+  return JSON.stringify(reclaimStartRef.parse(ref));
+}
+
+/** Parses a Keep / Release button value `{ roundId, learnerId }`. */
+export function parseReclaimAskRef(value: string | undefined): { roundId: string; learnerId: string } | null {
+  return parseJson(reclaimAskRef, value);
+}
+
+/** The value of a Keep / Release button. */
+export function encodeReclaimAskRef(ref: { roundId: string; learnerId: string }): string {
+  return JSON.stringify(reclaimAskRef.parse(ref));
+}
+
 /** Parses a learner-card button value `{ learnerId }`. */
 export function parseLearnerRef(value: string | undefined): { learnerId: string } | null {
   return parseJson(learnerRef, value);

@@ -24,7 +24,9 @@ export function buildJobsMessage(requests: readonly BulkRequest[], names: Readon
   const lines = requests.map((r) => {
     const processed = r.progress.done + r.progress.skipped + r.progress.failed;
     const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
-    return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(r.change, names))}${progress} · <@${r.requestedBy}> ${slackDate(r.createdAt)}`;
+    const what = r.undo ? `undo of job ${r.undo.of}` : escapeMrkdwn(describeBulkChange(r.change, names));
+    const undone = r.undoneBy ? ` · undo: job ${r.undoneBy}` : '';
+    return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${what}${progress} · <@${r.requestedBy}> ${slackDate(r.createdAt)} · job ${r.id}${undone}`;
   });
   return { text: `${requests.length} recent bulk changes`, blocks: [section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000))] };
 }

@@ -15,6 +15,8 @@ export function failureSentence(code: string): string {
 
 /** "@ann asks to change *120* learners: from Core to Pro." */
 export function summaryLine(request: BulkRequest, names: ReadonlyMap<string, string>): string {
+  if (request.undo)
+    return `<@${request.requestedBy}> asks to *undo* job ${request.undo.of} for *${n(request.preview.toChange)}* learners (${n(request.preview.blocked)} changed since, not restored): ${escapeMrkdwn(describeBulkChange(request.change, names))}, reversed.`;
   return `<@${request.requestedBy}> asks to change *${n(request.preview.toChange)}* learners: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
 }
 
@@ -130,11 +132,15 @@ export function buildCompletionNotice(
   firstFailures: readonly BulkFailure[],
   names: ReadonlyMap<string, string>,
   platform?: PlatformSyncLine,
+  options: { undo?: boolean } = {},
 ): Message {
   const sync = platformPart(platform);
   const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
   const took = duration(summary.startedAt, summary.finishedAt);
-  const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${escapeMrkdwn(describeBulkChange(request.change, names))}.`;
+  const what = request.undo
+    ? `undo of job ${request.undo.of} (${escapeMrkdwn(describeBulkChange(request.change, names))}, reversed)`
+    : escapeMrkdwn(describeBulkChange(request.change, names));
+  const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${what}.`;
   const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}${sync.mrkdwn}`;
   const blocks: KnownBlock[] = [section(`${headline}\n${counts}`)];
   if (firstFailures.length) {
@@ -149,6 +155,7 @@ export function buildCompletionNotice(
   }
   if (summary.failureCode) blocks.push(context(`Stopped because: ${escapeMrkdwn(failureSentence(summary.failureCode))}`));
   blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
+  if (options.undo) blocks.push(undoJobButton(request.id));
   return {
     text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed${sync.text}`,
     blocks,
@@ -162,4 +169,31 @@ export function buildAnnounceFailedNotice(request: BulkRequest, needsApproval: b
     ? `Your bulk change of ${learners} learners was saved, but I could not post it for approval (Slack did not accept the message). The team leads can still find it with \`/license requests\`; nothing was changed yet.`
     : `Your bulk change of ${learners} learners was saved and approved, but I could not start it just now. It will be started automatically within a few minutes; \`/license jobs\` shows where it stands.`;
   return { text: sentence, blocks: [section(`:warning: ${sentence}`), context(`request ${request.id}`)] };
+}
+
+/** Undo on a finished job's notice: a confirm dialog first, since it makes a bulk request of its own. */
+export function undoJobButton(requestId: string): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: ids.undo.jobActionsBlock,
+    elements: [
+      {
+        ...button(ids.undo.job, 'Undo', encodeRequestRef(requestId)),
+        confirm: {
+          title: { type: 'plain_text', text: 'Undo this change?' },
+          text: {
+            type: 'plain_text',
+            text: 'Every learner the job changed goes back to what they held before, unless their licenses changed since. It needs the same approval as the job.',
+          },
+          confirm: { type: 'plain_text', text: 'Undo' },
+          deny: { type: 'plain_text', text: 'Keep it' },
+        },
+      },
+    ],
+  };
+}
+
+/** Replaces a job's notice once an undo was asked for: no second Undo. */
+export function buildUndoRequestedLine(undoId: string, by: string): KnownBlock {
+  return context(`:leftwards_arrow_with_hook: Undo requested by <@${by}> · job ${undoId}`);
 }

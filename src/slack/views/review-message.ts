@@ -56,7 +56,12 @@ export function buildReviewMessage(review: ChangeReview): Message {
 }
 
 /** Replaces the review message once the change is applied or has failed. */
-export function buildOutcomeMessage(outcome: Exclude<ConfirmOutcome, { kind: 'already_done' }>, actorId: string, at: Date): Message {
+export function buildOutcomeMessage(
+  outcome: Exclude<ConfirmOutcome, { kind: 'already_done' }>,
+  actorId: string,
+  at: Date,
+  options: { undo?: boolean } = {},
+): Message {
   if (outcome.kind === 'applied') {
     const { sentence } = describeChange(outcome.review);
     const done = sentence
@@ -68,6 +73,15 @@ export function buildOutcomeMessage(outcome: Exclude<ConfirmOutcome, { kind: 'al
       blocks: [
         section(`:white_check_mark: ${done}`),
         context(`Confirmed by <@${actorId}> ${slackDate(at)}. Prior usage stays on reports.`),
+        ...(options.undo
+          ? [
+              {
+                type: 'actions' as const,
+                block_id: ids.undo.singleActionsBlock,
+                elements: [button(ids.undo.single, 'Undo', encodeRequestRef(outcome.review.request.id))],
+              },
+            ]
+          : []),
       ],
     };
   }
@@ -106,4 +120,19 @@ export function buildAlreadyHandledMessage(request: ChangeRequest): Message {
 export function buildReviewUndeliveredNotice(): Message {
   const sentence = 'I could not send you the review message with Confirm and Cancel, so nothing was changed. Please try again in a minute.';
   return { text: sentence, blocks: [section(`:warning: ${sentence}`)] };
+}
+
+/** Replaces the outcome message once the change was undone (or says why it was not). */
+export function buildSingleUndoneMessage(
+  result: { kind: 'undone' | 'already_undone' } | { kind: 'failed'; sentence: string },
+  actorId: string,
+  at: Date,
+): Message {
+  if (result.kind === 'failed')
+    return { text: `Not undone: ${result.sentence}`, blocks: [section(`:x: Not undone. ${escapeMrkdwn(result.sentence)}`)] };
+  const sentence =
+    result.kind === 'undone'
+      ? `Undone by <@${actorId}> ${slackDate(at)}: the learner is back to what they held before.`
+      : 'This change was already undone.';
+  return { text: sentence.replace(/<[^>]+>/g, ''), blocks: [section(`:leftwards_arrow_with_hook: ${sentence}`)] };
 }

@@ -58,8 +58,8 @@ describe('buildJobsMessage', () => {
     expect(message.text).toBe('2 recent bulk changes');
     expect(sectionText(blockAt(message.blocks, 0, 'section')).split('\n')).toEqual([
       '*Recent bulk changes*',
-      `:hourglass_flowing_sand: *running* · 120 learners, add Learning Pro · 1,033/1,200 (3 failed) · <@UREQ1> ${slackDate(created)}`,
-      `:lock: *pending approval* · 120 learners, revoke all licenses · <@UREQ1> ${slackDate(created)}`,
+      `:hourglass_flowing_sand: *running* · 120 learners, add Learning Pro · 1,033/1,200 (3 failed) · <@UREQ1> ${slackDate(created)} · job ${running.id}`,
+      `:lock: *pending approval* · 120 learners, revoke all licenses · <@UREQ1> ${slackDate(created)} · job ${pending.id}`,
     ]);
   });
 

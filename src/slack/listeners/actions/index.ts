@@ -7,9 +7,12 @@ import { handleBulkInstead } from './bulk-instead.js';
 import { handleBulkReject } from './bulk-reject.js';
 import { handleLearnerCardButton } from './learner-card-buttons.js';
 import { handleLearnerSelected } from './learner-select.js';
+import { handleReclaimAnswer } from './reclaim-answer.js';
+import { handleReclaimStart } from './reclaim-start.js';
 import { handleReviewCancel } from './review-cancel.js';
 import { handleReviewConfirm } from './review-confirm.js';
 import { handleSyncAcceptTheirs, handleSyncPushNow, handleSyncPushOurs, handleSyncRetryDead } from './sync-buttons.js';
+import { handleUndoJob, handleUndoSingle } from './undo-buttons.js';
 
 /** Registers every button and select handler. */
 export function register(app: App, deps: SlackDeps): void {
@@ -28,6 +31,11 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.sync.retryDead, handleSyncRetryDead(deps));
   button(ids.sync.pushOurs, handleSyncPushOurs(deps));
   button(ids.sync.acceptTheirs, handleSyncAcceptTheirs(deps));
+  button(ids.reclaim.start, handleReclaimStart(deps));
+  button(ids.reclaim.keep, handleReclaimAnswer(deps, 'keep'));
+  button(ids.reclaim.release, handleReclaimAnswer(deps, 'release'));
+  button(ids.undo.job, handleUndoJob(deps));
+  button(ids.undo.single, handleUndoSingle(deps));
   app.action<BlockAction<ExternalSelectAction>>(
     { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
     handleLearnerSelected(deps),

@@ -19,7 +19,10 @@ export function handleReviewConfirm(deps: SlackDeps) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...buildAlreadyHandledMessage(outcome.request) });
         return;
       }
-      await respond({ replace_original: true, ...buildOutcomeMessage(outcome, actor.userId, deps.services.now()) });
+      await respond({
+        replace_original: true,
+        ...buildOutcomeMessage(outcome, actor.userId, deps.services.now(), { undo: deps.services.undoWindowDays > 0 }),
+      });
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: ids.review.confirm, user: actor.userId });
     }

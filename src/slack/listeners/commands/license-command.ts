@@ -10,10 +10,14 @@ import type { CommandContext } from './context.js';
 import { handleHelpCommand, handleUnknownCommand } from './help.js';
 import { handleJobsCommand } from './jobs.js';
 import { handleLeadsCommand } from './leads.js';
+import { handleReclaimCommand } from './reclaim.js';
+import { handleReportCommand } from './report.js';
 import { handleRequestsCommand } from './requests.js';
 import { handleSeatsCommand } from './seats.js';
 import { handleShowCommand } from './show.js';
 import { handleSyncCommand } from './sync.js';
+import { handleUndoCommand } from './undo.js';
+import { handleUsageCommand } from './usage.js';
 
 /** `/license …`: acks at once, parses the text, and hands it to the subcommand's handler. */
 export function handleLicenseCommand(deps: SlackDeps) {
@@ -55,6 +59,14 @@ export function handleLicenseCommand(deps: SlackDeps) {
           return await handleSyncCommand(ctx, parsed.action);
         case 'admins':
           return await handleAdminsCommand(ctx, parsed);
+        case 'reclaim':
+          return await handleReclaimCommand(ctx);
+        case 'undo':
+          return await handleUndoCommand(ctx, parsed.jobId);
+        case 'usage':
+          return await handleUsageCommand(ctx);
+        case 'report':
+          return await handleReportCommand(ctx);
       }
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { command: parsed.sub, user: ctx.actor.userId, channel: ctx.actor.channelId });

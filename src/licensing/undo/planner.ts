@@ -1,0 +1,78 @@
+import type { BatchPlanner } from '../bulk/runner.js';
+import type { LicensingDeps } from '../deps.js';
+import type { Learner } from '../model.js';
+import type { Operation, OpFailure, OpItem } from '../ports.js';
+
+function sameTypes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((type) => b.includes(type));
+}
+
+/**
+ * The compensating change of one batch of a job: each learner the batch changed goes back to
+ * exactly what they held before it, but only if they are unchanged since (their version is the
+ * one the job left); the others are refused as `changed_since`.
+ */
+export function planRestore(
+  op: Operation,
+  learners: ReadonlyMap<string, Learner>,
+  checkpoint: string | null,
+): { items: OpItem[]; failed: OpFailure[] } {
+  const applied = new Set(op.appliedIds ?? []);
+  const items: OpItem[] = [];
+  const failed: OpFailure[] = [];
+  for (const item of op.items) {
+    if (!applied.has(item.learnerId) || (checkpoint !== null && item.learnerId <= checkpoint)) continue;
+    const learner = learners.get(item.learnerId);
+    const refuse = (code: string) => failed.push({ learnerId: item.learnerId, email: item.email, code });
+    if (!learner) refuse('learner_not_found');
+    else if (sameTypes(learner.licenseTypes, item.prev)) refuse('already_restored');
+    // The job bumped the version once; anything since bumped it again.
+    else if (learner.version !== item.version + 1 || !sameTypes(learner.licenseTypes, item.next)) refuse('changed_since');
+    else if (learner.status !== 'active' && item.prev.length > 0) refuse('learner_deactivated');
+    else
+      items.push({
+        learnerId: learner.id,
+        email: learner.email,
+        version: learner.version,
+        prev: [...learner.licenseTypes],
+        next: [...item.prev],
+      });
+  }
+  return { items, failed };
+}
+
+/**
+ * Batches of an undo, read from the undone job's own operations (batch by batch, in learner id
+ * order, as the job ran them) and planned against the learners as they are now.
+ */
+export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpId: (batchNo: number) => string): BatchPlanner {
+  let batchNo = 1;
+  // The job's operations never change once settled: the next one is read while this batch runs.
+  let ahead: Promise<Operation | null> | undefined;
+  const read = (n: number) => deps.store.getOperation(originalOpId(n));
+  return {
+    async next(checkpoint) {
+      for (;;) {
+        const op = await (ahead ?? read(batchNo));
+        ahead = undefined;
+        if (!op) return null;
+        batchNo += 1;
+        const applied = new Set(op.appliedIds ?? []);
+        const ids = op.items
+          .filter((i) => applied.has(i.learnerId) && (checkpoint === null || i.learnerId > checkpoint))
+          .map((i) => i.learnerId);
+        if (ids.length === 0) continue;
+        const learners = await deps.store.findLearnersByIds(ids);
+        ahead = read(batchNo);
+        // A failed read ahead is read again when its turn comes.
+        ahead.catch(() => {
+          ahead = undefined;
+        });
+        return planRestore(op, new Map(learners.map((l) => [l.id, l])), checkpoint);
+      }
+    },
+    async close() {
+      await ahead?.catch(() => undefined);
+    },
+  };
+}
