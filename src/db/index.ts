@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
+import type { ExtensionStore, GrantStore } from '../licensing/schedule/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
@@ -12,6 +13,7 @@ import { createBulkRequestRepository } from './repositories/bulk-requests.js';
 import { createChangeRequestRepository } from './repositories/change-requests.js';
 import { createDraftRepository } from './repositories/drafts.js';
 import { createExportRepository } from './repositories/export.js';
+import { createExtensionRepository, createGrantRepository, createGrantWriter } from './repositories/grants.js';
 import { createHistoryRepository } from './repositories/history.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
@@ -38,6 +40,9 @@ export interface Repositories {
   /** The sync outbox (its writes by the operation engine go through `store`). */
   syncStates: SyncStateStore;
   syncControl: SyncControlStore;
+  /** Time-bound grants (their writes by the operation engine go through `store`). */
+  grants: GrantStore;
+  extensions: ExtensionStore;
 }
 
 /**
@@ -55,6 +60,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createHistoryRepository(connection),
       ...createAuditRepository(connection),
       recordSettledChanges: syncStates.recordSettledChanges,
+      ...createGrantWriter(connection),
     }),
     admins: withDatabaseErrors(createAdminRepository(connection)),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
@@ -65,6 +71,8 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     exports: withDatabaseErrors(createExportRepository(connection)),
     syncStates: withDatabaseErrors(syncStates),
     syncControl: withDatabaseErrors(createSyncControlRepository(connection)),
+    grants: withDatabaseErrors(createGrantRepository(connection)),
+    extensions: withDatabaseErrors(createExtensionRepository(connection)),
   };
 }
 

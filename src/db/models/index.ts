@@ -5,6 +5,7 @@ import { auditSchema } from './audit.js';
 import { bulkRequestSchema } from './bulk-request.js';
 import { changeRequestSchema } from './change-request.js';
 import { draftSchema } from './draft.js';
+import { extensionSchema, grantNoticeSchema, grantSchema } from './grant.js';
 import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
 import { licenseTypeSchema } from './license-type.js';
@@ -18,6 +19,7 @@ export type { AuditDoc } from './audit.js';
 export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
+export type { ExtensionDoc, GrantDoc, GrantNoticeDoc } from './grant.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc } from './learner.js';
 export type { LicenseTypeDoc } from './license-type.js';
@@ -44,6 +46,9 @@ function buildModels(connection: Connection) {
     SyncState: connection.model('SyncState', syncStateSchema),
     SyncControl: connection.model('SyncControl', syncControlSchema),
     SyncDrift: connection.model('SyncDrift', syncDriftSchema),
+    Grant: connection.model('Grant', grantSchema),
+    GrantExtension: connection.model('GrantExtension', extensionSchema),
+    GrantNotice: connection.model('GrantNotice', grantNoticeSchema),
   };
 }
 

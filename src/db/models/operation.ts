@@ -14,6 +14,7 @@ export interface OperationDoc {
   appliedIds?: string[];
   createdAt: Date;
   sync?: boolean;
+  grant?: { endsAt: Date; since: Date; timeZone?: string };
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -33,6 +34,7 @@ export const operationSchema = new Schema<OperationDoc>(
     appliedIds: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     sync: Boolean,
+    grant: { type: new Schema({ endsAt: Date, since: Date, timeZone: String }, { _id: false }), default: undefined },
     leaseOwner: String,
     leaseUntil: Date,
   },

@@ -71,5 +71,8 @@ export function toOperation(doc: OperationDoc): Operation {
     createdAt: doc.createdAt,
     ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
     ...(doc.sync ? { sync: true } : {}),
+    ...(doc.grant
+      ? { grant: { endsAt: doc.grant.endsAt, since: doc.grant.since, ...(doc.grant.timeZone ? { timeZone: doc.grant.timeZone } : {}) } }
+      : {}),
   };
 }
