@@ -1,8 +1,10 @@
 import type { BulkDeps } from './bulk/ports.js';
+import type { PolicyDeps } from './policy/ports.js';
+import type { ScheduleDeps } from './schedule/ports.js';
 import type { SyncDeps } from './sync/ports.js';
 
 /**
  * Everything the edges (Slack, jobs, CLI) hand the use cases: the union of every feature's deps.
  * Only the composition root builds it; features depend on their own deps type, never on this one.
  */
-export type AppServices = BulkDeps & SyncDeps;
+export type AppServices = BulkDeps & SyncDeps & ScheduleDeps & PolicyDeps;

@@ -46,6 +46,17 @@ export interface BulkRequestDoc {
   notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
+  applyAt?: Date;
+  until?: Date;
+  timeZone?: string;
+  quorum?: number;
+  approvals?: { by: string; at: Date }[];
+  remindAt?: Date;
+  remindedAt?: Date;
+  escalatedAt?: Date;
+  escalatedTo?: { users?: string[]; channelId?: string };
+  escalationMessages?: { channel: string; ts: string }[];
+  failureDetail?: string;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -110,6 +121,20 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
     syncCaughtUpAt: Date,
     syncRefused: Number,
+    applyAt: Date,
+    until: Date,
+    timeZone: String,
+    quorum: Number,
+    approvals: { type: [{ _id: false, by: String, at: Date }], default: undefined },
+    remindAt: Date,
+    remindedAt: Date,
+    escalatedAt: Date,
+    escalatedTo: {
+      type: new Schema({ users: { type: [String], default: undefined }, channelId: String }, { _id: false }),
+      default: undefined,
+    },
+    escalationMessages: { type: [messageRef], default: undefined },
+    failureDetail: String,
   },
   { collection: 'bulk_requests', versionKey: false },
 );
@@ -117,3 +142,4 @@ bulkRequestSchema.index({ status: 1, expiresAt: 1 }); // expiry sweep, `/license
 bulkRequestSchema.index({ createdAt: -1 }); // `/license jobs`
 bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
+bulkRequestSchema.index({ status: 1, remindAt: 1 }); // approval reminders due

@@ -3,6 +3,8 @@ import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, ChangeSpec, Learner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
+import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
+import { scheduleTimers } from '../schedule/timers.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
 
 /** Callbacks of a running job; the Agenda job and the Slack notifier plug in here. */
@@ -53,10 +55,18 @@ export async function runBulkJob(
   options: BulkRunOptions = {},
 ): Promise<BulkSummary> {
   let request = await mustGet(deps, requestId);
+  // A scheduled change run early (a revived job) waits for its moment.
+  if (request.status === 'approved' && request.applyAt && request.applyAt > deps.now()) return summaryOf(request);
   if (request.status === 'approved') {
     const total = await deps.bulk.countLearners(request.selection);
+    const blocker = request.applyAt ? await scheduledStartBlocker(deps, request) : null;
     request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
+    if (blocker && request.status === 'running')
+      request =
+        (await deps.bulk.failBulkRequestAtStart(requestId, blocker.code, blocker.detail, deps.now())) ?? (await mustGet(deps, requestId));
   }
+  // Every grant of a time-bound change shares its end and warnings: one set of timers for all.
+  if (request.until && request.status === 'running') await scheduleTimers(deps, bulkGrantTimers(request));
   const pager = selectionPager(deps, request.selection, deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE);
   try {
     request = await runBatches(deps, request, pager, hooks, options);
@@ -111,6 +121,9 @@ async function runBatches(
         touchedTypes: touchedTypes(items),
         createdAt: deps.now(),
         ...(deps.syncChanges ? { sync: true } : {}),
+        ...(request.until
+          ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
+          : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);
@@ -221,6 +234,7 @@ function summaryOf(request: BulkRequest): BulkSummary {
     ...(request.startedAt ? { startedAt: request.startedAt } : {}),
     ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
     ...(request.failureCode ? { failureCode: request.failureCode } : {}),
+    ...(request.failureDetail ? { failureDetail: request.failureDetail } : {}),
   };
 }
 
