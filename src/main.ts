@@ -8,8 +8,10 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { connectDatabase, type Database, openRepositories } from './db/index.js';
 import {
   createAgenda,
+  createTimerScheduler,
   defineLicenseJobs,
   defineSyncJobs,
+  defineTimerJobs,
   runJobNow,
   SYNC_FILE_JOB,
   SYNC_PULL_JOB,
@@ -19,14 +21,18 @@ import {
   startAgenda,
   stopAgenda,
   syncJobName,
+  timerSweep,
 } from './jobs/index.js';
 import type { AppServices } from './licensing/app-services.js';
 import { resumeStaleOperations } from './licensing/operations.js';
+import type { ApprovalPolicy } from './licensing/policy/ports.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
 import { createSlackApp, healthHandler } from './slack/app.js';
+import { createSlackApprovalNotifier } from './slack/notifiers/approval-notifier.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
+import { createSlackExpiryNotifier } from './slack/notifiers/expiry-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
@@ -55,6 +61,8 @@ export async function startApp(
     bulkBatchSize?: number;
     /** Knobs of the sync worker (tests shorten leases and probes). */
     syncOptions?: PushRoundOptions;
+    /** How often overdue grants, warnings and approval deadlines are swept for (default 1 minute). */
+    timerSweepEvery?: string;
   } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
@@ -73,6 +81,9 @@ export async function startApp(
     bulkApprovalThreshold: config.bulkApprovalThreshold,
     approvalTtlHours: config.approvalTtlHours,
     ...(options.bulkBatchSize ? { bulkBatchSize: options.bulkBatchSize } : {}),
+    approvalPolicy: approvalPolicyOf(config),
+    ...(config.maxGrantDays !== undefined ? { maxGrantDays: config.maxGrantDays } : {}),
+    learnerNotices: config.learnerNotices,
   };
 
   const nativeDb = db.connection.db;
@@ -84,13 +95,15 @@ export async function startApp(
     name: deps.processId,
     logger: logger.child({ component: 'agenda' }),
   });
+  // Services schedule their timers (grant ends and warnings, approval reminders and deadlines) on Agenda.
+  deps.timers = createTimerScheduler(agenda);
 
   const health = { isReady: () => db.isConnected() };
   const app = createSlackApp(
     config,
     {
       services: deps,
-      scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
+      scheduleBulkJob: (requestId, at) => scheduleBulkJob(agenda, requestId, at),
       ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
       sync: {
         runNow: async () => {
@@ -124,6 +137,13 @@ export async function startApp(
     logger: logger.child({ component: 'sync' }),
     ...(options.syncOptions ? { pushOptions: options.syncOptions } : {}),
   });
+  defineTimerJobs(agenda, {
+    deps,
+    expiryNotifier: createSlackExpiryNotifier({ client: app.client, logger: logger.child({ component: 'expiry-notifier' }) }),
+    approvalNotifier: createSlackApprovalNotifier({ client: app.client, deps, logger: logger.child({ component: 'approval-notifier' }) }),
+    bulkNotifier: notifier,
+    logger: logger.child({ component: 'timers' }),
+  });
   let port = config.port;
   let healthServer: HttpServer | undefined;
   try {
@@ -146,7 +166,7 @@ export async function startApp(
     throw error;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
-  await startAgenda(agenda, { recurring: recurringSyncJobs(config, syncAdapters) });
+  await startAgenda(agenda, { recurring: { ...recurringSyncJobs(config, syncAdapters), ...timerSweep(options.timerSweepEvery) } });
 
   // Operations a crashed process left half-done are finished here (see licensing/operations.ts).
   const sweep = async () => {
@@ -181,6 +201,17 @@ export async function startApp(
       await db.close();
       logger.info('stopped');
     },
+  };
+}
+
+/** The approval policy of the config, as the licensing services take it. */
+function approvalPolicyOf(config: Config): ApprovalPolicy {
+  const { escalateTo, quorum } = config.approvalPolicy;
+  return {
+    ...(escalateTo
+      ? { escalateTo: 'channelId' in escalateTo ? { channelId: escalateTo.channelId } : { users: [...escalateTo.users] } }
+      : {}),
+    ...(quorum ? { quorum: { ...quorum } } : {}),
   };
 }
 
