@@ -14,13 +14,14 @@ export const subcommands = [
   'requests',
   'leads',
   'sync',
+  'policy',
 ] as const;
 export type Subcommand = (typeof subcommands)[number];
 
 export type ParsedCommand =
   | { sub: 'help' }
   | { sub: 'reassign' | 'add' | 'revoke' | 'show'; query: string }
-  | { sub: 'seats' | 'bulk' | 'jobs' | 'requests' }
+  | { sub: 'seats' | 'bulk' | 'jobs' | 'requests' | 'policy' }
   | { sub: 'leads'; action: 'list' }
   | { sub: 'leads'; action: 'remove'; userId: string }
   | { sub: 'leads'; action: 'add'; userId: string; groups: string[] }
@@ -50,6 +51,7 @@ export function parseCommandText(raw: string): ParsedCommand {
     case 'bulk':
     case 'jobs':
     case 'requests':
+    case 'policy':
       return { sub: word };
     case 'leads': {
       const action = (rest[0] ?? 'list').toLowerCase();

@@ -10,6 +10,7 @@ import type { CommandContext } from './context.js';
 import { handleHelpCommand, handleUnknownCommand } from './help.js';
 import { handleJobsCommand } from './jobs.js';
 import { handleLeadsCommand } from './leads.js';
+import { handlePolicyCommand } from './policy.js';
 import { handleRequestsCommand } from './requests.js';
 import { handleSeatsCommand } from './seats.js';
 import { handleShowCommand } from './show.js';
@@ -55,6 +56,8 @@ export function handleLicenseCommand(deps: SlackDeps) {
           return await handleSyncCommand(ctx, parsed.action);
         case 'admins':
           return await handleAdminsCommand(ctx, parsed);
+        case 'policy':
+          return await handlePolicyCommand(ctx);
       }
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { command: parsed.sub, user: ctx.actor.userId, channel: ctx.actor.channelId });
