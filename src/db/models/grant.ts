@@ -64,8 +64,6 @@ grantSchema.index({ status: 1, nextWarnAt: 1 }); // warnings due
 grantSchema.index({ learnerId: 1, status: 1 }); // the learner card's ends
 grantSchema.index({ requestId: 1, status: 1 }); // a bulk request's grants (extend all)
 grantSchema.index({ endOpId: 1 }); // the grants an expiry operation ends
-grantSchema.index({ endToken: 1 }, { sparse: true }); // what one expiry run leased
-grantSchema.index({ warnToken: 1 }, { sparse: true }); // what one warning run leased
 
 export interface ExtensionDoc {
   _id: Types.ObjectId;

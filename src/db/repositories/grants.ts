@@ -85,20 +85,25 @@ export function createGrantRepository(connection: Connection): GrantStore {
     },
     async claimDueGrants(now, token, newOpId, limit, leaseMs) {
       const due: Filter = { status: 'active', endsAt: { $lte: now }, ...freeOf('endLeaseUntil', now) };
-      const ids = (await Model.find(due, { _id: 1 }).sort({ endsAt: 1, _id: 1 }).limit(limit).lean()).map((d) => d._id);
-      if (ids.length === 0) return [];
-      // One conditional write leases them all; a grant another run took meanwhile no longer matches.
-      // A grant a dead run had given an operation keeps it, so that operation is finished, not redone.
-      await grants().updateMany({ _id: { $in: ids }, ...due }, [
-        {
-          $set: {
-            endOpId: { $ifNull: ['$endOpId', { $literal: newOpId }] },
-            endToken: token,
-            endLeaseUntil: new Date(now.getTime() + leaseMs),
-          },
-        },
-      ]);
-      return find({ endToken: token, status: 'active' });
+      // Any due grants will do (a run takes them all, batch after batch), so no sort: the oldest
+      // first would only matter to a run that stops early, and the next run takes the rest.
+      const candidates = (await Model.find(due).limit(limit).lean()) as GrantDoc[];
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((d) => d._id);
+      // Conditional writes lease them all; a grant another run took meanwhile no longer matches. A
+      // grant a dead run had given an operation keeps it, so that operation is finished, not redone.
+      const lease = { endToken: token, endLeaseUntil: new Date(now.getTime() + leaseMs) };
+      const fresh = candidates.filter((d) => !d.endOpId).map((d) => d._id);
+      const resumed = candidates.filter((d) => d.endOpId).map((d) => d._id);
+      let leased = 0;
+      if (fresh.length)
+        leased += (
+          await grants().updateMany({ _id: { $in: fresh }, ...due, endOpId: { $exists: false } }, { $set: { ...lease, endOpId: newOpId } })
+        ).modifiedCount;
+      if (resumed.length) leased += (await grants().updateMany({ _id: { $in: resumed }, ...due }, { $set: lease })).modifiedCount;
+      // Nobody else took any of them (the usual case): they are what was read, now ours.
+      if (leased === candidates.length) return candidates.map((d) => toGrant({ ...d, endOpId: d.endOpId ?? newOpId }));
+      return find({ _id: { $in: ids }, endToken: token, status: 'active' }, { _id: 1 });
     },
     async grantsEndedBy(opId) {
       return find({ endOpId: opId, status: 'active' }, { _id: 1 });
@@ -122,28 +127,34 @@ export function createGrantRepository(connection: Connection): GrantStore {
     async claimDueWarnings(now, token, limit, leaseMs) {
       // A grant already at its end is ended instead of warned.
       const due: Filter = { status: 'active', nextWarnAt: { $lte: now }, endsAt: { $gt: now }, ...freeOf('warnLeaseUntil', now) };
-      const ids = (await Model.find(due, { _id: 1 }).sort({ nextWarnAt: 1, _id: 1 }).limit(limit).lean()).map((d) => d._id);
-      if (ids.length === 0) return [];
-      await grants().updateMany(
+      // As for ends: any due warnings will do, the run takes them all.
+      const candidates = (await Model.find(due).limit(limit).lean()) as GrantDoc[];
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((d) => d._id);
+      const leased = await grants().updateMany(
         { _id: { $in: ids }, ...due },
         { $set: { warnToken: token, warnLeaseUntil: new Date(now.getTime() + leaseMs) } },
       );
-      return find({ warnToken: token, status: 'active' }, { _id: 1 });
+      if (leased.modifiedCount === candidates.length) return candidates.map(toGrant);
+      return find({ _id: { $in: ids }, warnToken: token, status: 'active' }, { _id: 1 });
     },
     async markWarned(token, updates) {
-      for (let i = 0; i < updates.length; i += 1000) {
-        const chunk = updates.slice(i, i + 1000);
-        if (chunk.length === 0) continue;
-        // Only where the lease is still ours and the end unchanged: an extension restarted the plan.
-        await grants().bulkWrite(
-          chunk.map((u) => ({
-            updateOne: {
-              filter: { _id: u.id, warnToken: token, endsAt: u.endsAt },
-              update: { $set: { warned: u.warned, nextWarnAt: u.nextWarnAt }, $unset: { warnToken: '', warnLeaseUntil: '' } },
-            },
-          })),
-          { ordered: false },
-        );
+      // Grants of one bulk change share their end and plan: one write per distinct outcome, not per grant.
+      const groups = new Map<string, { endsAt: Date; warned: WarningLabel[]; nextWarnAt: Date | null; ids: string[] }>();
+      for (const u of updates) {
+        const key = `${u.endsAt.getTime()}|${u.warned.join(',')}|${u.nextWarnAt?.getTime() ?? ''}`;
+        const group = groups.get(key);
+        if (group) group.ids.push(u.id);
+        else groups.set(key, { endsAt: u.endsAt, warned: u.warned, nextWarnAt: u.nextWarnAt, ids: [u.id] });
+      }
+      for (const group of groups.values()) {
+        for (let i = 0; i < group.ids.length; i += 1000) {
+          // Only where the lease is still ours and the end unchanged: an extension restarted the plan.
+          await grants().updateMany(
+            { _id: { $in: group.ids.slice(i, i + 1000) }, warnToken: token, endsAt: group.endsAt },
+            { $set: { warned: group.warned, nextWarnAt: group.nextWarnAt }, $unset: { warnToken: '', warnLeaseUntil: '' } },
+          );
+        }
       }
     },
     async extendGrants(target, change) {

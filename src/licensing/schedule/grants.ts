@@ -65,8 +65,12 @@ export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier
     );
     if (claimed.length === 0) return total;
     const run = emptyRun();
+    const fresh = `expiry:${token}`;
     for (const opId of new Set(claimed.map((g) => g.endOpId).filter((id): id is string => Boolean(id)))) {
-      add(run, await endGrantsOf(deps, opId, now, notifier));
+      // Only this claim can have given out its own op id, so those grants are all it ends; a dead
+      // run's op id may be on grants another claim holds, which are read back.
+      const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
+      add(run, await endGrantsOf(deps, opId, now, notifier, known));
     }
     add(total, run);
     // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
@@ -75,9 +79,9 @@ export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier
 }
 
 /** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
-async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, notifier?: ExpiryNotifier): Promise<EndRun> {
+async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, notifier?: ExpiryNotifier, known?: Grant[]): Promise<EndRun> {
   const run = emptyRun();
-  let grants = await deps.grants.grantsEndedBy(opId);
+  let grants = known ?? (await deps.grants.grantsEndedBy(opId));
   if (grants.length === 0) return run;
   let op = await deps.store.getOperation(opId);
   if (!op) {

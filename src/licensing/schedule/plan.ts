@@ -11,7 +11,8 @@ const LEADS: readonly { label: WarningLabel; ms: number }[] = [
 /**
  * When a grant from `since` to `endsAt` warns its holders: 7 days and 1 day before the end, or at
  * half the time when the grant is shorter than that. Rounded up to the minute (so a bulk change's
- * learners share their timers); two warnings at the same minute are one (the later label).
+ * learners share their timers) unless that reaches the end; two warnings at the same moment are one
+ * (the later label).
  */
 export function warningPlan(since: Date, endsAt: Date): GrantWarning[] {
   const span = endsAt.getTime() - since.getTime();
@@ -19,13 +20,14 @@ export function warningPlan(since: Date, endsAt: Date): GrantWarning[] {
   const byTime = new Map<number, WarningLabel>();
   for (const lead of LEADS) {
     const at = span > lead.ms ? endsAt.getTime() - lead.ms : since.getTime() + span / 2;
-    const minute = Math.min(Math.ceil(at / MINUTE_MS) * MINUTE_MS, endsAt.getTime());
-    byTime.set(minute, lead.label);
+    const minute = Math.ceil(at / MINUTE_MS) * MINUTE_MS;
+    // A grant of a few minutes keeps its exact half time: rounding would put the warning at the end.
+    byTime.set(minute < endsAt.getTime() ? minute : Math.ceil(at), lead.label);
   }
   return [...byTime.entries()].sort(([a], [b]) => a - b).map(([at, label]) => ({ label, at: new Date(at) }));
 }
 
-/** The first warning of the plan not sent yet and not yet past its moment's successor; null when none is left. */
+/** The first warning of the plan not sent yet; null when none is left. */
 export function nextWarningAt(plan: readonly GrantWarning[], warned: readonly WarningLabel[]): Date | null {
   return plan.find((w) => !warned.includes(w.label))?.at ?? null;
 }
