@@ -7,7 +7,7 @@ import { nativeDb, waitFor } from '../support/bulk-agenda.js';
 import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { buttonsOf } from '../support/slack-flows.js';
+import { bulkFormInSlack, bulkInSlack, buttonsOf } from '../support/slack-flows.js';
 import { blockActionsPayload, stateValue, viewSubmissionPayload } from '../support/slack-requests.js';
 
 const LEAD = 'ULEAD1';
@@ -225,44 +225,16 @@ async function waitForGrant(learnerId: string) {
   }
 }
 
-/** `/license bulk` → filters (with timing) → preview → submit, for the Sales group. */
-async function bulkWithTiming(timing: Record<string, Record<string, unknown>>, channel = 'CSALES') {
-  const b = ids.bulkModal;
-  const before = e2e.slack.callsTo('views.open').length;
-  await e2e.command('bulk', ADMIN, { channel });
-  const opened = await e2e.slack.waitFor('views.open', () => e2e.slack.callsTo('views.open').length > before);
-  const form = opened.body.view as Modal;
-  const filters = await e2e.interact(
-    viewSubmissionPayload({
-      user_id: ADMIN,
-      callback_id: b.callback,
-      view: { private_metadata: form.private_metadata, blocks: form.blocks as ViewOutput['blocks'] },
-      values: {
-        [b.groupsBlock]: { [b.groupsSelect]: stateValue.options(['Sales']) },
-        [b.typesBlock]: { [b.typesSelect]: stateValue.options(['core']) },
-        [b.statusBlock]: { [b.statusSelect]: stateValue.option('active') },
-        [b.actionBlock]: { [b.actionSelect]: stateValue.option('reassign') },
-        [b.targetBlock]: { [b.targetSelect]: stateValue.option('pro') },
-        [b.reasonBlock]: { [b.reasonInput]: stateValue.text('new quarter') },
-        ...timing,
-      } as ViewOutput['state']['values'],
-    }),
-  );
-  const answer = filters.json as { response_action: string; view?: Modal; errors?: Record<string, string> };
-  if (answer.response_action !== 'update' || !answer.view) return { errors: answer.errors ?? {}, preview: null };
-  await e2e.interact(
-    viewSubmissionPayload({
-      user_id: ADMIN,
-      callback_id: ids.bulkPreview.callback,
-      view: { private_metadata: answer.view.private_metadata, blocks: answer.view.blocks as ViewOutput['blocks'] },
-      values: {
-        [ids.bulkPreview.excludeBlock]: { [ids.bulkPreview.excludeSelect]: stateValue.options([], 'multi_external_select') },
-        [ids.bulkPreview.excludeEmailsBlock]: { [ids.bulkPreview.excludeEmailsInput]: stateValue.text(null) },
-      },
-    }),
-  );
-  return { errors: {}, preview: answer.view };
-}
+/** `/license bulk` for the Sales group, Core → Pro, with more fields (the timing pickers). */
+const salesToPro = (extra: Record<string, Record<string, unknown>>): Parameters<typeof bulkInSlack>[1] => ({
+  groups: ['Sales'],
+  types: ['core'],
+  action: 'reassign',
+  target: 'pro',
+  reason: 'new quarter',
+  channel: 'CSALES',
+  extra,
+});
 
 async function givenSales(count: number) {
   return givenLearners(
@@ -319,7 +291,7 @@ describe('a scheduled bulk change', () => {
     await boot();
     await givenSales(4);
     const applyAt = zonedTimeToUtc(wallTimeIn(new Date(Date.now() + 2 * DAY), 'UTC').date, '09:00', 'UTC')!;
-    const { preview } = await bulkWithTiming(applyPicked(applyAt, 'UTC'));
+    const preview = await bulkInSlack(e2e, salesToPro(applyPicked(applyAt, 'UTC')));
     expect(JSON.stringify(preview?.blocks)).toContain(':calendar: Applies');
 
     const scheduled = await e2e.slack.waitFor(
@@ -352,7 +324,7 @@ describe('a scheduled bulk change', () => {
   it('refuses “apply at” in the past next to the field', async () => {
     await boot();
     await givenSales(4);
-    const { errors } = await bulkWithTiming(applyPicked(new Date(Date.now() - 3_600_000), 'UTC'));
+    const { errors } = await bulkFormInSlack(e2e, salesToPro(applyPicked(new Date(Date.now() - 3_600_000), 'UTC')));
     expect(errors).toEqual({ [t.applyDateBlock]: 'That time has already passed; pick a moment in the future to apply the change.' });
   });
 });
@@ -361,7 +333,7 @@ describe('the approval policy', () => {
   it('shows “1 of 2 approvals” until a second lead approves; the requester cannot count', async () => {
     await boot({ LICENSE_APPROVERS: `${LEAD},${LEAD2},${ADMIN}`, BULK_QUORUM_THRESHOLD: '5', BULK_QUORUM: '2' });
     await givenSales(10);
-    await bulkWithTiming({});
+    await bulkInSlack(e2e, salesToPro({}));
     const approval = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === APPROVALS);
     const ts = (approval.response as { ts: string }).ts;
     const approve = buttonsOf(approval).find((b) => b.action_id === ids.bulkRequest.approve)!;
@@ -386,7 +358,7 @@ describe('the approval policy', () => {
     // 0.001 h = 3.6 s: the reminder after 1.8 s, the escalation after 3.6 s, the expiry 3.6 s later.
     await boot({ APPROVAL_TTL_HOURS: '0.001', APPROVAL_ESCALATE_TO: 'CBOSSES' });
     await givenSales(10);
-    await bulkWithTiming({});
+    await bulkInSlack(e2e, salesToPro({}));
     const approval = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === APPROVALS);
     const ts = (approval.response as { ts: string }).ts;
 

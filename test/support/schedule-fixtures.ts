@@ -3,7 +3,7 @@ import type { AppServices } from '../../src/licensing/app-services.js';
 import type { BulkRequest, MessageRef } from '../../src/licensing/bulk/ports.js';
 import type { ChangeSpec } from '../../src/licensing/model.js';
 import type { ApprovalNotifier, EscalationTarget } from '../../src/licensing/policy/ports.js';
-import type { ExpiryNotifier, GrantNotice, Timer, TimerKind, TimerScheduler } from '../../src/licensing/schedule/ports.js';
+import type { ExpiryNotifier, Grant, GrantNotice, Timer, TimerKind, TimerScheduler } from '../../src/licensing/schedule/ports.js';
 import { confirmReviewedChange } from '../../src/licensing/schedule/scheduled.js';
 import { requestChange } from '../../src/licensing/single/change-requests.js';
 import { bulkDeps } from './bulk-fixtures.js';
@@ -111,4 +111,23 @@ export async function grantUntil(
   const outcome = await confirmReviewedChange(deps, actor, review.request.id);
   if (outcome.kind !== 'applied') throw new Error(`the change was not applied: ${outcome.kind}`);
   return `${review.request.id}:${learnerId}`;
+}
+
+/** A grant as the store returns it, for builders and plans: Learning Pro instead of Core for ten days unless overridden. */
+export function grantFixture(overrides: Partial<Grant> & Pick<Grant, 'id' | 'learnerId'>): Grant {
+  return {
+    email: `${overrides.learnerId}@example.com`,
+    added: ['pro'],
+    removed: ['core'],
+    since: new Date('2026-12-01T14:00:00Z'),
+    endsAt: new Date('2026-12-11T14:00:00Z'),
+    grantedBy: 'UADMIN1',
+    grantOpId: overrides.id.split(':')[0] ?? 'op',
+    reason: '',
+    status: 'active',
+    warnings: [],
+    warned: [],
+    nextWarnAt: null,
+    ...overrides,
+  };
 }

@@ -1,16 +1,13 @@
-import { requireAdmin } from '../admins.js';
 import type { BulkDeps, BulkRequest } from '../bulk/ports.js';
 import { type BulkSubmission, SeatsShortError, submitBulkRequest } from '../bulk/requests.js';
 import { previewBulkChange } from '../bulk/selection.js';
 import { LicenseError } from '../errors.js';
 import { type Actor, nextLicenseTypes } from '../model.js';
-import { type ChangeReview, type ConfirmOutcome, confirmChange } from '../single/change-requests.js';
+import { type ChangeReview, type ConfirmOutcome, claimReviewedChange, confirmChange } from '../single/change-requests.js';
 import type { ChangeRequest } from '../single/ports.js';
 import { grantTimerKey, grantTimers, warningPlan } from './plan.js';
 import type { ScheduleDeps, Timer } from './ports.js';
 import { scheduleTimers } from './timers.js';
-
-const CONFIRM_LEASE_MS = 60_000;
 
 /** When a bulk request's grants count from: the moment it was due to apply (or was approved). */
 export function grantSince(request: Pick<BulkRequest, 'applyAt' | 'decidedAt' | 'createdAt'>): Date {
@@ -61,13 +58,9 @@ export async function confirmReviewedChange(deps: ScheduleDeps & BulkDeps, actor
     }
     return outcome;
   }
-  await requireAdmin(deps, actor, 'confirm');
-  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
-  if (!claimed) {
-    const existing = await deps.changeRequests.getChangeRequest(requestId);
-    if (!existing) throw new LicenseError('change_not_found');
-    return { kind: 'already_done', request: existing };
-  }
+  const claim = await claimReviewedChange(deps, actor, requestId);
+  if (claim.kind === 'already_done') return claim;
+  const claimed = claim.request;
   const learner = await deps.store.findLearnerById(claimed.learnerId);
   const types = await deps.store.listLicenseTypes();
   const reviewOf = (status: ChangeRequest['status']): ChangeReview | null =>

@@ -10,22 +10,38 @@ const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+/** One formatter per locale, options and zone: making one is far slower than using it. */
+function cachedFormatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}|${timeZone}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formatters.set(key, formatter);
   }
   return formatter;
+}
+
+const PARTS: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+};
+const READABLE: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  return cachedFormatter('en-US', PARTS, timeZone);
 }
 
 /** True for a time zone name this runtime knows (e.g. `Europe/Berlin`, `UTC`). */
@@ -81,24 +97,9 @@ export function wallTimeIn(instant: Date, timeZone: string): { date: string; tim
   return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 
-const readable = new Map<string, Intl.DateTimeFormat>();
-
 /** `instant` as people read it in `timeZone`, with the zone named: "Tue 10 Nov 2026, 09:00 (America/New_York)". */
 export function formatInZone(instant: Date, timeZone: string): string {
-  let formatter = readable.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    readable.set(timeZone, formatter);
-  }
+  const formatter = cachedFormatter('en-GB', READABLE, timeZone);
   return `${formatter
     .format(instant)
     .replace(/^(\w+),? /, '$1 ')

@@ -101,13 +101,9 @@ export type ConfirmOutcome =
  * second click, a Slack retry or another process gets `already_done`.
  */
 export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId: string): Promise<ConfirmOutcome> {
-  await requireAdmin(deps, actor, 'confirm');
-  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
-  if (!claimed) {
-    const existing = await deps.changeRequests.getChangeRequest(requestId);
-    if (!existing) throw new LicenseError('change_not_found');
-    return { kind: 'already_done', request: existing };
-  }
+  const claim = await claimReviewedChange(deps, actor, requestId);
+  if (claim.kind === 'already_done') return claim;
+  const claimed = claim.request;
 
   let op = await deps.store.getOperation(claimed.id);
   let types: LicenseType[] = await deps.store.listLicenseTypes();
@@ -172,6 +168,23 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
     code,
     review: learner ? { ...review({ ...claimed, status: 'failed' }, learner, types), before, after: before } : null,
   };
+}
+
+/**
+ * The admin's Confirm takes the review atomically: `claimed` once (or again after a crashed
+ * process's lease), `already_done` for a second click, a Slack retry or another process.
+ */
+export async function claimReviewedChange(
+  deps: LicensingDeps,
+  actor: Actor,
+  requestId: string,
+): Promise<{ kind: 'claimed'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
+  await requireAdmin(deps, actor, 'confirm');
+  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
+  if (claimed) return { kind: 'claimed', request: claimed };
+  const existing = await deps.changeRequests.getChangeRequest(requestId);
+  if (!existing) throw new LicenseError('change_not_found');
+  return { kind: 'already_done', request: existing };
 }
 
 /** Discards a pending change; a request already handled reports `already_done`. */

@@ -19,6 +19,11 @@ function plain(mrkdwn: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** The one-button row of an Extend (or "Ask for more time") on a grant or a bulk request's grants. */
+function extendRow(actionId: string, label: string, target: GrantTarget, style?: 'primary'): KnownBlock {
+  return { type: 'actions', block_id: ids.grant.actionsBlock, elements: [button(actionId, label, encodeGrantTarget(target), style)] };
+}
+
 function names(list: readonly string[]): string {
   return escapeMrkdwn(list.join(' + ') || 'no license');
 }
@@ -33,7 +38,6 @@ export function buildGrantNotice(notice: GrantNotice): Message {
   const back = notice.returned.length
     ? `, and ${notice.audience === 'learner' ? 'you get' : 'they get'} ${names(notice.returned)} back`
     : '';
-  const value = encodeGrantTarget(notice.target);
   if (notice.kind === 'ended_without_return') {
     const who = notice.learners[0];
     const sentence = `:warning: The time-bound ${names(notice.taken)} of *${escapeMrkdwn(who?.email ?? '')}* ended ${when}, but ${names(notice.returned)} could not be given back: no seat was free. They now hold neither; change their licenses with \`/license show ${escapeMrkdwn(who?.email ?? '')}\`.`;
@@ -43,10 +47,7 @@ export function buildGrantNotice(notice: GrantNotice): Message {
     const sentence = `:hourglass: Your ${names(notice.taken)} license ends ${when}${back}. Your usage so far stays on reports. Need it longer? Ask for more time.`;
     return {
       text: plain(sentence),
-      blocks: [
-        section(sentence),
-        { type: 'actions', block_id: ids.grant.actionsBlock, elements: [button(ids.grant.askExtend, 'Ask for more time', value)] },
-      ],
+      blocks: [section(sentence), extendRow(ids.grant.askExtend, 'Ask for more time', notice.target)],
     };
   }
   const who =
@@ -58,11 +59,7 @@ export function buildGrantNotice(notice: GrantNotice): Message {
     text: plain(sentence),
     blocks: [
       section(sentence),
-      {
-        type: 'actions',
-        block_id: ids.grant.actionsBlock,
-        elements: [button(ids.grant.extend, notice.count === 1 ? 'Extend' : `Extend all ${n(notice.count)}`, value, 'primary')],
-      },
+      extendRow(ids.grant.extend, notice.count === 1 ? 'Extend' : `Extend all ${n(notice.count)}`, notice.target, 'primary'),
     ],
   };
 }
@@ -151,14 +148,7 @@ export function buildExtensionAskMessage(input: {
   )} you granted; it ends ${slackDate(input.grant.endsAt)}.`;
   return {
     text: plain(sentence),
-    blocks: [
-      section(sentence),
-      {
-        type: 'actions',
-        block_id: ids.grant.actionsBlock,
-        elements: [button(ids.grant.extend, 'Extend', encodeGrantTarget({ grantId: input.grant.id }), 'primary')],
-      },
-    ],
+    blocks: [section(sentence), extendRow(ids.grant.extend, 'Extend', { grantId: input.grant.id }, 'primary')],
   };
 }
 

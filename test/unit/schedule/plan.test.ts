@@ -4,24 +4,13 @@ import { planReturns } from '../../../src/licensing/schedule/grants.js';
 import { grantsOf, grantTimerKey, grantTimers, nextWarningAt, warningPlan } from '../../../src/licensing/schedule/plan.js';
 import type { Grant } from '../../../src/licensing/schedule/ports.js';
 import { checkTiming } from '../../../src/licensing/schedule/timing.js';
+import { grantFixture } from '../../support/schedule-fixtures.js';
 
 const DAY = 24 * 3_600_000;
 const at = (iso: string) => new Date(iso);
 
 function grant(overrides: Partial<Grant> & Pick<Grant, 'id' | 'learnerId' | 'added' | 'removed'>): Grant {
-  return {
-    email: `${overrides.learnerId}@example.com`,
-    since: at('2026-12-01T00:00:00Z'),
-    endsAt: at('2026-12-11T00:00:00Z'),
-    grantedBy: 'UADMIN1',
-    grantOpId: overrides.id.split(':')[0] ?? 'op',
-    reason: '',
-    status: 'active',
-    warnings: [],
-    warned: [],
-    nextWarnAt: null,
-    ...overrides,
-  };
+  return grantFixture(overrides);
 }
 
 function learner(id: string, licenseTypes: string[], status: Learner['status'] = 'active'): Learner {

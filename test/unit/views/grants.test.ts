@@ -13,6 +13,7 @@ import {
   grantButtons,
   grantLines,
 } from '../../../src/slack/views/grants.js';
+import { grantFixture } from '../../support/schedule-fixtures.js';
 import { allButtons, blockById, blockIds, inputElement, texts } from './block-queries.js';
 
 const names = new Map([
@@ -24,23 +25,14 @@ const GRANT_ID = `${'a'.repeat(24)}:${'b'.repeat(24)}`;
 const REQUEST_ID = 'c'.repeat(24);
 
 function grant(overrides: Partial<Grant> = {}): Grant {
-  return {
+  return grantFixture({
     id: GRANT_ID,
     learnerId: 'b'.repeat(24),
     email: 'ada@example.com',
-    added: ['pro'],
-    removed: ['core'],
     since: new Date('2026-12-01T14:00:00Z'),
     endsAt: ends,
-    grantedBy: 'UADMIN1',
-    grantOpId: 'a'.repeat(24),
-    reason: '',
-    status: 'active',
-    warnings: [],
-    warned: [],
-    nextWarnAt: null,
     ...overrides,
-  };
+  });
 }
 
 function notice(overrides: Partial<GrantNotice> = {}): GrantNotice {
