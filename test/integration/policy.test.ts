@@ -240,6 +240,18 @@ describe('a scheduled bulk change', () => {
     await expectSeatInvariant(db);
   });
 
+  it('a time-bound change must be approved before its end, and does not start once its end has passed', async () => {
+    const until = new Date(START.getTime() + 2 * HOUR);
+    const request = await submit(10, { timing: { until } });
+    expect(request.expiresAt).toEqual(until);
+    clock.advance(HOUR);
+    await approveBulkRequest(deps, lead('ULEAD1'), request.id);
+    // The job could not run until after the end (every process was down).
+    clock.advance(2 * HOUR);
+    expect(await runBulkJob(deps, request.id)).toMatchObject({ status: 'failed', failureCode: 'until_in_past', done: 0 });
+    expect(await modelsFor(db.connection).Grant.countDocuments()).toBe(0);
+  });
+
   it('can be cancelled before it runs, which removes its job', async () => {
     const timers = recordingTimers();
     deps = { ...deps, timers };

@@ -102,9 +102,14 @@ export async function submitBulkRequest(
   const quorum = deps.approvalPolicy?.quorum;
   const needsQuorum = quorum !== undefined && preview.toChange > quorum.threshold;
   const needsApproval = preview.toChange > deps.bulkApprovalThreshold || needsQuorum;
-  // A scheduled change must be approved before it is due: its approval window ends then at the latest.
+  // A scheduled change must be approved before it is due, a time-bound one before its end: its
+  // approval window closes then at the latest.
   const expiresAt = new Date(
-    Math.min(now.getTime() + deps.approvalTtlHours * 3_600_000, timing.applyAt?.getTime() ?? Number.POSITIVE_INFINITY),
+    Math.min(
+      now.getTime() + deps.approvalTtlHours * 3_600_000,
+      timing.applyAt?.getTime() ?? Number.POSITIVE_INFINITY,
+      timing.until?.getTime() ?? Number.POSITIVE_INFINITY,
+    ),
   );
   const request = await deps.bulk.createBulkRequest({
     ...(input.requestId ? { id: input.requestId } : {}),

@@ -59,7 +59,7 @@ export async function runBulkJob(
   if (request.status === 'approved' && request.applyAt && request.applyAt > deps.now()) return summaryOf(request);
   if (request.status === 'approved') {
     const total = await deps.bulk.countLearners(request.selection);
-    const blocker = request.applyAt ? await scheduledStartBlocker(deps, request) : null;
+    const blocker = await startBlocker(deps, request);
     request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
     if (blocker && request.status === 'running')
       request =
@@ -139,6 +139,15 @@ async function runBatches(
     request = await mustGet(deps, requestId);
   }
   return request;
+}
+
+/**
+ * Why an approved request cannot start now: its end has already passed (approved too late), or — a
+ * scheduled change — seats or types are no longer there. Checked before any learner changes.
+ */
+async function startBlocker(deps: BulkDeps, request: BulkRequest): Promise<{ code: string; detail: string } | null> {
+  if (request.until && request.until <= deps.now()) return { code: 'until_in_past', detail: 'Its end had passed before it could start.' };
+  return request.applyAt ? scheduledStartBlocker(deps, request) : null;
 }
 
 interface SelectionPager {
