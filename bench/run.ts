@@ -17,6 +17,7 @@ import { type AckRun, runAckLoad } from './ack.js';
 import type { CommandProfile, LoopDelay, MemoryPeaks } from './app-child.js';
 import { ADMIN, approveAndWait, type JobRun, LEAD, openBenchDeps, SIGNING_SECRET, submitReassignment } from './bulk.js';
 import { type AppChild, startAppChild } from './child.js';
+import { type ExpiryRun, runExpiryBench } from './expiry.js';
 import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
 import { type RawRun, runRawReassignment } from './raw.js';
 import { type ReclaimUndoRun, runReclaimUndoBench } from './reclaim-undo.js';
@@ -25,7 +26,16 @@ import { markdownTable, table } from './stats.js';
 import { runSyncBench, type SyncRun } from './sync.js';
 import { runTypeahead, type TypeaheadRun, typeaheadPrefixes } from './typeahead.js';
 
-const TARGETS = { ratio: 0.7, memoryGrowth: 1.5, typeaheadP95Ms: 100, ackP99Ms: 300, syncRatio: 0.8, reclaimP95Ms: 500, undoRatio: 0.9 };
+const TARGETS = {
+  ratio: 0.7,
+  memoryGrowth: 1.5,
+  typeaheadP95Ms: 100,
+  ackP99Ms: 300,
+  syncRatio: 0.8,
+  reclaimP95Ms: 500,
+  undoRatio: 0.9,
+  expiryRatio: 0.8,
+};
 /** The notifier edits the progress message at most once per 3 s. */
 const PROGRESS_EVERY_S = 3;
 const JOB_TIMEOUT_MS = 15 * 60_000;
@@ -173,6 +183,7 @@ async function main(): Promise<void> {
     ackRequests: scaled(200, 20),
     ackConcurrency: 20,
     learnersSync: scaled(20_000, 500),
+    grantsExpiring: scaled(10_000, 500),
   };
   const profileDir = process.env.BENCH_PROFILE === '1' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : undefined;
 
@@ -213,7 +224,9 @@ async function main(): Promise<void> {
   const smallDb = `bench_${run}_small`;
   const bigDb = `bench_${run}_big`;
   const syncDb = `bench_${run}_sync`;
+  const expiryDb = `bench_${run}_expiry`;
   let sync: SyncRun | undefined;
+  let expiry: ExpiryRun | undefined;
   const started = performance.now();
   let small: JobMeasurement;
   let big: JobMeasurement;
@@ -225,27 +238,27 @@ async function main(): Promise<void> {
   let acks: AckRun | undefined;
   let reclaimUndo: ReclaimUndoRun | undefined;
   try {
-    log(`1/7 bulk job of ${n(counts.learnersSmall)} learners`);
+    log(`1/8 bulk job of ${n(counts.learnersSmall)} learners`);
     await seed(ctx, smallDb, counts.learnersSmall);
     small = await runJob(ctx, smallDb, { from: FROM_TYPE, to: TO_TYPE });
     await dropDatabase(mongo.uri, smallDb);
 
-    log(`2/7 bulk job of ${n(counts.learnersBig)} learners`);
+    log(`2/8 bulk job of ${n(counts.learnersBig)} learners`);
     const seeded = await seed(ctx, bigDb, counts.learnersBig);
     big = await runJob(ctx, bigDb, { from: FROM_TYPE, to: TO_TYPE });
 
-    log(`3/7 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
+    log(`3/8 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
     raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
     log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
     if (raw.learners !== counts.learnersBig)
       throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
 
-    log(`4/7 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
+    log(`4/8 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
     rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
     log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
 
     log(
-      `5/7 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
+      `5/8 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
     );
     const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
     loaded = await runJob(
@@ -270,21 +283,29 @@ async function main(): Promise<void> {
         },
       },
     );
-    log(`6/7 reclaim candidates (usage on every learner) and the undo of a ${n(counts.learnersBig)}-learner job`);
+    log(`6/8 reclaim candidates (usage on every learner) and the undo of a ${n(counts.learnersBig)}-learner job`);
     reclaimUndo = await runReclaimUndoBench({ mongoUri: mongo.uri, dbName: bigDb, learners: counts.learnersBig, log });
-    log(`7/7 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
+    log(`7/8 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
     sync = await runSyncBench({ mongoUri: mongo.uri, dbName: syncDb, slack, count: counts.learnersSync, log });
     log(
       `  in sync ${sync.secondsToInSync} s after the notice; ${sync.requests} requests (${sync.requestsPerLearner} per learner); pushes ${sync.productPushSeconds} s vs the bare requests ${sync.rawSeconds} s (ratio ${sync.ratio})`,
     );
+    log(`8/8 ${n(counts.grantsExpiring)} time-bound licenses ending in the same minute, against the bulk job that made them`);
+    await seed(ctx, expiryDb, counts.grantsExpiring);
+    expiry = await runExpiryBench({ mongoUri: mongo.uri, dbName: expiryDb, slack, log, timeoutMs: JOB_TIMEOUT_MS });
+    log(
+      `  all ${n(expiry.learners)} reverted ${fixed(expiry.seconds, 1)} s after their end (${n(expiry.perSec)}/s, ${expiry.operations} operations, ${expiry.endJobs} end job(s)); the bulk job ran at ${n(expiry.bulk.perSec)}/s: ratio ${fixed(expiry.ratio)}`,
+    );
   } finally {
+    await dropDatabase(mongo.uri, expiryDb).catch(() => undefined);
     await dropDatabase(mongo.uri, syncDb).catch(() => undefined);
     await dropDatabase(mongo.uri, smallDb).catch(() => undefined);
     await dropDatabase(mongo.uri, bigDb).catch(() => undefined);
     await slack.close();
     await mongo.stop();
   }
-  if (!typeahead || !acks || !coldAcks || !sync || !reclaimUndo) throw new Error('the typeahead, ack or sync measurement did not run');
+  if (!typeahead || !acks || !coldAcks || !sync || !reclaimUndo || !expiry)
+    throw new Error('the typeahead, ack, sync, reclaim/undo or expiry measurement did not run');
 
   // The issue's baseline is "the same writes done by the raw driver": every row the product writes
   // per learner (learner, history close, history row, audit event, seats). The run that writes
@@ -302,6 +323,7 @@ async function main(): Promise<void> {
     sync: sync.ratio >= TARGETS.syncRatio,
     reclaim: reclaimUndo.candidates.p95Ms <= TARGETS.reclaimP95Ms,
     undo: reclaimUndo.ratio >= TARGETS.undoRatio,
+    expiry: expiry.ratio >= TARGETS.expiryRatio,
   };
   const jobFigures = (job: JobMeasurement) => ({
     learners: job.learners,
@@ -356,6 +378,16 @@ async function main(): Promise<void> {
     },
     sync,
     reclaimUndo,
+    expiry: {
+      learners: expiry.learners,
+      seconds: round1(expiry.seconds),
+      perSec: Math.round(expiry.perSec),
+      bulkPerSec: Math.round(expiry.bulk.perSec),
+      bulkSeconds: round1(expiry.bulk.seconds),
+      ratio: Math.round(expiry.ratio * 1000) / 1000,
+      operations: expiry.operations,
+      endJobs: expiry.endJobs,
+    },
     targets: { ...TARGETS, met },
   };
 
@@ -413,6 +445,18 @@ async function main(): Promise<void> {
       yes(met.sync),
     ],
     ...reclaimUndoRows(reclaimUndo, yes).slice(1),
+    [
+      `Expiry: ${n(expiry.learners)} grants ending in the same minute → all reverted`,
+      `${fixed(expiry.seconds, 1)} s (${n(expiry.perSec)}/s, ${expiry.operations} operations)`,
+      '',
+      '',
+    ],
+    [
+      'Expiry throughput / bulk job of the same size',
+      `${fixed(expiry.ratio)} (${n(expiry.perSec)}/s vs ${n(expiry.bulk.perSec)}/s)`,
+      `≥ ${TARGETS.expiryRatio}`,
+      yes(met.expiry),
+    ],
   ];
   const resultsFile = path.join(root, 'bench', 'results.json');
   writeFileSync(resultsFile, `${JSON.stringify({ ...results, markdownTable: markdownTable(rows) }, null, 2)}\n`);

@@ -32,6 +32,16 @@ const flag = (fallback: boolean) =>
   optionalString
     .pipe(z.enum(['true', 'false', 'on', 'off', '1', '0'], { error: 'must be true or false' }).optional())
     .transform((value) => (value === undefined ? fallback : ['true', 'on', '1'].includes(value)));
+/** An optional whole number of at least `min`; empty means unset. */
+const wholeNumber = (min: number, message: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, message)
+      .transform(Number)
+      .refine((n) => n >= min, message)
+      .optional(),
+  );
 const httpUrl = optionalString.pipe(
   z
     .url({ error: 'must be a URL' })
@@ -327,8 +337,29 @@ const schema = z.object({
   BULK_APPROVAL_THRESHOLD: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0).default(25),
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be a positive number of hours').default(72),
   JOB_PROCESS_EVERY: z.string().default('2 seconds'),
+  MAX_GRANT_DAYS: wholeNumber(1, 'must be a whole number of days, at least 1'),
+  APPROVAL_ESCALATE_TO: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^(?:[CG][A-Z0-9]{2,}|[UW][A-Z0-9]{2,}(?:\s*,\s*[UW][A-Z0-9]{2,})*)$/,
+        'must be one channel ID (C…) or Slack user IDs (U…) separated by commas',
+      )
+      .optional(),
+  ),
+  BULK_QUORUM_THRESHOLD: wholeNumber(0, 'must be a whole number'),
+  BULK_QUORUM: wholeNumber(1, 'must be a whole number of approvals, at least 1'),
+  LEARNER_NOTICES: optionalString.pipe(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
+
+/** How bulk approvals are chased and how many leads must approve. */
+export type ApprovalPolicySettings = Readonly<{
+  /** APPROVAL_ESCALATE_TO: at the deadline the request goes here with a fresh deadline (unset: it expires). */
+  escalateTo?: Readonly<{ users: readonly string[] } | { channelId: string }>;
+  /** BULK_QUORUM_THRESHOLD / BULK_QUORUM: above `threshold` learners, `approvals` distinct leads must approve. */
+  quorum?: Readonly<{ threshold: number; approvals: number }>;
+}>;
 
 export type Config = Readonly<{
   slack: Readonly<{ botToken: string; signingSecret: string; appToken?: string; apiUrl: string; socketMode: boolean }>;
@@ -343,6 +374,12 @@ export type Config = Readonly<{
   bulkApprovalThreshold: number;
   approvalTtlHours: number;
   jobProcessEvery: string;
+  /** Grants longer than this many days (from their start) need a lead's approval to extend; unset = no limit. */
+  maxGrantDays?: number;
+  /** Reminders, escalation and quorum of bulk approvals. */
+  approvalPolicy: ApprovalPolicySettings;
+  /** LEARNER_NOTICES: learners are told in a DM (their grants ending, …). */
+  learnerNotices: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sync: SyncConfig;
   reclaim: ReclaimConfig;
@@ -362,10 +399,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   // Only the variable name and the rule are reported: the value may be a secret.
   if (!parsed.success) problems.push(...describeIssues(parsed.error));
+  else if (parsed.data.BULK_QUORUM !== undefined && parsed.data.BULK_QUORUM_THRESHOLD === undefined)
+    problems.push('BULK_QUORUM needs BULK_QUORUM_THRESHOLD (above how many learners the quorum applies)');
   const sync = loadSyncSettings(env, problems);
   const reclaim = loadReclaimSettings(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
+  const approvalPolicy = approvalPolicyOf(e);
   return Object.freeze({
     slack: Object.freeze({
       botToken: e.SLACK_BOT_TOKEN,
@@ -384,10 +424,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkApprovalThreshold: e.BULK_APPROVAL_THRESHOLD,
     approvalTtlHours: e.APPROVAL_TTL_HOURS,
     jobProcessEvery: e.JOB_PROCESS_EVERY,
+    ...(e.MAX_GRANT_DAYS !== undefined ? { maxGrantDays: e.MAX_GRANT_DAYS } : {}),
+    approvalPolicy,
+    learnerNotices: e.LEARNER_NOTICES === 'on',
     logLevel: e.LOG_LEVEL,
     sync,
     reclaim,
   });
+}
+
+function approvalPolicyOf(e: z.infer<typeof schema>): ApprovalPolicySettings {
+  const target = e.APPROVAL_ESCALATE_TO;
+  const escalateTo = target
+    ? /^[CG]/.test(target)
+      ? Object.freeze({ channelId: target })
+      : Object.freeze({ users: Object.freeze(target.split(',').map((id) => id.trim())) })
+    : undefined;
+  const quorum =
+    e.BULK_QUORUM_THRESHOLD !== undefined
+      ? Object.freeze({ threshold: e.BULK_QUORUM_THRESHOLD, approvals: e.BULK_QUORUM ?? 2 })
+      : undefined;
+  return Object.freeze({ ...(escalateTo ? { escalateTo } : {}), ...(quorum ? { quorum } : {}) });
 }
 
 function describeIssues(error: z.ZodError): string[] {

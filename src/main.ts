@@ -8,9 +8,11 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { connectDatabase, type Database, openRepositories } from './db/index.js';
 import {
   createAgenda,
+  createTimerScheduler,
   defineLicenseJobs,
   defineReclaimJobs,
   defineSyncJobs,
+  defineTimerJobs,
   RECLAIM_SWEEP_JOB,
   RECLAIM_WEEKLY_JOB,
   runJobNow,
@@ -22,16 +24,20 @@ import {
   startAgenda,
   stopAgenda,
   syncJobName,
+  timerSweep,
 } from './jobs/index.js';
 import type { AppServices } from './licensing/app-services.js';
 import { resumeStaleOperations } from './licensing/operations.js';
+import type { ApprovalPolicy } from './licensing/policy/ports.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPngChartRenderer } from './outbound/chart/png-chart-renderer.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
 import { createSlackApp, healthHandler } from './slack/app.js';
 import type { SlackDeps } from './slack/deps.js';
+import { createSlackApprovalNotifier } from './slack/notifiers/approval-notifier.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
+import { createSlackExpiryNotifier } from './slack/notifiers/expiry-notifier.js';
 import { createSlackReclaimAsker, createSlackReclaimNotifier } from './slack/notifiers/reclaim-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
@@ -61,6 +67,8 @@ export async function startApp(
     bulkBatchSize?: number;
     /** Knobs of the sync worker (tests shorten leases and probes). */
     syncOptions?: PushRoundOptions;
+    /** How often overdue grants, warnings and approval deadlines are swept for (default 1 minute). */
+    timerSweepEvery?: string;
   } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
@@ -83,6 +91,9 @@ export async function startApp(
     reclaimSettings: config.reclaim,
     seatPrices: config.reclaim.seatPrices,
     undoWindowDays: config.reclaim.undoWindowDays,
+    approvalPolicy: approvalPolicyOf(config),
+    ...(config.maxGrantDays !== undefined ? { maxGrantDays: config.maxGrantDays } : {}),
+    learnerNotices: config.learnerNotices,
   };
 
   const nativeDb = db.connection.db;
@@ -94,11 +105,13 @@ export async function startApp(
     name: deps.processId,
     logger: logger.child({ component: 'agenda' }),
   });
+  // Services schedule their timers (grant ends and warnings, approval reminders and deadlines) on Agenda.
+  deps.timers = createTimerScheduler(agenda);
 
   const health = { isReady: () => db.isConnected() };
   const slackDeps: SlackDeps = {
     services: deps,
-    scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
+    scheduleBulkJob: (requestId, at) => scheduleBulkJob(agenda, requestId, at),
     ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
     sync: {
       runNow: async () => {
@@ -146,6 +159,13 @@ export async function startApp(
     logger: logger.child({ component: 'sync' }),
     ...(options.syncOptions ? { pushOptions: options.syncOptions } : {}),
   });
+  defineTimerJobs(agenda, {
+    deps,
+    expiryNotifier: createSlackExpiryNotifier({ client: app.client, logger: logger.child({ component: 'expiry-notifier' }) }),
+    approvalNotifier: createSlackApprovalNotifier({ client: app.client, deps, logger: logger.child({ component: 'approval-notifier' }) }),
+    bulkNotifier: notifier,
+    logger: logger.child({ component: 'timers' }),
+  });
   let port = config.port;
   let healthServer: HttpServer | undefined;
   try {
@@ -171,6 +191,7 @@ export async function startApp(
   await startAgenda(agenda, {
     recurring: {
       ...recurringSyncJobs(config, syncAdapters),
+      ...timerSweep(options.timerSweepEvery),
       [RECLAIM_SWEEP_JOB]: '1 minute',
       ...(config.reclaim.reportChannelId ? { [RECLAIM_WEEKLY_JOB]: '1 week' } : {}),
     },
@@ -209,6 +230,17 @@ export async function startApp(
       await db.close();
       logger.info('stopped');
     },
+  };
+}
+
+/** The approval policy of the config, as the licensing services take it. */
+function approvalPolicyOf(config: Config): ApprovalPolicy {
+  const { escalateTo, quorum } = config.approvalPolicy;
+  return {
+    ...(escalateTo
+      ? { escalateTo: 'channelId' in escalateTo ? { channelId: escalateTo.channelId } : { users: [...escalateTo.users] } }
+      : {}),
+    ...(quorum ? { quorum: { ...quorum } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/por
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
 import type { ReclaimStore } from '../licensing/reclaim/ports.js';
 import type { ReportStore } from '../licensing/report/ports.js';
+import type { ExtensionStore, GrantStore } from '../licensing/schedule/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
@@ -15,6 +16,7 @@ import { createBulkRequestRepository } from './repositories/bulk-requests.js';
 import { createChangeRequestRepository } from './repositories/change-requests.js';
 import { createDraftRepository } from './repositories/drafts.js';
 import { createExportRepository } from './repositories/export.js';
+import { createExtensionRepository, createGrantRepository, createGrantWriter } from './repositories/grants.js';
 import { createHistoryRepository } from './repositories/history.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
@@ -50,6 +52,9 @@ export interface Repositories {
   reclaim: ReclaimStore;
   /** Seat use over time and top groups, for the seat report. */
   report: ReportStore;
+  /** Time-bound grants (their writes by the operation engine go through `store`). */
+  grants: GrantStore;
+  extensions: ExtensionStore;
 }
 
 /**
@@ -67,6 +72,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createHistoryRepository(connection),
       ...createAuditRepository(connection),
       recordSettledChanges: syncStates.recordSettledChanges,
+      ...createGrantWriter(connection),
     }),
     admins: withDatabaseErrors(createAdminRepository(connection)),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
@@ -80,6 +86,8 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     usage: withDatabaseErrors(createUsageRepository(connection)),
     reclaim: withDatabaseErrors(createReclaimRepository(connection)),
     report: withDatabaseErrors(createReportRepository(connection)),
+    grants: withDatabaseErrors(createGrantRepository(connection)),
+    extensions: withDatabaseErrors(createExtensionRepository(connection)),
   };
 }
 

@@ -55,6 +55,14 @@ export async function createAgenda(settings: AgendaSettings): Promise<Agenda> {
       { name: 1, 'data.requestId': 1 },
       { name: 'bulk_job_per_request', unique: true, partialFilterExpression: { name: BULK_REASSIGN_JOB } },
     );
+  // The same for timers (grant ends and warnings, approval reminders and deadlines): one job per
+  // kind and key, whichever process schedules it.
+  await settings.db
+    .collection(JOBS_COLLECTION)
+    .createIndex(
+      { name: 1, 'data.key': 1 },
+      { name: 'timer_job_per_key', unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
+    );
   return agenda;
 }
 

@@ -101,11 +101,14 @@ export async function postCompletionNotice(
   }
 }
 
-/** Schedules the job of an approved request now. Idempotent: Approve clicked twice schedules one job. */
-export async function scheduleBulkJob(agenda: Agenda, requestId: string): Promise<void> {
+/**
+ * Schedules the job of an approved request now (or at `at`, a scheduled change). Idempotent:
+ * Approve clicked twice schedules one job.
+ */
+export async function scheduleBulkJob(agenda: Agenda, requestId: string, at?: Date): Promise<void> {
   const job = agenda.create<BulkJobData>(BULK_REASSIGN_JOB, bulkJobData.parse({ requestId }));
   job.unique({ 'data.requestId': requestId }, { insertOnly: true });
-  job.schedule(new Date());
+  job.schedule(at && at.getTime() > Date.now() ? at : new Date());
   try {
     await job.save();
   } catch (error) {

@@ -20,6 +20,17 @@ export { type BulkJobServices, postCompletionNotice, reviveBulkJob, scheduleBulk
 export { sweepBulkRequests } from './expire-requests-job.js';
 export { defineReclaimJobs, type ReclaimJobServices, sweepReclaim } from './reclaim-jobs.js';
 export { defineSyncJobs, type SyncAdapters, type SyncJobServices, syncJobName } from './sync-jobs.js';
+export {
+  APPROVAL_DEADLINE_JOB,
+  APPROVAL_REMIND_JOB,
+  createTimerScheduler,
+  defineTimerJobs,
+  GRANT_END_JOB,
+  GRANT_WARN_JOB,
+  TIMER_SWEEP_JOB,
+  type TimerJobServices,
+  timerSweep,
+} from './timer-jobs.js';
 
 /** Defines every license job on the Agenda instance (before `startAgenda`). */
 export function defineLicenseJobs(agenda: Agenda, services: BulkJobServices & { stallMs?: number }): void {

@@ -35,6 +35,19 @@ export const errorMessages = {
   not_undoable: 'Only a completed or cancelled bulk job, or an applied single change, can be undone.',
   nothing_to_undo: 'Nothing to undo: every learner the job changed has changed since (or the job changed nobody).',
   already_undone: 'This change was already undone (or an undo of it is waiting for approval).',
+  schedule_in_past: 'That time has already passed; pick a moment in the future to apply the change.',
+  until_in_past: 'That end has already passed; pick an end in the future.',
+  until_before_apply: 'The end must come after the moment the change applies.',
+  until_not_for_revoke: 'Only reassignments and added licenses can have an end; revoking cannot.',
+  grant_too_long:
+    'That end is further away than MAX_GRANT_DAYS allows; grant it for less, and Extend later (a team lead approves longer grants).',
+  grant_not_found: 'That time-bound license has already ended or no longer exists.',
+  grant_ending: 'That license is being ended right now, so it can no longer be extended.',
+  not_your_grant: 'Only the learner who holds this license can ask for more time.',
+  extension_not_found: 'That extension request no longer exists.',
+  extension_expired: 'That extension request was not decided before the license ended.',
+  approval_escalating: 'This request reached its deadline and is being escalated to more approvers; try again in a moment.',
+  already_approved: 'You already approved this request; another team lead must approve it too.',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

@@ -2,6 +2,7 @@ import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
 import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
+import { grantsOf } from './schedule/plan.js';
 
 /** What an operation did once settled. */
 export interface OperationResult {
@@ -195,6 +196,8 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
           ),
         ]
       : []),
+    // A time-bound change's grants are part of the same idempotent step: none is lost to a crash.
+    ...(op.grant ? [store.recordGrants(grantsOf(op, applied))] : []),
     // Reserved seats were already counted; what the applied items released, and the reserved
     // seats of items that did not apply, come off now.
     ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),

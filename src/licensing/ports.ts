@@ -1,4 +1,5 @@
 import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
+import type { NewGrant } from './schedule/ports.js';
 
 /** One learner's planned change inside an operation. */
 export interface OpItem {
@@ -40,6 +41,11 @@ export interface Operation {
   sync?: boolean;
   /** The audit action when it is not the change's kind (an undo restores per learner: `undo`). */
   action?: string;
+  /**
+   * A time-bound change: settling records a grant per changed learner, ended at `endsAt` by the
+   * expiry jobs (licensing/schedule/). `since` is when the grant counts from.
+   */
+  grant?: { endsAt: Date; since: Date; timeZone?: string };
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
@@ -119,8 +125,20 @@ export interface OutboxStore {
   recordSettledChanges(changes: readonly SettledChange[], at: Date): Promise<void>;
 }
 
+/** Time-bound grants as the operation engine writes them: once per op and learner, whatever the retries. */
+export interface GrantWriter {
+  recordGrants(grants: readonly NewGrant[]): Promise<void>;
+}
+
 /** Everything the operation engine and the licensing services persist through. */
-export interface LicensingStore extends LicenseTypeStore, LearnerStore, OperationStore, HistoryStore, AuditStore, OutboxStore {}
+export interface LicensingStore
+  extends LicenseTypeStore,
+    LearnerStore,
+    OperationStore,
+    HistoryStore,
+    AuditStore,
+    OutboxStore,
+    GrantWriter {}
 
 export interface AdminRecord {
   userId: string;

@@ -7,8 +7,8 @@ import type { Logger } from '../logger.js';
 export interface SlackDeps {
   /** Everything the licensing use cases take: the stores and the settings. */
   services: AppServices;
-  /** Queues the background job of an approved bulk request (idempotent). */
-  scheduleBulkJob(requestId: string): Promise<void>;
+  /** Queues the background job of an approved bulk request (idempotent), at `at` for a scheduled one. */
+  scheduleBulkJob(requestId: string, at?: Date): Promise<void>;
   /** Where approval requests go; unset → the channel the request was made in. */
   approvalChannelId?: string;
   /** Sync on demand: runs the push round or file delivery now; the directory for verify (SCIM). */

@@ -90,11 +90,45 @@ export const ids = {
     revoke: 'learner_card_revoke',
     actionsBlock: 'learner_card_actions',
   },
+  /** "Apply at" and "until" pickers, shared by the change modal, the bulk form and the extend modal. */
+  timing: {
+    applyDateBlock: 'timing_apply_date_block',
+    applyDate: 'timing_apply_date',
+    applyTimeBlock: 'timing_apply_time_block',
+    applyTime: 'timing_apply_time',
+    untilDateBlock: 'timing_until_date_block',
+    untilDate: 'timing_until_date',
+    untilTimeBlock: 'timing_until_time_block',
+    untilTime: 'timing_until_time',
+  },
+  grant: {
+    /** An admin's Extend on a grant notice or a learner card: opens the extend modal. */
+    extend: 'grant_extend',
+    /** A learner's Extend on their notice: asks the admin who granted it. */
+    askExtend: 'grant_ask_extend',
+    actionsBlock: 'grant_actions',
+  },
+  extendModal: {
+    callback: 'grant_extend_modal',
+    summaryBlock: 'grant_extend_summary_block',
+    reasonBlock: 'grant_extend_reason_block',
+    reasonInput: 'grant_extend_reason_input',
+  },
+  extension: {
+    approve: 'grant_extension_approve',
+    reject: 'grant_extension_reject',
+    actionsBlock: 'grant_extension_actions',
+  },
 } as const;
 
 /** The Approve / Reject row of one request in a list of several (block ids are unique per message). */
 export function requestActionsBlockId(requestId: string): string {
   return `${ids.bulkRequest.actionsBlock}_${requestId}`;
+}
+
+/** The Cancel button of one scheduled job in `/license jobs` (block ids are unique per message). */
+export function jobActionsBlockId(requestId: string): string {
+  return `${ids.bulkRequest.jobActionsBlock}_${requestId}`;
 }
 
 /** The single-learner flows that share the change modal. */

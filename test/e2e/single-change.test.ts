@@ -359,6 +359,8 @@ describe('looking things up', () => {
       mode: 'revoke',
       channelId: 'C0GENERAL',
       learnerId: ada,
+      // The admin's Slack time zone, for the "apply at" picker (the fake Slack gives none: UTC).
+      timeZone: 'UTC',
     });
   });
 

@@ -75,6 +75,8 @@ export interface FakeUser {
   email?: string;
   isBot?: boolean;
   deleted?: boolean;
+  /** IANA time zone (`users.info` → `user.tz`); left out when unset. */
+  tz?: string;
 }
 
 export const FAKE_TEAM_ID = 'T1';
@@ -453,6 +455,7 @@ function presentUser(user: FakeUser): Record<string, unknown> {
     deleted: user.deleted ?? false,
     is_bot: user.isBot ?? false,
     profile: { email, real_name: realName, display_name: name },
+    ...(user.tz ? { tz: user.tz } : {}),
   };
 }
 

@@ -73,14 +73,22 @@ export async function changeInSlack(
   return e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
 }
 
-/**
- * `/license bulk` → filters → preview → submit, as Slack delivers it. Under the approval threshold
- * the change runs at once; returns the preview modal's answer.
- */
-export async function bulkInSlack(
+type BulkFormInput = {
+  groups?: string[];
+  types?: string[];
+  action: 'reassign' | 'add' | 'revoke';
+  target?: string;
+  reason?: string;
+  channel?: string;
+  /** More fields of the form (the "apply at" and "until" pickers), by block and action id. */
+  extra?: Record<string, Record<string, unknown>>;
+};
+
+/** `/license bulk` → the filter step, as Slack delivers it; returns the app's answer (the preview, or field errors). */
+export async function bulkFormInSlack(
   e2e: E2E,
-  input: { groups?: string[]; types?: string[]; action: 'reassign' | 'add' | 'revoke'; target?: string; reason?: string; channel?: string },
-): Promise<void> {
+  input: BulkFormInput,
+): Promise<{ response_action: string; view?: Modal; errors?: Record<string, string> }> {
   const b = ids.bulkModal;
   const before = e2e.slack.callsTo('views.open').length;
   await e2e.command('bulk', ADMIN, { channel: input.channel ?? 'CBULK' });
@@ -100,10 +108,19 @@ export async function bulkInSlack(
         [b.actionBlock]: { [b.actionSelect]: stateValue.option(input.action) },
         [b.targetBlock]: { [b.targetSelect]: stateValue.option(input.target ?? null) },
         [b.reasonBlock]: { [b.reasonInput]: stateValue.text(input.reason ?? 'bulk test') },
+        ...(input.extra as ViewOutput['state']['values'] | undefined),
       },
     }),
   );
-  const answer = filters.json as { response_action: string; view?: Modal; errors?: Record<string, string> };
+  return filters.json as { response_action: string; view?: Modal; errors?: Record<string, string> };
+}
+
+/**
+ * `/license bulk` → filters → preview → submit, as Slack delivers it. Under the approval threshold
+ * the change runs at once; returns the preview that was submitted.
+ */
+export async function bulkInSlack(e2e: E2E, input: BulkFormInput): Promise<Modal> {
+  const answer = await bulkFormInSlack(e2e, input);
   if (answer.response_action !== 'update' || !answer.view) throw new Error(`the bulk form answered ${JSON.stringify(answer)}`);
   const submitted = await e2e.interact(
     viewSubmissionPayload({
@@ -117,4 +134,5 @@ export async function bulkInSlack(
     }),
   );
   if (submitted.body !== '') throw new Error(`the bulk preview answered ${submitted.body}`);
+  return answer.view;
 }

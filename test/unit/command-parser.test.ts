@@ -6,6 +6,10 @@ describe('/license text parsing', () => {
     expect(parseCommandText('  HELP ')).toEqual({ sub: 'help' });
   });
 
+  it('reads /license policy', () => {
+    expect(parseCommandText('Policy')).toEqual({ sub: 'policy' });
+  });
+
   it('keeps the learner query of reassign, add, revoke and show', () => {
     expect(parseCommandText('reassign Ada   Lovelace')).toEqual({ sub: 'reassign', query: 'Ada Lovelace' });
     expect(parseCommandText('show ada@example.com')).toEqual({ sub: 'show', query: 'ada@example.com' });

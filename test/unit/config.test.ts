@@ -87,3 +87,50 @@ describe('sync configuration', () => {
     );
   });
 });
+
+describe('approval policy and grant settings', () => {
+  it('are off by default: no escalation, no quorum, no grant limit, no learner notices', () => {
+    const config = loadConfig(valid);
+    expect(config.approvalPolicy).toEqual({});
+    expect(config.maxGrantDays).toBeUndefined();
+    expect(config.learnerNotices).toBe(false);
+  });
+
+  it('reads escalation to users or to a channel, the quorum and the grant limit', () => {
+    const users = loadConfig({ ...valid, APPROVAL_ESCALATE_TO: 'U0BOSS1, U0BOSS2', BULK_QUORUM_THRESHOLD: '500', MAX_GRANT_DAYS: '90' });
+    expect(users.approvalPolicy).toEqual({ escalateTo: { users: ['U0BOSS1', 'U0BOSS2'] }, quorum: { threshold: 500, approvals: 2 } });
+    expect(users.maxGrantDays).toBe(90);
+    const channel = loadConfig({
+      ...valid,
+      APPROVAL_ESCALATE_TO: 'C0BOSSES',
+      BULK_QUORUM_THRESHOLD: '0',
+      BULK_QUORUM: '3',
+      LEARNER_NOTICES: 'on',
+    });
+    expect(channel.approvalPolicy).toEqual({ escalateTo: { channelId: 'C0BOSSES' }, quorum: { threshold: 0, approvals: 3 } });
+    expect(channel.learnerNotices).toBe(true);
+    // An empty variable means its default.
+    expect(loadConfig({ ...valid, MAX_GRANT_DAYS: '', APPROVAL_ESCALATE_TO: ' ' }).approvalPolicy).toEqual({});
+  });
+
+  it('lists every malformed policy setting at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, APPROVAL_ESCALATE_TO: 'C0ONE,U0TWO', MAX_GRANT_DAYS: '0', BULK_QUORUM: '2', LEARNER_NOTICES: 'yes' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['APPROVAL_ESCALATE_TO', 'MAX_GRANT_DAYS', 'LEARNER_NOTICES']) expect(problems).toContain(name);
+    let quorumAlone: unknown;
+    try {
+      loadConfig({ ...valid, BULK_QUORUM: '2' });
+    } catch (e) {
+      quorumAlone = e;
+    }
+    expect((quorumAlone as ConfigError).problems).toEqual([
+      'BULK_QUORUM needs BULK_QUORUM_THRESHOLD (above how many learners the quorum applies)',
+    ]);
+  });
+});

@@ -50,6 +50,17 @@ export interface BulkRequestDoc {
   reclaim?: { type: string; roundId?: string };
   undo?: { of: string };
   undoneBy?: string;
+  applyAt?: Date;
+  until?: Date;
+  timeZone?: string;
+  quorum?: number;
+  approvals?: { by: string; at: Date }[];
+  remindAt?: Date;
+  remindedAt?: Date;
+  escalatedAt?: Date;
+  escalatedTo?: { users?: string[]; channelId?: string };
+  escalationMessages?: { channel: string; ts: string }[];
+  failureDetail?: string;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -124,6 +135,20 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     reclaim: { type: new Schema({ type: { type: String, required: true }, roundId: String }, { _id: false }), default: undefined },
     undo: { type: new Schema({ of: { type: String, required: true } }, { _id: false }), default: undefined },
     undoneBy: String,
+    applyAt: Date,
+    until: Date,
+    timeZone: String,
+    quorum: Number,
+    approvals: { type: [{ _id: false, by: String, at: Date }], default: undefined },
+    remindAt: Date,
+    remindedAt: Date,
+    escalatedAt: Date,
+    escalatedTo: {
+      type: new Schema({ users: { type: [String], default: undefined }, channelId: String }, { _id: false }),
+      default: undefined,
+    },
+    escalationMessages: { type: [messageRef], default: undefined },
+    failureDetail: String,
   },
   { collection: 'bulk_requests', versionKey: false },
 );
@@ -132,3 +157,4 @@ bulkRequestSchema.index({ createdAt: -1 }); // `/license jobs`
 bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
 bulkRequestSchema.index({ 'reclaim.type': 1, finishedAt: 1 }, { sparse: true }); // reclaimed seats (report, weekly summary)
+bulkRequestSchema.index({ status: 1, remindAt: 1 }); // approval reminders due

@@ -2,7 +2,7 @@ import { Schema, type Types } from 'mongoose';
 
 export interface ChangeRequestDoc {
   _id: Types.ObjectId;
-  status: 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled';
+  status: 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled' | 'scheduled';
   learnerId: string;
   change: Record<string, unknown>;
   reason: string;
@@ -13,11 +13,14 @@ export interface ChangeRequestDoc {
   decidedAt?: Date;
   leaseUntil?: Date;
   outcomeCode?: string;
+  applyAt?: Date;
+  until?: Date;
+  timeZone?: string;
 }
 
 export const changeRequestSchema = new Schema<ChangeRequestDoc>(
   {
-    status: { type: String, required: true, enum: ['pending', 'confirmed', 'applied', 'failed', 'cancelled'] },
+    status: { type: String, required: true, enum: ['pending', 'confirmed', 'applied', 'failed', 'cancelled', 'scheduled'] },
     learnerId: { type: String, required: true },
     change: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, default: '' },
@@ -28,6 +31,9 @@ export const changeRequestSchema = new Schema<ChangeRequestDoc>(
     decidedAt: Date,
     leaseUntil: Date,
     outcomeCode: String,
+    applyAt: Date,
+    until: Date,
+    timeZone: String,
   },
   { collection: 'change_requests', versionKey: false },
 );

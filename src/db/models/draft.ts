@@ -8,6 +8,7 @@ export interface DraftDoc {
   change: Record<string, unknown>;
   reason: string;
   createdAt: Date;
+  timing?: { applyAt?: Date; until?: Date; timeZone?: string };
 }
 
 export const draftSchema = new Schema<DraftDoc>(
@@ -18,6 +19,7 @@ export const draftSchema = new Schema<DraftDoc>(
     change: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, default: '' },
     createdAt: { type: Date, required: true },
+    timing: { type: new Schema({ applyAt: Date, until: Date, timeZone: String }, { _id: false }), default: undefined },
   },
   { collection: 'bulk_drafts', versionKey: false, minimize: false },
 );

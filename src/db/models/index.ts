@@ -5,6 +5,7 @@ import { auditSchema } from './audit.js';
 import { bulkRequestSchema } from './bulk-request.js';
 import { changeRequestSchema } from './change-request.js';
 import { draftSchema } from './draft.js';
+import { extensionSchema, grantNoticeSchema, grantSchema } from './grant.js';
 import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
 import { licenseTypeSchema } from './license-type.js';
@@ -20,6 +21,7 @@ export type { AuditDoc } from './audit.js';
 export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
+export type { ExtensionDoc, GrantDoc, GrantNoticeDoc } from './grant.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc, ReclaimAskDoc } from './learner.js';
 export type { LicenseTypeDoc } from './license-type.js';
@@ -50,6 +52,9 @@ function buildModels(connection: Connection) {
     SyncDrift: connection.model('SyncDrift', syncDriftSchema),
     UsageImport: connection.model('UsageImport', usageImportSchema),
     ReclaimRound: connection.model('ReclaimRound', reclaimRoundSchema),
+    Grant: connection.model('Grant', grantSchema),
+    GrantExtension: connection.model('GrantExtension', extensionSchema),
+    GrantNotice: connection.model('GrantNotice', grantNoticeSchema),
   };
 }
 

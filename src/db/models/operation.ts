@@ -15,6 +15,7 @@ export interface OperationDoc {
   createdAt: Date;
   sync?: boolean;
   action?: string;
+  grant?: { endsAt: Date; since: Date; timeZone?: string };
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -35,6 +36,7 @@ export const operationSchema = new Schema<OperationDoc>(
     createdAt: { type: Date, required: true },
     sync: Boolean,
     action: String,
+    grant: { type: new Schema({ endsAt: Date, since: Date, timeZone: String }, { _id: false }), default: undefined },
     leaseOwner: String,
     leaseUntil: Date,
   },

@@ -74,6 +74,21 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
     ...(doc.reclaim ? { reclaim: { type: doc.reclaim.type, ...(doc.reclaim.roundId ? { roundId: doc.reclaim.roundId } : {}) } } : {}),
     ...(doc.undo ? { undo: { of: doc.undo.of } } : {}),
     ...(doc.undoneBy ? { undoneBy: doc.undoneBy } : {}),
+    ...(doc.applyAt ? { applyAt: doc.applyAt } : {}),
+    ...(doc.until ? { until: doc.until } : {}),
+    ...(doc.timeZone ? { timeZone: doc.timeZone } : {}),
+    ...(doc.quorum !== undefined ? { quorum: doc.quorum } : {}),
+    ...(doc.approvals ? { approvals: doc.approvals.map((a) => ({ by: a.by, at: a.at })) } : {}),
+    ...(doc.remindAt ? { remindAt: doc.remindAt } : {}),
+    ...(doc.remindedAt ? { remindedAt: doc.remindedAt } : {}),
+    ...(doc.escalatedAt ? { escalatedAt: doc.escalatedAt } : {}),
+    ...(doc.escalatedTo
+      ? {
+          escalatedTo: doc.escalatedTo.channelId ? { channelId: doc.escalatedTo.channelId } : { users: [...(doc.escalatedTo.users ?? [])] },
+        }
+      : {}),
+    ...(doc.escalationMessages ? { escalationMessages: doc.escalationMessages.map((m) => ({ channel: m.channel, ts: m.ts })) } : {}),
+    ...(doc.failureDetail ? { failureDetail: doc.failureDetail } : {}),
   };
 }
 
@@ -141,14 +156,22 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       return missing;
     },
 
-    async createBulkRequest(request) {
-      const doc = await BulkRequest.create({
-        ...request,
-        change: request.change as unknown as Record<string, unknown>,
-        updatedAt: request.createdAt,
-        progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
-      });
-      return toBulkRequest(doc.toObject() as BulkRequestDoc);
+    async createBulkRequest({ id, ...request }) {
+      try {
+        const doc = await BulkRequest.create({
+          ...(id && isObjectId(id) ? { _id: new Types.ObjectId(id) } : {}),
+          ...request,
+          change: request.change as unknown as Record<string, unknown>,
+          updatedAt: request.createdAt,
+          progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
+        });
+        return toBulkRequest(doc.toObject() as BulkRequestDoc);
+      } catch (error) {
+        // A retried create with the same id: the request made the first time is the one.
+        const existing = id && (error as { code?: number }).code === 11000 ? await BulkRequest.findById(id).lean() : null;
+        if (existing) return toBulkRequest(existing as BulkRequestDoc);
+        throw error;
+      }
     },
     async getBulkRequest(id) {
       if (!isObjectId(id)) return null;
@@ -288,7 +311,77 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       );
     },
     async stalledBulkRequestIds(before, limit) {
-      return ids({ status: { $in: ['approved', 'running'] }, updatedAt: { $lt: before } }, { updatedAt: 1 }, limit);
+      // A scheduled change is stalled only once its moment has passed by the same margin.
+      return ids(
+        {
+          status: { $in: ['approved', 'running'] },
+          updatedAt: { $lt: before },
+          $or: [{ applyAt: { $exists: false } }, { applyAt: { $lt: before } }],
+        },
+        { updatedAt: 1 },
+        limit,
+      );
+    },
+    async recordBulkApproval(id, by, now) {
+      if (!isObjectId(id)) return null;
+      // One conditional pipeline update: the approval is added only once per lead, and the request
+      // becomes approved by the approval that reaches the quorum, whoever of two clickers that is.
+      const doc = await BulkRequest.collection.findOneAndUpdate(
+        { _id: new Types.ObjectId(id), status: 'pending_approval', expiresAt: { $gt: now }, 'approvals.by': { $ne: by } },
+        [
+          { $set: { approvals: { $concatArrays: [{ $ifNull: ['$approvals', []] }, [{ by, at: now }]] }, updatedAt: now } },
+          {
+            $set: {
+              status: { $cond: [{ $gte: [{ $size: '$approvals' }, { $ifNull: ['$quorum', 1] }] }, 'approved', '$status'] },
+              decidedBy: { $cond: [{ $gte: [{ $size: '$approvals' }, { $ifNull: ['$quorum', 1] }] }, by, '$decidedBy'] },
+              decidedAt: { $cond: [{ $gte: [{ $size: '$approvals' }, { $ifNull: ['$quorum', 1] }] }, now, '$decidedAt'] },
+            },
+          },
+        ],
+        { returnDocument: 'after' },
+      );
+      return doc ? toBulkRequest(doc as unknown as BulkRequestDoc) : null;
+    },
+    async dueBulkReminderIds(now, limit) {
+      return ids(
+        { status: 'pending_approval', remindAt: { $lte: now }, remindedAt: { $exists: false }, expiresAt: { $gt: now } },
+        { remindAt: 1 },
+        limit,
+      );
+    },
+    async claimBulkReminder(id, now) {
+      if (!isObjectId(id)) return null;
+      return update(
+        { _id: id, status: 'pending_approval', remindedAt: { $exists: false }, expiresAt: { $gt: now } },
+        { $set: { remindedAt: now } },
+      );
+    },
+    async overdueUnescalatedBulkRequestIds(now, limit) {
+      return ids({ status: 'pending_approval', expiresAt: { $lte: now }, escalatedAt: { $exists: false } }, { expiresAt: 1 }, limit);
+    },
+    async escalateBulkRequest(id, to, expiresAt, now) {
+      if (!isObjectId(id)) return null;
+      return update(
+        { _id: id, status: 'pending_approval', expiresAt: { $lte: now }, escalatedAt: { $exists: false } },
+        {
+          $set: {
+            escalatedAt: now,
+            escalatedTo: 'channelId' in to ? { channelId: to.channelId } : { users: [...to.users] },
+            expiresAt,
+            updatedAt: now,
+          },
+        },
+      );
+    },
+    async setEscalationMessages(id, refs) {
+      if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { escalationMessages: refs.map((r) => ({ ...r })) } });
+    },
+    async failBulkRequestAtStart(id, code, detail, now) {
+      if (!isObjectId(id)) return null;
+      return update(
+        { _id: id, status: 'running', 'progress.lastBatch': 0 },
+        { $set: { status: 'failed', failureCode: code, failureDetail: detail, finishedAt: now, updatedAt: now } },
+      );
     },
     async listBulkRequests(limit) {
       const docs = await BulkRequest.find({}).sort({ createdAt: -1 }).limit(limit).lean();

@@ -16,6 +16,9 @@ function toRequest(doc: ChangeRequestDoc): ChangeRequest {
     ...(doc.decidedBy ? { decidedBy: doc.decidedBy } : {}),
     ...(doc.decidedAt ? { decidedAt: doc.decidedAt } : {}),
     ...(doc.outcomeCode ? { outcomeCode: doc.outcomeCode } : {}),
+    ...(doc.applyAt ? { applyAt: doc.applyAt } : {}),
+    ...(doc.until ? { until: doc.until } : {}),
+    ...(doc.timeZone ? { timeZone: doc.timeZone } : {}),
   };
 }
 

@@ -13,6 +13,15 @@ function toDraft(doc: DraftDoc): BulkDraft {
     change: doc.change as ChangeSpec,
     reason: doc.reason ?? '',
     createdAt: doc.createdAt,
+    ...(doc.timing
+      ? {
+          timing: {
+            ...(doc.timing.applyAt ? { applyAt: doc.timing.applyAt } : {}),
+            ...(doc.timing.until ? { until: doc.timing.until } : {}),
+            ...(doc.timing.timeZone ? { timeZone: doc.timing.timeZone } : {}),
+          },
+        }
+      : {}),
   };
 }
 

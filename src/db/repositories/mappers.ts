@@ -72,5 +72,8 @@ export function toOperation(doc: OperationDoc): Operation {
     ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
     ...(doc.sync ? { sync: true } : {}),
     ...(doc.action ? { action: doc.action } : {}),
+    ...(doc.grant
+      ? { grant: { endsAt: doc.grant.endsAt, since: doc.grant.since, ...(doc.grant.timeZone ? { timeZone: doc.grant.timeZone } : {}) } }
+      : {}),
   };
 }

@@ -23,6 +23,7 @@ export function createOperationRepository(connection: Connection): OperationStor
         createdAt: op.createdAt,
         ...(op.sync ? { sync: true } : {}),
         ...(op.action ? { action: op.action } : {}),
+        ...(op.grant ? { grant: op.grant } : {}),
       };
       // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
       // one by one, and the stored op is the one just written unless it existed already.

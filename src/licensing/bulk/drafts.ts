@@ -1,12 +1,18 @@
 import type { Actor } from '../model.js';
+import { checkTiming, type Timing } from '../schedule/timing.js';
 import type { BulkDeps, BulkDraft, BulkSelectionInput } from './ports.js';
 
-/** Keeps a bulk form's selection between its filter step and its submission (for a day). */
+/**
+ * Keeps a bulk form's selection between its filter step and its submission (for a day). Its
+ * "apply at" and "until" are checked now, so the form can point at the field; submitting checks
+ * them again.
+ */
 export async function saveBulkDraft(
-  deps: Pick<BulkDeps, 'drafts' | 'now'>,
+  deps: Pick<BulkDeps, 'drafts' | 'now' | 'maxGrantDays'>,
   actor: Actor,
-  input: { selection: BulkSelectionInput; change: BulkDraft['change']; reason: string },
+  input: { selection: BulkSelectionInput; change: BulkDraft['change']; reason: string; timing?: Timing },
 ): Promise<BulkDraft> {
+  if (input.timing) checkTiming(input.timing, input.change, deps.now(), deps.maxGrantDays);
   return deps.drafts.saveDraft({
     requestedBy: actor.userId,
     ...(actor.channelId ? { channelId: actor.channelId } : {}),
@@ -14,6 +20,7 @@ export async function saveBulkDraft(
     change: input.change,
     reason: input.reason,
     createdAt: deps.now(),
+    ...(input.timing && (input.timing.applyAt || input.timing.until) ? { timing: input.timing } : {}),
   });
 }
 

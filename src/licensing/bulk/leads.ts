@@ -58,8 +58,12 @@ export async function listLeads(deps: BulkDeps): Promise<Lead[]> {
 export async function decisionBlocker(
   deps: BulkDeps,
   userId: string,
-  request: Pick<BulkRequest, 'requestedBy' | 'selection'>,
+  request: Pick<BulkRequest, 'requestedBy' | 'selection'> & Partial<Pick<BulkRequest, 'escalatedTo'>>,
 ): Promise<ErrorCode | null> {
+  // The people a request was escalated to (APPROVAL_ESCALATE_TO users) may decide it, leads or not.
+  const escalatedTo = request.escalatedTo;
+  if (escalatedTo && 'users' in escalatedTo && escalatedTo.users.includes(userId))
+    return request.requestedBy === userId ? 'own_bulk_request' : null;
   const lead: Pick<LeadRecord, 'groups'> | null = deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
   if (!lead) return 'not_lead';
   if (request.requestedBy === userId) return 'own_bulk_request';
@@ -69,7 +73,11 @@ export async function decisionBlocker(
 }
 
 /** True when the user may approve or reject the request (for showing the buttons). */
-export async function canDecide(deps: BulkDeps, userId: string, request: Pick<BulkRequest, 'requestedBy' | 'selection'>): Promise<boolean> {
+export async function canDecide(
+  deps: BulkDeps,
+  userId: string,
+  request: Pick<BulkRequest, 'requestedBy' | 'selection'> & Partial<Pick<BulkRequest, 'escalatedTo'>>,
+): Promise<boolean> {
   return (await decisionBlocker(deps, userId, request)) === null;
 }
 

@@ -1,5 +1,8 @@
 import type { LicensingDeps } from '../deps.js';
 import type { ChangeSpec, Learner } from '../model.js';
+import type { ApprovalPolicy, EscalationTarget } from '../policy/ports.js';
+import type { TimerScheduler } from '../schedule/ports.js';
+import type { Timing } from '../schedule/timing.js';
 
 /**
  * Which learners a bulk change reaches. Filters combine with AND; the values inside one filter
@@ -110,6 +113,26 @@ export interface BulkRequest {
   undo?: { of: string };
   /** The undo request made for this job (its status says whether it ran). */
   undoneBy?: string;
+  /** A scheduled change: approved beforehand, the job starts at this moment. */
+  applyAt?: Date;
+  /** A time-bound change: every learner it changes gets it back at this moment. */
+  until?: Date;
+  /** The requester's time zone the times were picked in. */
+  timeZone?: string;
+  /** Distinct leads who must approve (BULK_QUORUM above BULK_QUORUM_THRESHOLD); 1 when unset. */
+  quorum?: number;
+  /** Leads who approved so far (with a quorum), in order. */
+  approvals?: { by: string; at: Date }[];
+  /** When the leads are reminded (half the approval window). */
+  remindAt?: Date;
+  remindedAt?: Date;
+  /** Set once the request went to APPROVAL_ESCALATE_TO with a fresh deadline. */
+  escalatedAt?: Date;
+  escalatedTo?: EscalationTarget;
+  /** Copies of the approval message posted on escalation, updated with it. */
+  escalationMessages?: MessageRef[];
+  /** A sentence with the numbers when the job stopped (a scheduled change short of seats). */
+  failureDetail?: string;
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -143,7 +166,8 @@ export interface BulkStore {
   /** The emails among `emails` that no learner has. */
   missingEmails(emails: readonly string[]): Promise<string[]>;
 
-  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'>): Promise<BulkRequest>;
+  /** Stores a new request; with `id` (an ObjectId a caller derived), a second create returns the first one. */
+  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'> & { id?: string }): Promise<BulkRequest>;
   getBulkRequest(id: string): Promise<BulkRequest | null>;
   /** pending_approval → approved/rejected, only before `expiresAt`; null when the request was not pending or is overdue. */
   decideBulkRequest(
@@ -181,8 +205,27 @@ export interface BulkStore {
   markSyncCaughtUp(id: string, at: Date, refused: number): Promise<BulkRequest | null>;
   /** Jobs finished within the window whose notice is unposted and unclaimed since `claimedBefore`. */
   unnoticedBulkRequestIds(window: { finishedAfter: Date; finishedBefore: Date; claimedBefore: Date }, limit: number): Promise<string[]>;
-  /** Approved requests decided before `before`, and running ones not updated since then. */
+  /**
+   * Approved requests decided (or, when scheduled, due) before `before`, and running ones not
+   * updated since then.
+   */
   stalledBulkRequestIds(before: Date, limit: number): Promise<string[]>;
+  /**
+   * With a quorum: adds `by`'s approval to a pending request before its deadline, unless they
+   * approved already, and approves it when the quorum is reached. Null when nothing was recorded.
+   */
+  recordBulkApproval(id: string, by: string, now: Date): Promise<BulkRequest | null>;
+  /** Pending requests whose reminder is due and not yet sent, oldest first. */
+  dueBulkReminderIds(now: Date, limit: number): Promise<string[]>;
+  /** Takes the right to remind: once per request. Null when it was taken (or the request is decided). */
+  claimBulkReminder(id: string, now: Date): Promise<BulkRequest | null>;
+  /** Overdue pending requests that were never escalated, oldest first. */
+  overdueUnescalatedBulkRequestIds(now: Date, limit: number): Promise<string[]>;
+  /** pending, overdue and never escalated → escalated with a fresh deadline; null when not (someone got there first). */
+  escalateBulkRequest(id: string, to: EscalationTarget, expiresAt: Date, now: Date): Promise<BulkRequest | null>;
+  setEscalationMessages(id: string, refs: readonly MessageRef[]): Promise<void>;
+  /** running → failed with a code and a sentence, before any batch ran (a scheduled change short of seats). */
+  failBulkRequestAtStart(id: string, code: string, detail: string, now: Date): Promise<BulkRequest | null>;
   /** Most recent requests first. */
   listBulkRequests(limit: number): Promise<BulkRequest[]>;
   /**
@@ -225,6 +268,8 @@ export interface BulkDraft {
   change: ChangeSpec;
   reason: string;
   createdAt: Date;
+  /** "Apply at" and "until" from the form, already in UTC. */
+  timing?: Timing;
 }
 
 export interface BulkDraftStore {
@@ -245,6 +290,12 @@ export interface BulkDeps extends LicensingDeps {
   approvalTtlHours: number;
   /** Learners per operation; 1,000 unless a test wants smaller batches. */
   bulkBatchSize?: number;
+  /** Reminders, escalation and quorum (licensing/policy/). */
+  approvalPolicy?: ApprovalPolicy;
+  /** Schedules the timers of approvals and grants (jobs/); the minutely sweep covers a missing one. */
+  timers?: TimerScheduler;
+  /** MAX_GRANT_DAYS: the longest "until" of a change. */
+  maxGrantDays?: number;
 }
 
 /** One learner the job could not change, for the failure report. */
@@ -270,6 +321,8 @@ export interface BulkSummary extends BulkProgressCounts {
   startedAt?: Date;
   finishedAt?: Date;
   failureCode?: string;
+  /** The failure in a sentence with its numbers (a scheduled change short of seats). */
+  failureDetail?: string;
 }
 
 /**

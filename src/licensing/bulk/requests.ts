@@ -2,6 +2,8 @@ import { isAdmin, requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import { LicenseError } from '../errors.js';
 import type { Actor, AuditEvent, ChangeSpec } from '../model.js';
+import { cancelTimers, scheduleTimers } from '../schedule/timers.js';
+import { checkTiming, type Timing } from '../schedule/timing.js';
 import {
   type BulkDeps,
   type BulkRequest,
@@ -42,7 +44,10 @@ export interface BulkSubmission {
 
 /**
  * Stores a bulk change after recounting it. Small ones are approved at once (the admin's
- * submit is their confirmation); above the threshold a team lead must approve before expiry.
+ * submit is their confirmation); above the threshold a team lead must approve before expiry
+ * (and, above BULK_QUORUM_THRESHOLD, BULK_QUORUM leads). With `timing.applyAt` the change is
+ * scheduled: it must be approved before that moment. With `timing.until` every learner it changes
+ * gets it back then.
  */
 export async function submitBulkRequest(
   deps: BulkDeps,
@@ -54,6 +59,9 @@ export async function submitBulkRequest(
     channelId?: string;
     /** Set by reclaim: the request frees idle seats of this type. */
     reclaim?: BulkRequest['reclaim'];
+    timing?: Timing;
+    /** An id derived from what is submitted (a confirmed review): submitting it again returns the same request. */
+    requestId?: string;
   },
 ): Promise<BulkSubmission> {
   await requireAdmin(deps, actor, 'bulk.submit');
@@ -66,6 +74,13 @@ export async function submitBulkRequest(
   };
   const reason = input.reason.trim();
   if (!reason) return refuse(new LicenseError('reason_required'));
+  const timing = input.timing ?? {};
+  try {
+    checkTiming(timing, input.change, deps.now(), deps.maxGrantDays);
+  } catch (error) {
+    if (error instanceof LicenseError) return refuse(error, timingDetails(timing));
+    throw error;
+  }
 
   let preview: BulkPreview;
   let selection: BulkSelection;
@@ -86,8 +101,20 @@ export async function submitBulkRequest(
   }
 
   const now = deps.now();
-  const needsApproval = preview.toChange > deps.bulkApprovalThreshold;
+  const quorum = deps.approvalPolicy?.quorum;
+  const needsQuorum = quorum !== undefined && preview.toChange > quorum.threshold;
+  const needsApproval = preview.toChange > deps.bulkApprovalThreshold || needsQuorum;
+  // A scheduled change must be approved before it is due, a time-bound one before its end: its
+  // approval window closes then at the latest.
+  const expiresAt = new Date(
+    Math.min(
+      now.getTime() + deps.approvalTtlHours * 3_600_000,
+      timing.applyAt?.getTime() ?? Number.POSITIVE_INFINITY,
+      timing.until?.getTime() ?? Number.POSITIVE_INFINITY,
+    ),
+  );
   const request = await deps.bulk.createBulkRequest({
+    ...(input.requestId ? { id: input.requestId } : {}),
     status: needsApproval ? 'pending_approval' : 'approved',
     selection,
     change: input.change,
@@ -96,8 +123,15 @@ export async function submitBulkRequest(
     ...(channelId ? { channelId } : {}),
     createdAt: now,
     ...(needsApproval
-      ? { expiresAt: new Date(now.getTime() + deps.approvalTtlHours * 3_600_000) }
+      ? {
+          expiresAt,
+          remindAt: new Date(now.getTime() + (expiresAt.getTime() - now.getTime()) / 2),
+          ...(needsQuorum && quorum.approvals > 1 ? { quorum: quorum.approvals } : {}),
+        }
       : { decidedBy: actor.userId, decidedAt: now }),
+    ...(timing.applyAt ? { applyAt: timing.applyAt } : {}),
+    ...(timing.until ? { until: timing.until } : {}),
+    ...(timing.timeZone ? { timeZone: timing.timeZone } : {}),
     preview: {
       matched: preview.matched,
       alreadyOnTarget: preview.alreadyOnTarget,
@@ -111,10 +145,32 @@ export async function submitBulkRequest(
     deps,
     at,
     'bulk.submit',
-    { details: { requestId: request.id, status: request.status, toChange: preview.toChange, reason } },
+    {
+      details: {
+        requestId: request.id,
+        status: request.status,
+        toChange: preview.toChange,
+        reason,
+        ...timingDetails(timing),
+        ...(request.quorum ? { quorum: request.quorum } : {}),
+      },
+    },
     'applied',
   );
+  if (needsApproval && request.remindAt && request.expiresAt) {
+    await scheduleTimers(deps, [
+      { kind: 'approval_reminder', key: request.id, at: request.remindAt },
+      { kind: 'approval_deadline', key: request.id, at: request.expiresAt },
+    ]);
+  }
   return { request, preview, needsApproval };
+}
+
+function timingDetails(timing: Timing): Record<string, string> {
+  return {
+    ...(timing.applyAt ? { applyAt: timing.applyAt.toISOString() } : {}),
+    ...(timing.until ? { until: timing.until.toISOString() } : {}),
+  };
 }
 
 export type BulkCancelOutcome =
@@ -137,6 +193,10 @@ export async function cancelBulkJob(deps: BulkDeps, actor: Actor, requestId: str
     const before = await deps.bulk.cancelBulkRequestBeforeStart(requestId, actor.userId, now);
     if (before) {
       await audit(deps, actor, 'bulk.cancel', { details: { requestId, stage: 'before_start' } }, 'applied');
+      // A scheduled change's job, and the reminders of a pending one, have nothing left to do.
+      await cancelTimers(deps, 'scheduled_change', [requestId]);
+      await cancelTimers(deps, 'approval_reminder', [requestId]);
+      await cancelTimers(deps, 'approval_deadline', [requestId]);
       return { kind: 'cancelled', request: before };
     }
     const flagged = await deps.bulk.requestBulkCancel(requestId, actor.userId, now);

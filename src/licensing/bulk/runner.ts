@@ -3,6 +3,8 @@ import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, ChangeSpec, Learner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
+import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
+import { scheduleTimers } from '../schedule/timers.js';
 import { undoBatchPlanner } from '../undo/planner.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
 
@@ -55,11 +57,19 @@ export async function runBulkJob(
   options: BulkRunOptions = {},
 ): Promise<BulkSummary> {
   let request = await mustGet(deps, requestId);
+  // A scheduled change run early (a revived job) waits for its moment.
+  if (request.status === 'approved' && request.applyAt && request.applyAt > deps.now()) return summaryOf(request);
   if (request.status === 'approved') {
     // An undo goes over the learners its job changed, not over a selection.
     const total = request.undo ? request.preview.matched : await deps.bulk.countLearners(request.selection);
+    const blocker = await startBlocker(deps, request);
     request = (await deps.bulk.startBulkRequest(requestId, total, deps.now())) ?? (await mustGet(deps, requestId));
+    if (blocker && request.status === 'running')
+      request =
+        (await deps.bulk.failBulkRequestAtStart(requestId, blocker.code, blocker.detail, deps.now())) ?? (await mustGet(deps, requestId));
   }
+  // Every grant of a time-bound change shares its end and warnings: one set of timers for all.
+  if (request.until && request.status === 'running') await scheduleTimers(deps, bulkGrantTimers(request));
   const batchSize = deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE;
   const pager = request.undo
     ? undoBatchPlanner(deps, (batchNo) => bulkOpId(request.undo?.of ?? '', batchNo))
@@ -118,6 +128,9 @@ async function runBatches(
         createdAt: deps.now(),
         ...(deps.syncChanges ? { sync: true } : {}),
         ...(request.undo ? { action: 'undo' } : {}),
+        ...(request.until
+          ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
+          : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);
@@ -133,6 +146,15 @@ async function runBatches(
     request = await mustGet(deps, requestId);
   }
   return request;
+}
+
+/**
+ * Why an approved request cannot start now: its end has already passed (approved too late), or — a
+ * scheduled change — seats or types are no longer there. Checked before any learner changes.
+ */
+async function startBlocker(deps: BulkDeps, request: BulkRequest): Promise<{ code: string; detail: string } | null> {
+  if (request.until && request.until <= deps.now()) return { code: 'until_in_past', detail: 'Its end had passed before it could start.' };
+  return request.applyAt ? scheduledStartBlocker(deps, request) : null;
 }
 
 /** Where a job's batches come from: planned against fresh learners, above the checkpoint, in id order. */
@@ -231,6 +253,7 @@ function summaryOf(request: BulkRequest): BulkSummary {
     ...(request.startedAt ? { startedAt: request.startedAt } : {}),
     ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
     ...(request.failureCode ? { failureCode: request.failureCode } : {}),
+    ...(request.failureDetail ? { failureDetail: request.failureDetail } : {}),
   };
 }
 

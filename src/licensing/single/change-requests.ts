@@ -4,6 +4,7 @@ import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
 import { planItems, runOperation, touchedTypes } from '../operations.js';
+import { checkTiming, type Timing } from '../schedule/timing.js';
 import type { ChangeRequest } from './ports.js';
 
 /** What a review message shows. */
@@ -22,11 +23,18 @@ const CONFIRM_LEASE_MS = 60_000;
  * a refusal is audited and thrown as a LicenseError.
  */
 export async function requestChange(
-  deps: LicensingDeps,
+  deps: LicensingDeps & { maxGrantDays?: number },
   actor: Actor,
-  input: { learnerId: string; change: ChangeSpec; reason: string },
+  input: { learnerId: string; change: ChangeSpec; reason: string; timing?: Timing },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
+  const timing = input.timing ?? {};
+  try {
+    checkTiming(timing, input.change, deps.now(), deps.maxGrantDays);
+  } catch (error) {
+    if (error instanceof LicenseError) await audit(deps, actor, input.change.kind, { learnerId: input.learnerId }, { refused: error.code });
+    throw error;
+  }
   let change = input.change;
   if (change.kind === 'reassign' && change.from === null) {
     // "Reassign" replaces a license: with no choice made, the learner's first one.
@@ -42,6 +50,9 @@ export async function requestChange(
     requestedBy: actor.userId,
     ...(actor.channelId ? { channelId: actor.channelId } : {}),
     createdAt: deps.now(),
+    ...(timing.applyAt ? { applyAt: timing.applyAt } : {}),
+    ...(timing.until ? { until: timing.until } : {}),
+    ...(timing.timeZone ? { timeZone: timing.timeZone } : {}),
   });
   return review(request, learner, types);
 }
@@ -90,19 +101,20 @@ export type ConfirmOutcome =
  * second click, a Slack retry or another process gets `already_done`.
  */
 export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId: string): Promise<ConfirmOutcome> {
-  await requireAdmin(deps, actor, 'confirm');
-  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
-  if (!claimed) {
-    const existing = await deps.changeRequests.getChangeRequest(requestId);
-    if (!existing) throw new LicenseError('change_not_found');
-    return { kind: 'already_done', request: existing };
-  }
+  const claim = await claimReviewedChange(deps, actor, requestId);
+  if (claim.kind === 'already_done') return claim;
+  const claimed = claim.request;
 
   let op = await deps.store.getOperation(claimed.id);
   let types: LicenseType[] = await deps.store.listLicenseTypes();
   if (!op) {
     let checked: { learner: Learner; types: LicenseType[] };
     try {
+      // A review confirmed after its end has passed would grant nothing but an immediate expiry.
+      if (claimed.until && claimed.until.getTime() <= deps.now().getTime()) {
+        await audit(deps, actor, claimed.change.kind, { learnerId: claimed.learnerId }, { refused: 'until_in_past' });
+        throw new LicenseError('until_in_past');
+      }
       checked = await checkChange(deps, actor, claimed.learnerId, claimed.change);
     } catch (error) {
       if (!(error instanceof LicenseError)) throw error;
@@ -125,6 +137,10 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       touchedTypes: touchedTypes(items),
       createdAt: deps.now(),
       ...(deps.syncChanges ? { sync: true } : {}),
+      // "Until": the engine records the grant that the expiry jobs end.
+      ...(claimed.until
+        ? { grant: { endsAt: claimed.until, since: deps.now(), ...(claimed.timeZone ? { timeZone: claimed.timeZone } : {}) } }
+        : {}),
     });
   }
 
@@ -152,6 +168,23 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
     code,
     review: learner ? { ...review({ ...claimed, status: 'failed' }, learner, types), before, after: before } : null,
   };
+}
+
+/**
+ * The admin's Confirm takes the review atomically: `claimed` once (or again after a crashed
+ * process's lease), `already_done` for a second click, a Slack retry or another process.
+ */
+export async function claimReviewedChange(
+  deps: LicensingDeps,
+  actor: Actor,
+  requestId: string,
+): Promise<{ kind: 'claimed'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
+  await requireAdmin(deps, actor, 'confirm');
+  const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
+  if (claimed) return { kind: 'claimed', request: claimed };
+  const existing = await deps.changeRequests.getChangeRequest(requestId);
+  if (!existing) throw new LicenseError('change_not_found');
+  return { kind: 'already_done', request: existing };
 }
 
 /** Discards a pending change; a request already handled reports `already_done`. */

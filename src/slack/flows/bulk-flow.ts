@@ -36,7 +36,10 @@ export async function sendForApproval(client: webApi.WebClient, deps: SlackDeps,
   );
 }
 
-/** Posts the progress message where the request was made, then queues the job. */
+/**
+ * Posts the progress message where the request was made, then queues the job (at its "apply at"
+ * when scheduled: the message then says so and keeps Cancel until it starts).
+ */
 export async function startBulkJob(client: webApi.WebClient, deps: SlackDeps, request: BulkRequest): Promise<void> {
   const { names } = await renderContext(deps, request);
   try {
@@ -51,18 +54,14 @@ export async function startBulkJob(client: webApi.WebClient, deps: SlackDeps, re
     // No progress message is no reason not to apply an approved change.
     deps.logger.warn('could not post the bulk progress message', { requestId: request.id, error });
   }
-  await deps.scheduleBulkJob(request.id);
+  await deps.scheduleBulkJob(request.id, request.applyAt);
 }
 
-/** Re-renders the approval message after a decision, for everyone in the channel. */
+/** Re-renders the approval message after a decision, for everyone in the channel (and its escalated copies). */
 export async function refreshApprovalMessage(client: webApi.WebClient, deps: SlackDeps, request: BulkRequest): Promise<void> {
-  if (!request.approvalMessage) return;
+  const refs = [...(request.approvalMessage ? [request.approvalMessage] : []), ...(request.escalationMessages ?? [])];
+  if (!refs.length) return;
   const { names, target } = await renderContext(deps, request);
   const message = buildApprovalMessage(request, names, target);
-  await client.chat.update({
-    channel: request.approvalMessage.channel,
-    ts: request.approvalMessage.ts,
-    text: message.text,
-    blocks: message.blocks,
-  });
+  for (const ref of refs) await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
 }

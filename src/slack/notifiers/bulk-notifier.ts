@@ -154,10 +154,11 @@ export function createSlackBulkNotifier(input: {
     async expired(request) {
       const typeNames = await names();
       const target = request.change.kind === 'revoke' ? null : await deps.store.getLicenseType(request.change.to);
-      if (request.approvalMessage) {
-        const message = buildApprovalMessage(request, typeNames, target);
+      // The approval message and its escalated copies all lose their buttons.
+      const message = buildApprovalMessage(request, typeNames, target);
+      for (const ref of [...(request.approvalMessage ? [request.approvalMessage] : []), ...(request.escalationMessages ?? [])]) {
         await client.chat
-          .update({ channel: request.approvalMessage.channel, ts: request.approvalMessage.ts, text: message.text, blocks: message.blocks })
+          .update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks })
           .catch((error: unknown) => logger.warn('could not mark the approval message expired', { requestId: request.id, error }));
       }
       await tellUser(

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { BulkSelectionInput } from '../../licensing/bulk/ports.js';
 import { parseEmailList } from '../../licensing/bulk/selection.js';
 import type { ChangeSpec } from '../../licensing/model.js';
+import { isTimeZone } from '../../licensing/schedule/time.js';
 import { ids } from '../ids.js';
 import { slackId } from './command.js';
 import { parseJson, parseLearnerOptionValue, parseLicenseKey } from './payloads.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 
-const bulkModalMetadata = z.object({ channelId: slackId.optional() }).strict();
+const bulkModalMetadata = z
+  .object({ channelId: slackId.optional(), timeZone: z.string().max(64).refine(isTimeZone, 'must be a time zone').optional() })
+  .strict();
 const bulkPreviewMetadata = z.object({ draftId: objectId }).strict();
 const bulkRejectMetadata = z
   .object({

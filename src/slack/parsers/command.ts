@@ -18,13 +18,14 @@ export const subcommands = [
   'undo',
   'usage',
   'report',
+  'policy',
 ] as const;
 export type Subcommand = (typeof subcommands)[number];
 
 export type ParsedCommand =
   | { sub: 'help' }
   | { sub: 'reassign' | 'add' | 'revoke' | 'show'; query: string }
-  | { sub: 'seats' | 'bulk' | 'jobs' | 'requests' }
+  | { sub: 'seats' | 'bulk' | 'jobs' | 'requests' | 'policy' }
   | { sub: 'leads'; action: 'list' }
   | { sub: 'leads'; action: 'remove'; userId: string }
   | { sub: 'leads'; action: 'add'; userId: string; groups: string[] }
@@ -56,6 +57,7 @@ export function parseCommandText(raw: string): ParsedCommand {
     case 'bulk':
     case 'jobs':
     case 'requests':
+    case 'policy':
       return { sub: word };
     case 'reclaim':
     case 'usage':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../../licensing/schedule/time.js';
 import { changeModes, ids } from '../ids.js';
 import { slackId } from './command.js';
 
@@ -21,6 +22,8 @@ export const changeModalMetadata = z
     mode: z.enum(changeModes),
     channelId: slackId.optional(),
     learnerId: objectId.optional(),
+    /** The admin's time zone (Slack's users.info), for the "apply at" and "until" pickers. */
+    timeZone: z.string().max(64).refine(isTimeZone, 'must be a time zone').optional(),
   })
   .strict();
 export type ChangeModalMetadata = z.infer<typeof changeModalMetadata>;

@@ -1,9 +1,10 @@
 import type { BulkRequest, BulkStatus } from '../../licensing/bulk/ports.js';
-import { requestActionsBlockId } from '../ids.js';
+import { ids, jobActionsBlockId, requestActionsBlockId } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
-import { approvalButtons, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
-import { summaryLine } from './bulk-messages.js';
+import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, type Message, plainText, section, slackDate } from './blocks.js';
+import { quorumLine, summaryLine } from './bulk-messages.js';
 import { describeBulkChange } from './bulk-modal.js';
+import { bulkTimingLine } from './timing.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -18,17 +19,54 @@ const statusIcon: Record<BulkStatus, string> = {
   failed: ':warning:',
 };
 
-/** `/license jobs`: recent bulk changes with status and progress. */
+/** True for an approved change waiting for its "apply at". */
+function isScheduled(request: BulkRequest): boolean {
+  return request.status === 'approved' && request.applyAt !== undefined;
+}
+
+/**
+ * `/license jobs`: recent bulk changes with status and progress; scheduled ones (waiting for their
+ * "apply at") first, each with Cancel.
+ */
 export function buildJobsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
   if (!requests.length) return { text: 'No bulk changes yet.', blocks: [section('No bulk changes yet. Start one with `/license bulk`.')] };
-  const lines = requests.map((r) => {
-    const processed = r.progress.done + r.progress.skipped + r.progress.failed;
-    const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
-    const what = r.undo ? `undo of job ${r.undo.of}` : escapeMrkdwn(describeBulkChange(r.change, names));
-    const undone = r.undoneBy ? ` · undo: job ${r.undoneBy}` : '';
-    return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${what}${progress} · <@${r.requestedBy}> ${slackDate(r.createdAt)} · job ${r.id}${undone}`;
-  });
-  return { text: `${requests.length} recent bulk changes`, blocks: [section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000))] };
+  const scheduled = requests.filter(isScheduled);
+  const blocks: KnownBlock[] = [];
+  for (const r of scheduled.slice(0, 10)) {
+    blocks.push(
+      section(
+        `:calendar: *scheduled* · ${n(r.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(r.change, names))} · <@${r.requestedBy}>\n${bulkTimingLine(r)}`,
+      ),
+    );
+    blocks.push({
+      type: 'actions',
+      block_id: jobActionsBlockId(r.id),
+      elements: [
+        {
+          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(r.id), 'danger'),
+          confirm: {
+            title: plainText('Cancel this scheduled change?', 100),
+            text: plainText('Nothing has changed yet; it will not run.', 300),
+            confirm: plainText('Cancel it', 30),
+            deny: plainText('Keep it', 30),
+          },
+        },
+      ],
+    });
+  }
+  const lines = requests
+    .filter((r) => !isScheduled(r))
+    .map((r) => {
+      const processed = r.progress.done + r.progress.skipped + r.progress.failed;
+      const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
+      const until = r.until ? ` · until ${slackDate(r.until)}` : '';
+      const what = r.undo ? `undo of job ${r.undo.of}` : escapeMrkdwn(describeBulkChange(r.change, names));
+      const undone = r.undoneBy ? ` · undo: job ${r.undoneBy}` : '';
+      return `${statusIcon[r.status]} *${r.status.replace('_', ' ')}* · ${n(r.preview.toChange)} learners, ${what}${progress}${until} · <@${r.requestedBy}> ${slackDate(r.createdAt)} · job ${r.id}${undone}`;
+    });
+  if (lines.length) blocks.push(section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000)));
+  const waiting = scheduled.length ? `, ${scheduled.length} scheduled` : '';
+  return { text: `${requests.length} recent bulk changes${waiting}`, blocks };
 }
 
 /** `/license requests`: pending approvals, each with its buttons (a message holds 50 blocks). */
@@ -37,9 +75,11 @@ export function buildRequestsMessage(requests: readonly BulkRequest[], names: Re
     return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
   const blocks: KnownBlock[] = [section(`*Waiting for approval (${requests.length})*`)];
   for (const request of requests.slice(0, 15)) {
+    const quorum = quorumLine(request);
+    const timing = bulkTimingLine(request);
     blocks.push(
       section(
-        `${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`,
+        `${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${timing ? `\n${timing}` : ''}${quorum ? `\n${quorum}` : ''}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`,
       ),
     );
     blocks.push(approvalButtons(requestActionsBlockId(request.id), encodeRequestRef(request.id)));

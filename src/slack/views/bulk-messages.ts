@@ -5,12 +5,22 @@ import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
 import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
 import { describeBulkChange } from './bulk-modal.js';
+import { bulkTimingLine, shownIn } from './timing.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
 /** The reason sentence for a failure code (codes from the job, not always domain errors). */
 export function failureSentence(code: string): string {
   return code in errorMessages ? errorMessages[code as ErrorCode] : code;
+}
+
+/** "1 of 2 approvals: @lee" while a quorum is being gathered. */
+export function quorumLine(request: Pick<BulkRequest, 'quorum' | 'approvals'>): string {
+  const needed = request.quorum ?? 1;
+  if (needed <= 1) return '';
+  const approvals = request.approvals ?? [];
+  const who = approvals.map((a) => `<@${a.by}>`).join(', ');
+  return `${approvals.length} of ${needed} approvals${who ? `: ${who}` : ''}`;
 }
 
 /** "@ann asks to change *120* learners: from Core to Pro." */
@@ -28,9 +38,10 @@ export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<st
       : target && target.capacity === null
         ? `${escapeMrkdwn(target.name)} has unlimited seats.`
         : '';
+  const timing = bulkTimingLine(request);
   const blocks: KnownBlock[] = [
     section(
-      `:inbox_tray: *Bulk license change for approval*\n${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${seatsAfter ? `\n${seatsAfter}` : ''}`,
+      `:inbox_tray: *Bulk license change for approval*\n${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${seatsAfter ? `\n${seatsAfter}` : ''}${timing ? `\n${timing}` : ''}`,
     ),
     context(
       `${n(request.preview.matched)} matched · ${n(request.preview.alreadyOnTarget)} already there · ${n(request.preview.blocked)} skipped · request ${request.id}`,
@@ -46,10 +57,14 @@ export function buildApprovalMessage(request: BulkRequest, names: ReadonlyMap<st
     expired: `:hourglass: Expired without a decision${request.expiresAt ? ` ${slackDate(request.expiresAt)}` : ''}.`,
     cancelled: `:no_entry_sign: Cancelled${request.cancelRequestedBy ? ` by <@${request.cancelRequestedBy}>` : ''}.`,
   };
+  const quorum = quorumLine(request);
   if (request.status === 'pending_approval') {
+    if (quorum) blocks.push(section(`:busts_in_silhouette: ${quorum}`));
     blocks.push(approvalButtons(ids.bulkRequest.actionsBlock, encodeRequestRef(request.id)));
-    if (request.expiresAt) blocks.push(context(`Expires ${slackDate(request.expiresAt)} if nobody decides.`));
+    const escalated = request.escalatedAt ? `Escalated ${slackDate(request.escalatedAt)}. ` : '';
+    if (request.expiresAt) blocks.push(context(`${escalated}Expires ${slackDate(request.expiresAt)} if nobody decides.`));
   } else {
+    if (quorum && request.approvals?.length) blocks.push(context(quorum));
     blocks.push(section(outcome[request.status] ?? request.status));
   }
   const state = request.status === 'pending_approval' ? 'waiting for approval' : request.status.replace('_', ' ');
@@ -66,12 +81,23 @@ function bar(done: number, total: number): string {
 export function buildProgressMessage(request: BulkRequest, counts: BulkProgressCounts, names: ReadonlyMap<string, string>): Message {
   const processed = counts.done + counts.skipped + counts.failed;
   const running = request.status === 'approved' || request.status === 'running';
-  const header = running ? ':hourglass_flowing_sand: *Bulk license change running*' : `*Bulk license change ${request.status}*`;
+  // Approved with a moment to apply at and not started: it waits for it (Cancel still works).
+  const scheduled = request.status === 'approved' && request.applyAt !== undefined;
+  const header = scheduled
+    ? `:calendar: *Bulk license change scheduled* for ${shownIn(request.applyAt ?? new Date(0), request.timeZone)}`
+    : running
+      ? ':hourglass_flowing_sand: *Bulk license change running*'
+      : `*Bulk license change ${request.status}*`;
+  const until = request.until
+    ? `\n${bulkTimingLine({ until: request.until, ...(request.timeZone ? { timeZone: request.timeZone } : {}) })}`
+    : '';
   const blocks: KnownBlock[] = [
-    section(`${header}\n${summaryLine(request, names)}`),
-    section(
-      `${bar(processed, counts.total)} ${n(processed)} / ${n(counts.total)}\n*${n(counts.done)}* changed · ${n(counts.skipped)} skipped · ${n(counts.failed)} failed`,
-    ),
+    section(`${header}\n${summaryLine(request, names)}${until}`),
+    scheduled
+      ? context('Seats and the selection are checked again when it starts; nothing changes before then.')
+      : section(
+          `${bar(processed, counts.total)} ${n(processed)} / ${n(counts.total)}\n*${n(counts.done)}* changed · ${n(counts.skipped)} skipped · ${n(counts.failed)} failed`,
+        ),
   ];
   if (running && !request.cancelRequestedAt) {
     blocks.push({
@@ -93,6 +119,8 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
     blocks.push(context(`Cancelling at the end of the current batch (asked by <@${request.cancelRequestedBy ?? request.requestedBy}>).`));
   }
   const state = running ? '' : ` ${request.status}`;
+  if (scheduled)
+    return { text: `Bulk license change scheduled for ${request.applyAt?.toISOString()}: ${n(request.preview.toChange)} learners`, blocks };
   return {
     text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`,
     blocks,
@@ -153,7 +181,8 @@ export function buildCompletionNotice(
       ),
     );
   }
-  if (summary.failureCode) blocks.push(context(`Stopped because: ${escapeMrkdwn(failureSentence(summary.failureCode))}`));
+  if (summary.failureCode)
+    blocks.push(context(`Stopped because: ${escapeMrkdwn(summary.failureDetail ?? failureSentence(summary.failureCode))}`));
   blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
   if (options.undo) blocks.push(undoJobButton(request.id));
   return {

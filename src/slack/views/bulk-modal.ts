@@ -5,6 +5,7 @@ import { ids } from '../ids.js';
 import { encodeBulkModalMetadata, encodeBulkPreviewMetadata, encodeBulkRejectMetadata, noLicenseOption } from '../parsers/bulk.js';
 import { context, escapeMrkdwn, type KnownBlock, type ModalView, option, section } from './blocks.js';
 import { licenseTypeLabel } from './change-modal.js';
+import { buildTimingBlocks, bulkTimingLine } from './timing.js';
 
 const b = ids.bulkModal;
 
@@ -15,7 +16,13 @@ const actions = [
 ];
 
 /** Step 1 of a bulk change: filters and/or pasted emails, what to do, and why. */
-export function buildBulkModal(input: { channelId?: string; types: readonly LicenseType[]; groups: readonly string[] }): ModalView {
+export function buildBulkModal(input: {
+  channelId?: string;
+  /** The admin's time zone: with it the form offers "apply at" and "until". */
+  timeZone?: string;
+  types: readonly LicenseType[];
+  groups: readonly string[];
+}): ModalView {
   const typeOptions = [...input.types.slice(0, 99).map((t) => option(t.name, t.key)), option('No license', noLicenseOption)];
   const blocks: KnownBlock[] = [
     section('Choose learners by filters (all must match) and/or paste their emails. You can exclude people on the next step.'),
@@ -94,6 +101,7 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
         options: input.types.slice(0, 100).map((t) => option(licenseTypeLabel(t), t.key)),
       },
     },
+    ...(input.timeZone ? buildTimingBlocks({ apply: true, until: true, timeZone: input.timeZone }) : []),
     {
       type: 'input',
       block_id: b.reasonBlock,
@@ -109,7 +117,10 @@ export function buildBulkModal(input: { channelId?: string; types: readonly Lice
   return {
     type: 'modal',
     callback_id: b.callback,
-    private_metadata: encodeBulkModalMetadata(input.channelId ? { channelId: input.channelId } : {}),
+    private_metadata: encodeBulkModalMetadata({
+      ...(input.channelId ? { channelId: input.channelId } : {}),
+      ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+    }),
     title: { type: 'plain_text', text: 'Bulk license change' },
     submit: { type: 'plain_text', text: 'Preview' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -151,6 +162,8 @@ export function buildBulkPreviewModal(input: {
   const sample = preview.sample.map(
     (l) => `• ${escapeMrkdwn(l.name)} · ${escapeMrkdwn(l.email)} — ${escapeMrkdwn(describeTypes(l.licenseTypes, typeNames))}`,
   );
+  const timing = draft.timing ? bulkTimingLine(draft.timing) : '';
+  if (timing) lines.push(timing);
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: p.summaryBlock, text: { type: 'mrkdwn', text: lines.join('\n') } },
     ...(sample.length ? [context(`*First learners*\n${sample.join('\n')}`)] : []),

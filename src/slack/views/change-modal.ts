@@ -3,6 +3,7 @@ import { describeTypes, freeSeats } from '../../licensing/model.js';
 import { type ChangeMode, ids } from '../ids.js';
 import { type ChangeModalMetadata, encodeChangeModalMetadata } from '../parsers/payloads.js';
 import { button, context, escapeMrkdwn, type KnownBlock, type ModalView, option, plainText, section } from './blocks.js';
+import { buildTimingBlocks } from './timing.js';
 
 const titles: Record<ChangeMode, { title: string; submit: string; intro: string }> = {
   reassign: { title: 'Reassign license', submit: 'Review', intro: 'Move a learner to another license type.' },
@@ -19,7 +20,8 @@ export function licenseTypeLabel(type: LicenseType): string {
 
 /**
  * The single-learner change modal: learner picker (typeahead), their current licenses, and for
- * reassign/add the license-type select; the reason is optional.
+ * reassign/add the license-type select; optional "apply at" and "until" (in the admin's time
+ * zone) and reason.
  */
 export function buildChangeModal(input: {
   metadata: ChangeModalMetadata;
@@ -88,6 +90,9 @@ export function buildChangeModal(input: {
           },
     );
   }
+
+  // Scheduling and an end need the admin's zone to read the pickers in; revoking has no end.
+  if (metadata.timeZone) blocks.push(...buildTimingBlocks({ apply: true, until: metadata.mode !== 'revoke', timeZone: metadata.timeZone }));
 
   blocks.push({
     type: 'input',

@@ -3,7 +3,7 @@ import { context, type KnownBlock, type Message, section } from './blocks.js';
 /** `/license help`. */
 export function buildHelpMessage(isAdmin: boolean, problem?: string): Message {
   const lines = [
-    '`/license reassign [name or email]` — move a learner to another license type',
+    '`/license reassign [name or email]` — move a learner to another license type (now or at a set time, for good or until a date)',
     '`/license add <name or email>` — grant an additional license type',
     '`/license revoke <name or email>` — revoke every license of a learner',
     '`/license show <name or email>` — a learner’s licenses and latest history',
@@ -16,6 +16,7 @@ export function buildHelpMessage(isAdmin: boolean, problem?: string): Message {
     '`/license usage` — how to import the learning platform’s usage report (a CSV in my DM)',
     '`/license report` — seat use over 90 days as a chart (PNG) and a CSV',
     '`/license leads add|remove|list [@person] [groups]` — manage who approves bulk changes',
+    '`/license policy` — how approvals are reminded, escalated and how many leads must approve',
     '`/license sync [push|retry|verify]` — where the learning platform stands with our changes',
     '`/license admins add|remove|list [@person]` — manage who can change licenses',
     '`/license help` — this help',

@@ -1,9 +1,11 @@
 import { describeTypes } from '../../licensing/model.js';
+import type { Grant } from '../../licensing/schedule/ports.js';
 import type { LearnerCard } from '../../licensing/single/directory.js';
 import type { SyncState } from '../../licensing/sync/ports.js';
 import { ids } from '../ids.js';
 import { encodeLearnerRef } from '../parsers/payloads.js';
 import { button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
+import { grantButtons, grantLines } from './grants.js';
 
 /** One line on where the learner stands with the learning platform. */
 export function syncLine(state: SyncState): string {
@@ -17,10 +19,10 @@ export function syncLine(state: SyncState): string {
 }
 
 /**
- * The learner card of `/license show`: licenses, status, where the learning platform stands (when
- * synced), latest history, and action buttons.
+ * The learner card of `/license show`: licenses, status, when time-bound ones end (with Extend),
+ * where the learning platform stands (when synced), latest history, and action buttons.
  */
-export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: SyncState | null): Message {
+export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: SyncState | null, grants: readonly Grant[] = []): Message {
   const { learner, history, typeNames } = card;
   const licenses = describeTypes(learner.licenseTypes, typeNames);
   const blocks: KnownBlock[] = [
@@ -31,6 +33,7 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: S
         (learner.groups.length ? `\n*Groups:* ${escapeMrkdwn(learner.groups.join(', '))}` : ''),
     ),
   ];
+  if (grants.length) blocks.push(context(grantLines(grants, typeNames).join('\n')));
   if (sync) blocks.push(context(syncLine(sync)));
   if (history.length) {
     const lines = history.map((row) => {
@@ -55,5 +58,6 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: S
       ],
     });
   }
+  if (canChange) blocks.push(...grantButtons(grants, typeNames));
   return { text: `${learner.name} (${learner.email}): ${licenses}`, blocks };
 }

@@ -5,6 +5,24 @@ import type { ChangeRequest } from '../../licensing/single/ports.js';
 import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
 import { button, context, escapeMrkdwn, type Message, section, slackDate } from './blocks.js';
+import { shownIn } from './timing.js';
+
+/** When the change applies and until when, in the admin's zone: "Applies Tue 10 Nov 2026, 09:00 (…)." */
+export function timingSentence(
+  review: Pick<ChangeReview, 'before' | 'after' | 'typeNames' | 'request'>,
+  options: { applied?: boolean } = {},
+): string {
+  const { applyAt, until, timeZone } = review.request;
+  const parts: string[] = [];
+  if (applyAt && !options.applied) parts.push(`Applies ${shownIn(applyAt, timeZone)}.`);
+  if (until) {
+    const gained = review.after.filter((t) => !review.before.includes(t));
+    const lost = review.before.filter((t) => !review.after.includes(t));
+    const back = lost.length ? ` and get ${escapeMrkdwn(describeTypes(lost, review.typeNames))} back` : '';
+    parts.push(`Until ${shownIn(until, timeZone)}: then they lose ${escapeMrkdwn(describeTypes(gained, review.typeNames))}${back}.`);
+  }
+  return parts.join(' ');
+}
 
 /** One sentence describing the change, e.g. "Move Ada (ada@x) from Learning Core to Learning Pro." */
 export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' | 'after' | 'typeNames' | 'request'>): {
@@ -41,16 +59,36 @@ export function describeChange(review: Pick<ChangeReview, 'learner' | 'before' |
 export function buildReviewMessage(review: ChangeReview): Message {
   const { sentence, consequence } = describeChange(review);
   const value = encodeRequestRef(review.request.id);
+  const timing = timingSentence(review);
+  const full = `${sentence} ${consequence}${timing ? ` ${timing}` : ''}`;
   return {
-    text: `${sentence} ${consequence}`.replace(/\*/g, ''),
+    text: full.replace(/\*/g, '').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1'),
     blocks: [
-      section(`${sentence} ${consequence}`),
+      section(full),
       ...(review.request.reason ? [context(`Reason: ${escapeMrkdwn(review.request.reason)}`)] : []),
       {
         type: 'actions',
         block_id: ids.review.actionsBlock,
-        elements: [button(ids.review.confirm, 'Confirm', value, 'primary'), button(ids.review.cancel, 'Cancel', value)],
+        elements: [
+          button(ids.review.confirm, review.request.applyAt ? 'Schedule' : 'Confirm', value, 'primary'),
+          button(ids.review.cancel, 'Cancel', value),
+        ],
       },
+    ],
+  };
+}
+
+/** Replaces the review message once a change with "apply at" is scheduled. */
+export function buildScheduledMessage(review: ChangeReview | null, requestId: string, actorId: string, at: Date): Message {
+  const what = review ? describeChange(review).sentence : 'The change';
+  const timing = review ? timingSentence(review) : '';
+  return {
+    text: `Scheduled: ${what}`.replace(/\*/g, ''),
+    blocks: [
+      section(`:calendar: Scheduled: ${what}${timing ? ` ${timing}` : ''}`),
+      context(
+        `Scheduled by <@${actorId}> ${slackDate(at)}. Seats are checked again when it runs; \`/license jobs\` lists it with Cancel. Job ${requestId}`,
+      ),
     ],
   };
 }
@@ -68,10 +106,11 @@ export function buildOutcomeMessage(
       .replace(/^Move /, 'Moved ')
       .replace(/^Give /, 'Gave ')
       .replace(/^Revoke /, 'Revoked ');
+    const timing = timingSentence(outcome.review, { applied: true });
     return {
       text: `Done: ${done}`.replace(/\*/g, ''),
       blocks: [
-        section(`:white_check_mark: ${done}`),
+        section(`:white_check_mark: ${done}${timing ? ` ${timing}` : ''}`),
         context(`Confirmed by <@${actorId}> ${slackDate(at)}. Prior usage stays on reports.`),
         ...(options.undo
           ? [
@@ -111,6 +150,7 @@ export function buildAlreadyHandledMessage(request: ChangeRequest): Message {
     applied: 'was already applied',
     failed: 'was already tried and failed',
     cancelled: 'was already cancelled',
+    scheduled: 'was already scheduled (see `/license jobs`)',
   };
   const sentence = `This change ${what[request.status]}${by}${when}. Nothing more was done.`;
   return { text: sentence.replace(/<[^>]+>/g, ''), blocks: [section(`:information_source: ${sentence}`)] };

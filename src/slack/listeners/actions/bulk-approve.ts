@@ -20,13 +20,28 @@ export function handleBulkApprove(deps: SlackDeps) {
           deps.logger.warn('could not update the approval message', { error, requestId: request.id }),
         );
         await startBulkJob(client, deps, request);
+        const when = request.applyAt ? `it will run ${slackDate(request.applyAt)}` : 'it is running now';
         await tellUser(
           client,
           request.requestedBy,
           buildNotice(
-            `<@${actor.userId}> approved your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners; it is running now.`,
+            `<@${actor.userId}> approved your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners; ${when}.`,
           ),
         ).catch((error: unknown) => deps.logger.warn('could not tell the requester about the approval', { error, requestId: request.id }));
+        return;
+      }
+      if (outcome.kind === 'approval_recorded' || outcome.kind === 'already_approved') {
+        if (outcome.kind === 'approval_recorded')
+          await refreshApprovalMessage(client, deps, request).catch((error: unknown) =>
+            deps.logger.warn('could not update the approval message', { error, requestId: request.id }),
+          );
+        const missing = Math.max(0, (request.quorum ?? 1) - (request.approvals?.length ?? 0));
+        const first = outcome.kind === 'approval_recorded' ? 'Your approval is recorded' : 'You already approved this request';
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...buildNotice(`${first}; ${missing} more team lead${missing === 1 ? '' : 's'} must approve before it runs.`),
+        });
         return;
       }
       if (outcome.kind === 'expired') {

@@ -14,11 +14,13 @@ export function handleBulkInstead(deps: SlackDeps) {
     try {
       await requireAdmin(deps.services, slackActor(body.user.id), 'bulk.open');
       const [types, groups] = await Promise.all([deps.services.store.listLicenseTypes(), deps.services.store.listGroups(100)]);
-      const channelId = parseChangeModalMetadata(view.private_metadata)?.channelId;
+      const metadata = parseChangeModalMetadata(view.private_metadata);
+      const channelId = metadata?.channelId;
+      const timeZone = metadata?.timeZone;
       await client.views.update({
         view_id: view.id,
         hash: view.hash,
-        view: buildBulkModal({ ...(channelId ? { channelId } : {}), types, groups }),
+        view: buildBulkModal({ ...(channelId ? { channelId } : {}), ...(timeZone ? { timeZone } : {}), types, groups }),
       });
     } catch (error) {
       deps.logger.warn('could not switch to the bulk form', { error, user: body.user.id });

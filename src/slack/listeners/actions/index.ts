@@ -5,6 +5,8 @@ import { handleBulkApprove } from './bulk-approve.js';
 import { handleBulkCancel } from './bulk-cancel.js';
 import { handleBulkInstead } from './bulk-instead.js';
 import { handleBulkReject } from './bulk-reject.js';
+import { handleExtensionDecision } from './extension-buttons.js';
+import { handleGrantAskExtend, handleGrantExtend } from './grant-buttons.js';
 import { handleLearnerCardButton } from './learner-card-buttons.js';
 import { handleLearnerSelected } from './learner-select.js';
 import { handleReclaimAnswer } from './reclaim-answer.js';
@@ -36,6 +38,10 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.reclaim.release, handleReclaimAnswer(deps, 'release'));
   button(ids.undo.job, handleUndoJob(deps));
   button(ids.undo.single, handleUndoSingle(deps));
+  button(ids.grant.extend, handleGrantExtend(deps));
+  button(ids.grant.askExtend, handleGrantAskExtend(deps));
+  button(ids.extension.approve, handleExtensionDecision(deps, 'approved'));
+  button(ids.extension.reject, handleExtensionDecision(deps, 'rejected'));
   app.action<BlockAction<ExternalSelectAction>>(
     { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
     handleLearnerSelected(deps),

@@ -24,6 +24,8 @@ export function handleLearnerCardButton(deps: SlackDeps, mode: ChangeMode) {
         mode,
         ...(actor.channelId ? { channelId: actor.channelId } : {}),
         learner,
+        userId: actor.userId,
+        logger: deps.logger,
       });
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: `learner_card_${mode}`, user: actor.userId });

@@ -14,5 +14,7 @@ export async function handleChangeCommand(ctx: CommandContext, parsed: { sub: Ch
     mode: parsed.sub,
     ...(ctx.actor.channelId ? { channelId: ctx.actor.channelId } : {}),
     learner,
+    userId: ctx.actor.userId,
+    logger: ctx.deps.logger,
   });
 }

@@ -10,6 +10,7 @@ import type { CommandContext } from './context.js';
 import { handleHelpCommand, handleUnknownCommand } from './help.js';
 import { handleJobsCommand } from './jobs.js';
 import { handleLeadsCommand } from './leads.js';
+import { handlePolicyCommand } from './policy.js';
 import { handleReclaimCommand } from './reclaim.js';
 import { handleReportCommand } from './report.js';
 import { handleRequestsCommand } from './requests.js';
@@ -67,6 +68,8 @@ export function handleLicenseCommand(deps: SlackDeps) {
           return await handleUsageCommand(ctx);
         case 'report':
           return await handleReportCommand(ctx);
+        case 'policy':
+          return await handlePolicyCommand(ctx);
       }
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { command: parsed.sub, user: ctx.actor.userId, channel: ctx.actor.channelId });

@@ -1,4 +1,5 @@
 import { requireAdmin } from '../../../licensing/admins.js';
+import { activeGrantsOf } from '../../../licensing/schedule/grants.js';
 import { learnerCard, resolveLearner, searchLearners } from '../../../licensing/single/directory.js';
 import { learnerSyncState } from '../../../licensing/sync/status.js';
 import { buildNotice, escapeMrkdwn } from '../../views/blocks.js';
@@ -15,8 +16,12 @@ export async function handleShowCommand(ctx: CommandContext, parsed: { query: st
   }
   const { learner } = await resolveLearner(services, parsed.query);
   if (learner) {
-    const [card, sync] = await Promise.all([learnerCard(services, learner.id), learnerSyncState(services, learner.id)]);
-    await ctx.reply(buildLearnerCard(card, true, sync));
+    const [card, sync, grants] = await Promise.all([
+      learnerCard(services, learner.id),
+      learnerSyncState(services, learner.id),
+      activeGrantsOf(services, learner.id),
+    ]);
+    await ctx.reply(buildLearnerCard(card, true, sync, grants));
     return;
   }
   const matches = await searchLearners(services, parsed.query, 10);

@@ -7,6 +7,7 @@ import { slackActor } from '../../../licensing/model.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseBulkModalMetadata, readBulkModalState } from '../../parsers/bulk.js';
+import { readTiming, timingErrorBlock } from '../../parsers/timing.js';
 import { withinAckBudget } from '../../support/ack-budget.js';
 import { userSentence } from '../../support/respond.js';
 import { buildBulkPreviewModal } from '../../views/bulk-modal.js';
@@ -27,8 +28,14 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
       });
       return;
     }
-    if (!form.ok) {
-      await ack({ response_action: 'errors', errors: errorsFor(view, form.errors, b.reasonBlock) });
+    const { timing, errors: timingErrors } = metadata.timeZone
+      ? readTiming(view.state.values, metadata.timeZone)
+      : { timing: {}, errors: {} };
+    if (!form.ok || Object.keys(timingErrors).length) {
+      await ack({
+        response_action: 'errors',
+        errors: errorsFor(view, { ...(form.ok ? {} : form.errors), ...timingErrors }, b.reasonBlock),
+      });
       return;
     }
     const actor = slackActor(body.user.id, metadata.channelId);
@@ -40,7 +47,7 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
             previewBulkChange(deps.services, normalizeSelection(form.selection), form.change),
             deps.services.store.listLicenseTypes(),
           ]);
-          const draft = await saveBulkDraft(deps.services, actor, form);
+          const draft = await saveBulkDraft(deps.services, actor, { ...form, timing });
           return { preview, draft, names: new Map(types.map((t) => [t.key, t.name])) };
         })(),
       );
@@ -50,7 +57,12 @@ export function handleBulkFilterSubmission(deps: SlackDeps) {
       });
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: b.callback, user: actor.userId });
-      const block = error instanceof LicenseError && error.code === 'unknown_license_type' ? b.targetBlock : b.reasonBlock;
+      const block =
+        error instanceof LicenseError
+          ? error.code === 'unknown_license_type'
+            ? b.targetBlock
+            : (timingErrorBlock(error.code) ?? b.reasonBlock)
+          : b.reasonBlock;
       await ack({ response_action: 'errors', errors: errorsFor(view, { [block]: sentence }, b.reasonBlock) });
     }
   };

@@ -43,6 +43,7 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
           change: draft.change,
           reason: draft.reason,
           ...(draft.channelId ? { channelId: draft.channelId } : {}),
+          ...(draft.timing ? { timing: draft.timing } : {}),
         }),
       );
     } catch (error) {

@@ -5,6 +5,7 @@ import { type ChangeReview, requestChange } from '../../../licensing/single/chan
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
+import { readTiming, timingErrorBlock } from '../../parsers/timing.js';
 import { withinAckBudget } from '../../support/ack-budget.js';
 import { tellUser } from '../../support/post.js';
 import { userSentence } from '../../support/respond.js';
@@ -33,7 +34,7 @@ export function handleChangeSubmission(deps: SlackDeps) {
     }
     const state = readChangeModalState(view.state.values);
     const learnerId = state.learnerId ?? metadata.learnerId;
-    const errors: Record<string, string> = {};
+    const { timing, errors } = metadata.timeZone ? readTiming(view.state.values, metadata.timeZone) : { timing: {}, errors: {} };
     if (!learnerId) errors[m.learnerBlock] = 'Pick a learner.';
     if (metadata.mode !== 'revoke' && !state.to) errors[m.typeBlock] = 'Pick a license type.';
     if (!learnerId || Object.keys(errors).length) {
@@ -50,10 +51,10 @@ export function handleChangeSubmission(deps: SlackDeps) {
 
     let review: ChangeReview;
     try {
-      review = await withinAckBudget(requestChange(deps.services, actor, { learnerId, change, reason: state.reason }));
+      review = await withinAckBudget(requestChange(deps.services, actor, { learnerId, change, reason: state.reason, timing }));
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: m.callback, user: actor.userId });
-      const block = (error instanceof LicenseError && fieldOf[error.code]) || m.learnerBlock;
+      const block = (error instanceof LicenseError && (fieldOf[error.code] ?? timingErrorBlock(error.code))) || m.learnerBlock;
       // The from-select only exists when the learner holds several licenses.
       const present = view.blocks.some((b) => b.block_id === block) ? block : m.learnerBlock;
       await ack({ response_action: 'errors', errors: { [present]: sentence } });

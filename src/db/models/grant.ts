@@ -1,0 +1,117 @@
+import { Schema, type Types } from 'mongoose';
+
+export interface GrantDoc {
+  /** `<grant op id>:<learner id>`. */
+  _id: string;
+  learnerId: string;
+  email: string;
+  added: string[];
+  removed: string[];
+  since: Date;
+  endsAt: Date;
+  grantedBy: string;
+  grantOpId: string;
+  requestId?: string;
+  reason: string;
+  timeZone?: string;
+  status: 'active' | 'ended' | 'superseded';
+  warnings: { label: '7d' | '1d'; at: Date }[];
+  warned: ('7d' | '1d')[];
+  nextWarnAt: Date | null;
+  endOpId?: string;
+  endToken?: string;
+  endLeaseUntil?: Date;
+  warnToken?: string;
+  warnLeaseUntil?: Date;
+  endedAt?: Date;
+  endOutcome?: 'ended' | 'ended_without_return' | 'superseded';
+  extendedBy?: string;
+  extendedAt?: Date;
+}
+
+export const grantSchema = new Schema<GrantDoc>(
+  {
+    _id: { type: String, required: true },
+    learnerId: { type: String, required: true },
+    email: { type: String, required: true },
+    added: { type: [String], default: [] },
+    removed: { type: [String], default: [] },
+    since: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+    grantedBy: { type: String, required: true },
+    grantOpId: { type: String, required: true },
+    requestId: String,
+    reason: { type: String, default: '' },
+    timeZone: String,
+    status: { type: String, required: true, enum: ['active', 'ended', 'superseded'] },
+    warnings: { type: [{ _id: false, label: { type: String, enum: ['7d', '1d'] }, at: Date }], default: [] },
+    warned: { type: [String], default: [] },
+    nextWarnAt: { type: Date, default: null },
+    endOpId: String,
+    endToken: String,
+    endLeaseUntil: Date,
+    warnToken: String,
+    warnLeaseUntil: Date,
+    endedAt: Date,
+    endOutcome: { type: String, enum: ['ended', 'ended_without_return', 'superseded'] },
+    extendedBy: String,
+    extendedAt: Date,
+  },
+  { collection: 'grants', versionKey: false },
+);
+grantSchema.index({ status: 1, endsAt: 1 }); // grants due to end
+grantSchema.index({ status: 1, nextWarnAt: 1 }); // warnings due
+grantSchema.index({ learnerId: 1, status: 1 }); // the learner card's ends
+grantSchema.index({ requestId: 1, status: 1 }); // a bulk request's grants (extend all)
+grantSchema.index({ endOpId: 1 }); // the grants an expiry operation ends
+
+export interface ExtensionDoc {
+  _id: Types.ObjectId;
+  target: { grantId?: string; requestId?: string };
+  endsAt: Date;
+  previousEndsAt: Date;
+  learners: number;
+  requestedBy: string;
+  reason: string;
+  timeZone?: string;
+  status: 'pending_approval' | 'approved' | 'rejected' | 'expired';
+  createdAt: Date;
+  expiresAt: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  approvalMessage?: { channel: string; ts: string };
+}
+
+export const extensionSchema = new Schema<ExtensionDoc>(
+  {
+    target: { type: new Schema({ grantId: String, requestId: String }, { _id: false }), required: true },
+    endsAt: { type: Date, required: true },
+    previousEndsAt: { type: Date, required: true },
+    learners: { type: Number, required: true },
+    requestedBy: { type: String, required: true },
+    reason: { type: String, default: '' },
+    timeZone: String,
+    status: { type: String, required: true, enum: ['pending_approval', 'approved', 'rejected', 'expired'] },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    decidedBy: String,
+    decidedAt: Date,
+    approvalMessage: { type: new Schema({ channel: String, ts: String }, { _id: false }), default: undefined },
+  },
+  { collection: 'grant_extensions', versionKey: false },
+);
+// Looked up by _id only; decided or moot requests are dropped after 90 days (the audit keeps them).
+extensionSchema.index({ createdAt: 1 }, { expireAfterSeconds: 90 * 24 * 3600 });
+
+export interface GrantNoticeDoc {
+  /** The notice's idempotency key. */
+  _id: string;
+  at: Date;
+}
+
+export const grantNoticeSchema = new Schema<GrantNoticeDoc>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'grant_notices', versionKey: false },
+);
+// Looked up by _id only (the insert is the claim); kept well past any grant's warnings.
+grantNoticeSchema.index({ at: 1 }, { expireAfterSeconds: 400 * 24 * 3600 });

@@ -1,0 +1,421 @@
+import { randomBytes } from 'node:crypto';
+import { auditEvent } from '../audit.js';
+import { OperationLeasedError } from '../errors.js';
+import type { Actor, AuditEvent, ChangeSpec, Learner } from '../model.js';
+import { type OperationResult, runOperation, touchedTypes } from '../operations.js';
+import type { Operation, OpItem } from '../ports.js';
+import { nextWarningAt } from './plan.js';
+import type { ExpiryNotifier, Grant, GrantNotice, ScheduleDeps, WarningLabel } from './ports.js';
+
+/** Who ends grants: no person, the clock (history and audit say `expiry`). */
+const EXPIRY_ACTOR: Actor = { userId: 'system', source: 'expiry' };
+const BATCH = 1_000;
+const WARN_BATCH = 500;
+const LEASE_MS = 5 * 60_000;
+/** The suffix of the operation that takes grants back without returning what they replaced (no seat for it). */
+const WITHOUT_RETURN = ':without-return';
+
+/** Knobs of an expiry or warning run (tests shrink the batches). */
+export interface GrantRunOptions {
+  batchSize?: number;
+  leaseMs?: number;
+  /** Before each batch: the Agenda job renews its lock; throwing stops the run (the rest is left for the next). */
+  heartbeat?(): Promise<void>;
+}
+
+/** What an expiry run did. */
+export interface EndRun {
+  ended: number;
+  endedWithoutReturn: number;
+  superseded: number;
+  /** Learners changed meanwhile: their grants are ended by the next run. */
+  retried: number;
+}
+
+const emptyRun = (): EndRun => ({ ended: 0, endedWithoutReturn: 0, superseded: 0, retried: 0 });
+
+function add(into: EndRun, more: EndRun): void {
+  into.ended += more.ended;
+  into.endedWithoutReturn += more.endedWithoutReturn;
+  into.superseded += more.superseded;
+  into.retried += more.retried;
+}
+
+/**
+ * Ends every grant due by now, a batch of up to 1,000 at a time through the operation engine (one
+ * operation per batch, not one per learner): each learner loses what was granted and gets back what
+ * it replaced, seats checked; history and audit say `expiry`. Grants are leased before they are
+ * touched and each batch's operation id is stored on them first, so two processes, a rerun or a run
+ * after a crash end each grant once. A learner who no longer holds what was granted is left as is
+ * (`superseded`); one whose replaced license has no free seat loses the grant anyway and their
+ * granting admin is told.
+ */
+export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier, options: GrantRunOptions = {}): Promise<EndRun> {
+  const now = deps.now();
+  const total = emptyRun();
+  for (;;) {
+    await options.heartbeat?.();
+    const token = randomBytes(8).toString('hex');
+    const claimed = await deps.grants.claimDueGrants(
+      now,
+      token,
+      `expiry:${token}`,
+      options.batchSize ?? BATCH,
+      options.leaseMs ?? LEASE_MS,
+    );
+    if (claimed.length === 0) return total;
+    const run = emptyRun();
+    const fresh = `expiry:${token}`;
+    for (const opId of new Set(claimed.map((g) => g.endOpId).filter((id): id is string => Boolean(id)))) {
+      // Only this claim can have given out its own op id, so those grants are all it ends; a dead
+      // run's op id may be on grants another claim holds, which are read back.
+      const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
+      add(run, await endGrantsOf(deps, opId, now, notifier, known));
+    }
+    add(total, run);
+    // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
+    if (run.ended + run.endedWithoutReturn + run.superseded === 0) return total;
+  }
+}
+
+/** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
+async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, notifier?: ExpiryNotifier, known?: Grant[]): Promise<EndRun> {
+  const run = emptyRun();
+  let grants = known ?? (await deps.grants.grantsEndedBy(opId));
+  if (grants.length === 0) return run;
+  let op = await deps.store.getOperation(opId);
+  if (!op) {
+    const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
+    const { items, superseded } = planReturns(grants, learners);
+    // Recorded before the operation exists, so a rerun that finds the operation knows every grant
+    // it does not name was superseded.
+    await finishSuperseded(deps, superseded, now);
+    run.superseded += superseded.length;
+    const done = new Set(superseded.map((g) => g.id));
+    grants = grants.filter((g) => !done.has(g.id));
+    if (items.length === 0) return run;
+    op = await deps.store.createOperation(expiryOperation(deps, opId, items, now));
+  }
+  const result = await settle(deps, op);
+  if (!result) return run;
+
+  const byLearner = groupBy(grants, (g) => g.learnerId);
+  const planned = new Set(op.items.map((i) => i.learnerId));
+  const orphans = [...byLearner.entries()].filter(([learnerId]) => !planned.has(learnerId)).flatMap(([, gs]) => gs);
+  if (orphans.length) {
+    await finishSuperseded(deps, orphans, now);
+    run.superseded += orphans.length;
+  }
+  const endedIds = result.applied.flatMap((item) => (byLearner.get(item.learnerId) ?? []).map((g) => g.id));
+  await deps.grants.finishGrants(endedIds, 'ended', 'ended', now);
+  run.ended += endedIds.length;
+
+  const noSeat = result.failed.filter((f) => f.code === 'no_seats_left').map((f) => f.learnerId);
+  const changed = result.failed
+    .filter((f) => f.code !== 'no_seats_left')
+    .flatMap((f) => (byLearner.get(f.learnerId) ?? []).map((g) => g.id));
+  if (changed.length) {
+    await deps.grants.releaseGrants(changed);
+    run.retried += changed.length;
+  }
+  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now, notifier));
+  return run;
+}
+
+/**
+ * For learners whose replaced license had no free seat: takes the grant back alone. The grant's end
+ * is the point of a time-bound license, so access ends on time; the admin who granted it is told.
+ */
+async function endWithoutReturn(
+  deps: ScheduleDeps,
+  opId: string,
+  learnerIds: readonly string[],
+  byLearner: Map<string, Grant[]>,
+  now: Date,
+  notifier?: ExpiryNotifier,
+): Promise<EndRun> {
+  const run = emptyRun();
+  const fallbackId = `${opId}${WITHOUT_RETURN}`;
+  let op = await deps.store.getOperation(fallbackId);
+  if (!op) {
+    const items: OpItem[] = [];
+    for (const learner of await deps.store.findLearnersByIds(learnerIds)) {
+      const taken = new Set((byLearner.get(learner.id) ?? []).flatMap((g) => g.added));
+      const next = learner.licenseTypes.filter((t) => !taken.has(t));
+      if (next.length !== learner.licenseTypes.length)
+        items.push({ learnerId: learner.id, email: learner.email, version: learner.version, prev: [...learner.licenseTypes], next });
+    }
+    const gone = learnerIds.filter((id) => !items.some((i) => i.learnerId === id));
+    if (gone.length) {
+      const grants = gone.flatMap((id) => byLearner.get(id) ?? []);
+      await finishSuperseded(deps, grants, now);
+      run.superseded += grants.length;
+    }
+    if (items.length === 0) return run;
+    op = await deps.store.createOperation(expiryOperation(deps, fallbackId, items, now));
+  }
+  const result = await settle(deps, op);
+  if (!result) return run;
+  const ended = result.applied.flatMap((item) => byLearner.get(item.learnerId) ?? []);
+  await deps.grants.finishGrants(
+    ended.map((g) => g.id),
+    'ended',
+    'ended_without_return',
+    now,
+  );
+  run.endedWithoutReturn += ended.length;
+  const changed = result.failed.flatMap((f) => (byLearner.get(f.learnerId) ?? []).map((g) => g.id));
+  if (changed.length) {
+    await deps.grants.releaseGrants(changed);
+    run.retried += changed.length;
+  }
+  if (notifier && ended.length) await tellWithoutReturn(deps, notifier, ended, now);
+  return run;
+}
+
+/** Runs an expiry operation; null when another process holds it (that process records the outcome). */
+async function settle(deps: ScheduleDeps, op: Operation): Promise<OperationResult | null> {
+  try {
+    return await runOperation(deps.store, op.id, deps.processId, deps.now, op);
+  } catch (error) {
+    if (error instanceof OperationLeasedError) return null;
+    throw error;
+  }
+}
+
+/**
+ * What each learner holds once their due grants end: the latest grant is undone first, each taking
+ * back what it added (if still held) and giving back what it replaced (if not held again). A grant
+ * whose added types the learner no longer holds was superseded by a later change.
+ */
+export function planReturns(grants: readonly Grant[], learners: ReadonlyMap<string, Learner>): { items: OpItem[]; superseded: Grant[] } {
+  const items: OpItem[] = [];
+  const superseded: Grant[] = [];
+  for (const [learnerId, own] of groupBy(grants, (g) => g.learnerId)) {
+    const learner = learners.get(learnerId);
+    if (learner?.status !== 'active') {
+      superseded.push(...own);
+      continue;
+    }
+    let types = [...learner.licenseTypes];
+    let contributes = false;
+    for (const grant of [...own].sort((a, b) => b.since.getTime() - a.since.getTime() || (a.id < b.id ? 1 : -1))) {
+      if (!grant.added.some((t) => types.includes(t))) {
+        superseded.push(grant);
+        continue;
+      }
+      contributes = true;
+      types = types.filter((t) => !grant.added.includes(t));
+      for (const back of grant.removed) if (!types.includes(back)) types.push(back);
+    }
+    if (contributes)
+      items.push({ learnerId, email: learner.email, version: learner.version, prev: [...learner.licenseTypes], next: types });
+  }
+  return { items, superseded };
+}
+
+function expiryOperation(deps: ScheduleDeps, id: string, items: OpItem[], now: Date): Operation {
+  return {
+    id,
+    state: 'planned',
+    change: describeReturns(items),
+    actor: EXPIRY_ACTOR.userId,
+    source: EXPIRY_ACTOR.source,
+    reason: 'Time-bound license ended',
+    items,
+    failed: [],
+    touchedTypes: touchedTypes(items),
+    createdAt: now,
+    ...(deps.syncChanges ? { sync: true } : {}),
+  };
+}
+
+/**
+ * The change an expiry operation records: like an import's, the closest ChangeSpec (the items,
+ * which may differ per learner, are what is applied).
+ */
+function describeReturns(items: readonly OpItem[]): ChangeSpec {
+  const first = items[0];
+  const back = first?.next.find((t) => !first.prev.includes(t));
+  const taken = first?.prev.find((t) => !first.next.includes(t)) ?? null;
+  return back ? { kind: 'reassign', from: taken, to: back } : { kind: 'revoke' };
+}
+
+async function finishSuperseded(deps: ScheduleDeps, grants: readonly Grant[], now: Date): Promise<void> {
+  if (grants.length === 0) return;
+  await deps.grants.finishGrants(
+    grants.map((g) => g.id),
+    'superseded',
+    'superseded',
+    now,
+  );
+  // Nothing was changed for them, which the audit says, once per grant.
+  const events: AuditEvent[] = grants.map((g) =>
+    auditEvent(
+      EXPIRY_ACTOR,
+      'grant.end',
+      { learnerId: g.learnerId, learnerEmail: g.email, details: { grantId: g.id, grantedBy: g.grantedBy } },
+      { refused: 'superseded' },
+      now,
+      `grant.end:${g.id}`,
+    ),
+  );
+  await deps.store.recordAudit(events);
+}
+
+async function tellWithoutReturn(deps: ScheduleDeps, notifier: ExpiryNotifier, grants: readonly Grant[], now: Date): Promise<void> {
+  const names = await typeNames(deps);
+  const notices: GrantNotice[] = grants.map((g) => ({
+    key: `${g.id}:ended_without_return`,
+    kind: 'ended_without_return',
+    audience: 'admin',
+    to: { userId: g.grantedBy },
+    endsAt: g.endsAt,
+    taken: g.added.map((t) => names.get(t) ?? t),
+    returned: g.removed.map((t) => names.get(t) ?? t),
+    learners: [{ name: g.email, email: g.email }],
+    count: 1,
+    target: { grantId: g.id },
+  }));
+  const claimed = await deps.grants.claimNoticeKeys(
+    notices.map((n) => n.key),
+    now,
+  );
+  await notifier.send(notices.filter((n) => claimed.has(n.key)));
+}
+
+/** What a warning run did. */
+export interface WarnRun {
+  grants: number;
+  sent: number;
+  noSlackUser: number;
+  failed: number;
+}
+
+/**
+ * Sends the warnings due by now: the learner (with LEARNER_NOTICES on) and the admin who granted it
+ * hear that the grant ends, with Extend. A bulk request's grants give their admin one message per
+ * warning, not one per learner. A run that finds both warnings overdue (a late process, a clock
+ * jump) sends only the latest. Each notice is claimed by its key before it is sent, so it goes out
+ * at most once whatever runs at the same time.
+ */
+export async function sendDueWarnings(deps: ScheduleDeps, notifier: ExpiryNotifier, options: GrantRunOptions = {}): Promise<WarnRun> {
+  const now = deps.now();
+  const total: WarnRun = { grants: 0, sent: 0, noSlackUser: 0, failed: 0 };
+  const names = await typeNames(deps);
+  for (;;) {
+    await options.heartbeat?.();
+    const token = randomBytes(8).toString('hex');
+    const claimed = await deps.grants.claimDueWarnings(now, token, options.batchSize ?? WARN_BATCH, options.leaseMs ?? LEASE_MS);
+    if (claimed.length === 0) return total;
+    const learners = new Map((await deps.store.findLearnersByIds([...new Set(claimed.map((g) => g.learnerId))])).map((l) => [l.id, l]));
+    const updates: { id: string; endsAt: Date; warned: WarningLabel[]; nextWarnAt: Date | null }[] = [];
+    const notices: GrantNotice[] = [];
+    const perRequest = new Map<string, { grant: Grant; label: WarningLabel }>();
+    for (const grant of claimed) {
+      const due = grant.warnings.filter((w) => w.at.getTime() <= now.getTime() && !grant.warned.includes(w.label));
+      const latest = due[due.length - 1];
+      const warned = [...grant.warned, ...due.map((w) => w.label)];
+      updates.push({ id: grant.id, endsAt: grant.endsAt, warned, nextWarnAt: nextWarningAt(grant.warnings, warned) });
+      if (!latest) continue;
+      const learner = learners.get(grant.learnerId);
+      const base = noticeBase(grant, names, learner);
+      if (deps.learnerNotices && learner) {
+        notices.push({
+          ...base,
+          key: `${grant.id}:${latest.label}:${grant.endsAt.toISOString()}:learner`,
+          audience: 'learner',
+          to: { learnerEmail: learner.email, ...(learner.slackUserId ? { slackUserId: learner.slackUserId } : {}) },
+          target: { grantId: grant.id },
+        });
+      }
+      // A bulk request's learners share an end: their admin gets one message for all of them.
+      if (grant.requestId)
+        perRequest.set(`${grant.requestId}:${latest.label}:${grant.endsAt.toISOString()}`, { grant, label: latest.label });
+      else
+        notices.push({
+          ...base,
+          key: `${grant.id}:${latest.label}:${grant.endsAt.toISOString()}:admin`,
+          audience: 'admin',
+          to: { userId: grant.grantedBy },
+          target: { grantId: grant.id },
+        });
+    }
+    for (const { grant, label } of perRequest.values()) notices.push(await requestNotice(deps, grant, label, names));
+
+    const claimedKeys = await deps.grants.claimNoticeKeys(
+      notices.map((n) => n.key),
+      now,
+    );
+    const outcomes = await notifier.send(notices.filter((n) => claimedKeys.has(n.key)));
+    await deps.grants.markWarned(token, updates);
+    total.grants += claimed.length;
+    for (const outcome of outcomes) {
+      if (outcome.outcome === 'sent') total.sent += 1;
+      else if (outcome.outcome === 'no_slack_user') total.noSlackUser += 1;
+      else total.failed += 1;
+    }
+  }
+}
+
+function noticeBase(
+  grant: Grant,
+  names: ReadonlyMap<string, string>,
+  learner?: Learner,
+): Omit<GrantNotice, 'key' | 'audience' | 'to' | 'target'> {
+  return {
+    kind: 'ending',
+    endsAt: grant.endsAt,
+    taken: grant.added.map((t) => names.get(t) ?? t),
+    returned: grant.removed.map((t) => names.get(t) ?? t),
+    learners: [{ name: learner?.name ?? grant.email, email: grant.email }],
+    count: 1,
+  };
+}
+
+/** One warning to the admin of a bulk request's grants: how many end, the first few, and Extend for all. */
+async function requestNotice(
+  deps: ScheduleDeps,
+  grant: Grant,
+  label: WarningLabel,
+  names: ReadonlyMap<string, string>,
+): Promise<GrantNotice> {
+  const requestId = grant.requestId ?? '';
+  const [count, first] = await Promise.all([
+    deps.grants.countActiveGrantsFor({ requestId }),
+    deps.grants.activeGrantsFor({ requestId }, 5),
+  ]);
+  const learners = await deps.store.findLearnersByIds(first.map((g) => g.learnerId));
+  return {
+    kind: 'ending',
+    key: `bulk:${requestId}:${label}:${grant.endsAt.toISOString()}:admin`,
+    audience: 'admin',
+    to: { userId: grant.grantedBy },
+    endsAt: grant.endsAt,
+    taken: grant.added.map((t) => names.get(t) ?? t),
+    returned: grant.removed.map((t) => names.get(t) ?? t),
+    learners: learners.map((l) => ({ name: l.name, email: l.email })),
+    count,
+    target: { requestId },
+  };
+}
+
+async function typeNames(deps: ScheduleDeps): Promise<Map<string, string>> {
+  return new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t.name]));
+}
+
+function groupBy<T>(values: readonly T[], keyOf: (value: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const value of values) {
+    const key = keyOf(value);
+    const group = groups.get(key);
+    if (group) group.push(value);
+    else groups.set(key, [value]);
+  }
+  return groups;
+}
+
+/** A learner's active grants (for the learner card and `/license show`), soonest end first. */
+export async function activeGrantsOf(deps: Pick<ScheduleDeps, 'grants'>, learnerId: string): Promise<Grant[]> {
+  return deps.grants.activeGrantsOf(learnerId);
+}

@@ -1,0 +1,186 @@
+import type { LicensingDeps } from '../deps.js';
+
+/** When a grant's holders are told it ends: 7 days and 1 day before (or at half the time when shorter). */
+export type WarningLabel = '7d' | '1d';
+
+export interface GrantWarning {
+  label: WarningLabel;
+  at: Date;
+}
+
+/** `active` until its end is handled: `ended` (taken back) or `superseded` (someone changed it first). */
+export type GrantStatus = 'active' | 'ended' | 'superseded';
+
+/**
+ * How a grant ended: `ended` — the added types were taken back and what the change replaced came
+ * back; `ended_without_return` — taken back, but the replaced type had no free seat; `superseded` —
+ * the learner no longer held what was granted, so nothing was changed.
+ */
+export type GrantEndOutcome = 'ended' | 'ended_without_return' | 'superseded';
+
+/** The time-bound part of a change applied "until" a moment: kept per learner, ended by the expiry jobs. */
+export interface Grant {
+  /** `<grant op id>:<learner id>`: the operation that granted it writes it once. */
+  id: string;
+  learnerId: string;
+  email: string;
+  /** Types the change gave; taken back at the end. */
+  added: string[];
+  /** Types the change replaced; given back at the end when seats allow. */
+  removed: string[];
+  /** When the grant counts from (the half-time warnings are measured from it). */
+  since: Date;
+  endsAt: Date;
+  grantedBy: string;
+  grantOpId: string;
+  /** The bulk request that granted it, if any: its holders are told and extended together. */
+  requestId?: string;
+  reason: string;
+  /** The granting admin's time zone, to show the end back in it. */
+  timeZone?: string;
+  status: GrantStatus;
+  warnings: GrantWarning[];
+  /** Labels of the warnings already sent for the current end. */
+  warned: WarningLabel[];
+  /** The next unsent warning, or null. */
+  nextWarnAt: Date | null;
+  /** The operation that ends it, once an expiry run claimed it. */
+  endOpId?: string;
+  endedAt?: Date;
+  endOutcome?: GrantEndOutcome;
+  extendedBy?: string;
+  extendedAt?: Date;
+}
+
+/** What the operation engine records when a time-bound change settles (see operations.ts). */
+export type NewGrant = Omit<Grant, 'status' | 'warned' | 'endOpId' | 'endedAt' | 'endOutcome' | 'extendedBy' | 'extendedAt'>;
+
+/** Several grants extended together: one learner's, or every active grant of a bulk request. */
+export type GrantTarget = { grantId: string } | { requestId: string };
+
+/** Time-bound grants; implemented by db/. */
+export interface GrantStore {
+  getGrant(id: string): Promise<Grant | null>;
+  /** A learner's active grants, soonest end first. */
+  activeGrantsOf(learnerId: string): Promise<Grant[]>;
+  /** Active grants of a target (one grant, or a bulk request's), soonest end first, at most `limit`. */
+  activeGrantsFor(target: GrantTarget, limit: number): Promise<Grant[]>;
+  countActiveGrantsFor(target: GrantTarget): Promise<number>;
+  /**
+   * Leases up to `limit` active grants due by `now` that nobody holds (or whose holder's lease ran
+   * out) under `token`; a grant without an ending operation gets `newOpId`. Returns the leased grants.
+   */
+  claimDueGrants(now: Date, token: string, newOpId: string, limit: number, leaseMs: number): Promise<Grant[]>;
+  /** The active grants the operation `opId` ends. */
+  grantsEndedBy(opId: string): Promise<Grant[]>;
+  /** Active grants → a final status and outcome. */
+  finishGrants(ids: readonly string[], status: 'ended' | 'superseded', outcome: GrantEndOutcome, at: Date): Promise<void>;
+  /** Drops the ending operation and lease of active grants: a later run ends them with a new one. */
+  releaseGrants(ids: readonly string[]): Promise<void>;
+  /** Leases up to `limit` active grants with a warning due by `now` under `token`. */
+  claimDueWarnings(now: Date, token: string, limit: number, leaseMs: number): Promise<Grant[]>;
+  /** Records sent warnings and the next one, for grants still leased under `token` with the same end. */
+  markWarned(
+    token: string,
+    updates: readonly { id: string; endsAt: Date; warned: WarningLabel[]; nextWarnAt: Date | null }[],
+  ): Promise<void>;
+  /**
+   * Moves the end of the target's active grants that no expiry run holds; returns the ids moved.
+   * Warnings start again for the new end.
+   */
+  extendGrants(
+    target: GrantTarget,
+    change: { endsAt: Date; warnings: GrantWarning[]; nextWarnAt: Date | null; by: string; at: Date },
+  ): Promise<string[]>;
+  /**
+   * Claims notice keys (idempotency keys of DMs about grants): returns the ones claimed now, never
+   * one claimed before, so two runs or a rerun send each notice at most once.
+   */
+  claimNoticeKeys(keys: readonly string[], at: Date): Promise<Set<string>>;
+}
+
+export type ExtensionStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired';
+
+/** An extension past MAX_GRANT_DAYS, waiting for a lead. */
+export interface ExtensionRequest {
+  id: string;
+  target: GrantTarget;
+  endsAt: Date;
+  /** The end it replaces (for the message). */
+  previousEndsAt: Date;
+  /** Learners it covers. */
+  learners: number;
+  requestedBy: string;
+  reason: string;
+  timeZone?: string;
+  status: ExtensionStatus;
+  createdAt: Date;
+  /** The grant's current end: undecided by then, the request is moot. */
+  expiresAt: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  approvalMessage?: { channel: string; ts: string };
+}
+
+/** Extension requests; implemented by db/. */
+export interface ExtensionStore {
+  createExtension(request: Omit<ExtensionRequest, 'id' | 'status'>): Promise<ExtensionRequest>;
+  getExtension(id: string): Promise<ExtensionRequest | null>;
+  /** pending_approval → approved/rejected before `expiresAt`; null when it was not pending (someone decided first). */
+  decideExtension(id: string, status: 'approved' | 'rejected', by: string, now: Date): Promise<ExtensionRequest | null>;
+  setExtensionMessage(id: string, ref: { channel: string; ts: string }): Promise<void>;
+}
+
+/** Things that happen at a time; each is one Agenda job per key, so scheduling twice makes one. */
+export type TimerKind = 'grant_end' | 'grant_warning' | 'approval_reminder' | 'approval_deadline' | 'scheduled_change';
+
+export interface Timer {
+  kind: TimerKind;
+  /** What is scheduled (`grant:<id>`, `bulk:<requestId>`, a request id …): one job per kind and key. */
+  key: string;
+  at: Date;
+}
+
+/** Schedules timers; implemented by jobs/ over Agenda. Whatever is missed, the minutely sweep catches. */
+export interface TimerScheduler {
+  /** Makes sure a job runs at each timer's time; `move` re-times an existing one (an extension). */
+  schedule(timers: readonly Timer[], options?: { move?: boolean }): Promise<void>;
+  /** Removes the jobs of these keys (an extension's old warnings, a cancelled scheduled change). */
+  cancel(kind: TimerKind, keys: readonly string[]): Promise<void>;
+}
+
+/** One DM about a grant; `key` is its idempotency key (the same key is never sent twice by a queue). */
+export interface GrantNotice {
+  key: string;
+  kind: 'ending' | 'ended_without_return';
+  audience: 'learner' | 'admin';
+  /** Who is told: a Slack user, or a learner found by Slack id or email. */
+  to: { userId: string } | { learnerEmail: string; slackUserId?: string };
+  endsAt: Date;
+  /** Names of the types taken back, and of those given back (a reassignment). */
+  taken: string[];
+  returned: string[];
+  /** The learner (or, for a bulk request's holders, the first few and how many). */
+  learners: { name: string; email: string }[];
+  count: number;
+  /** What Extend acts on. */
+  target: GrantTarget;
+}
+
+/** Tells people about grants; implemented in slack/ (plain DMs, later through the learner-notice queue). */
+export interface ExpiryNotifier {
+  /** Sends the notices; returns what became of each (a learner without a Slack account is not retried). */
+  send(notices: readonly GrantNotice[]): Promise<{ key: string; outcome: 'sent' | 'no_slack_user' | 'failed' }[]>;
+}
+
+/** What the schedule use cases need. */
+export interface ScheduleDeps extends LicensingDeps {
+  grants: GrantStore;
+  extensions: ExtensionStore;
+  timers?: TimerScheduler;
+  /** MAX_GRANT_DAYS: longer grants need a lead's approval. */
+  maxGrantDays?: number;
+  /** LEARNER_NOTICES=on: learners are told too. */
+  learnerNotices?: boolean;
+  approvalTtlHours: number;
+}
