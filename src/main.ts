@@ -9,7 +9,9 @@ import { connectDatabase, type Database, openRepositories } from './db/index.js'
 import {
   createAgenda,
   defineLicenseJobs,
+  defineNoticeJobs,
   defineSyncJobs,
+  NOTICES_SEND_JOB,
   runJobNow,
   SYNC_FILE_JOB,
   SYNC_PULL_JOB,
@@ -21,12 +23,14 @@ import {
   syncJobName,
 } from './jobs/index.js';
 import type { AppServices } from './licensing/app-services.js';
+import { createPacer } from './licensing/notices/pacer.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
-import { createSlackApp, healthHandler } from './slack/app.js';
+import { createNoticeClient, createSlackApp, healthHandler } from './slack/app.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
+import { createSlackNoticeSender } from './slack/notifiers/notice-sender.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
@@ -43,6 +47,8 @@ export interface RunningApp {
 }
 
 const SWEEP_EVERY_MS = 30_000;
+/** How often the notice queue is drained; a run sends until nothing is due (at the pace), so this is only the latency of a new notice. */
+const NOTICE_EVERY = '5 seconds';
 
 /** Wires config → database → services → Slack app, and starts it. */
 export async function startApp(
@@ -55,6 +61,11 @@ export async function startApp(
     bulkBatchSize?: number;
     /** Knobs of the sync worker (tests shorten leases and probes). */
     syncOptions?: PushRoundOptions;
+    /** How often the notice queue is drained (default every 5 seconds) and the drain's knobs. */
+    noticeEvery?: string;
+    noticeDrain?: NonNullable<Parameters<typeof defineNoticeJobs>[1]['drainOptions']>;
+    /** At most one App Home publish per person per this many ms (default 5,000). */
+    homeWindowMs?: number;
   } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
@@ -72,6 +83,7 @@ export async function startApp(
     configApprovers: config.approvers,
     bulkApprovalThreshold: config.bulkApprovalThreshold,
     approvalTtlHours: config.approvalTtlHours,
+    learnerNotices: config.notices.learnerNotices,
     ...(options.bulkBatchSize ? { bulkBatchSize: options.bulkBatchSize } : {}),
   };
 
@@ -86,12 +98,16 @@ export async function startApp(
   });
 
   const health = { isReady: () => db.isConnected() };
-  const app = createSlackApp(
+  const { app, homes } = createSlackApp(
     config,
     {
       services: deps,
       scheduleBulkJob: (requestId) => scheduleBulkJob(agenda, requestId),
       ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
+      ...((config.requestsChannelId ?? config.approvalChannelId)
+        ? { requestsChannelId: config.requestsChannelId ?? config.approvalChannelId }
+        : {}),
+      ...(options.homeWindowMs !== undefined ? { homeWindowMs: options.homeWindowMs } : {}),
       sync: {
         runNow: async () => {
           const name = syncJobName(syncAdapters);
@@ -109,6 +125,7 @@ export async function startApp(
     logger: logger.child({ component: 'bulk-notifier' }),
     ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}),
     syncEnabled: config.sync.target !== 'none',
+    homes,
   });
   defineLicenseJobs(agenda, {
     deps,
@@ -123,6 +140,20 @@ export async function startApp(
     bulkNotifier: notifier,
     logger: logger.child({ component: 'sync' }),
     ...(options.syncOptions ? { pushOptions: options.syncOptions } : {}),
+  });
+  defineNoticeJobs(agenda, {
+    deps,
+    sender: createSlackNoticeSender({
+      client: createNoticeClient(config, logger),
+      identities: deps.identities,
+      store: deps.store,
+      now: deps.now,
+      logger: logger.child({ component: 'notices' }),
+    }),
+    pacer: createPacer(config.notices.perMinute),
+    bulkNotifier: notifier,
+    logger: logger.child({ component: 'notices' }),
+    ...(options.noticeDrain ? { drainOptions: options.noticeDrain } : {}),
   });
   let port = config.port;
   let healthServer: HttpServer | undefined;
@@ -146,7 +177,9 @@ export async function startApp(
     throw error;
   }
   logger.info('slack app started', { mode: config.slack.socketMode ? 'socket' : 'http', port });
-  await startAgenda(agenda, { recurring: recurringSyncJobs(config, syncAdapters) });
+  await startAgenda(agenda, {
+    recurring: { ...recurringSyncJobs(config, syncAdapters), [NOTICES_SEND_JOB]: options.noticeEvery ?? NOTICE_EVERY },
+  });
 
   // Operations a crashed process left half-done are finished here (see licensing/operations.ts).
   const sweep = async () => {
@@ -176,6 +209,7 @@ export async function startApp(
       // Running bulk jobs stop at a batch boundary; another process (or the next start) resumes them.
       await stopAgenda(agenda).catch((error: unknown) => logger.warn('error while draining jobs', { error }));
       await notifier.flush().catch(() => undefined);
+      await homes.flush().catch(() => undefined);
       await app.stop().catch((error: unknown) => logger.warn('error while stopping the Slack app', { error }));
       if (healthServer) await new Promise<void>((resolve) => healthServer.close(() => resolve()));
       await db.close();

@@ -1,6 +1,10 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
+import type { HomeViewerStore } from '../licensing/home/ports.js';
+import type { NoticeStore } from '../licensing/notices/ports.js';
+import type { IdentityStore } from '../licensing/people/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
+import type { LicenseRequestStore } from '../licensing/self-service/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
@@ -13,11 +17,15 @@ import { createChangeRequestRepository } from './repositories/change-requests.js
 import { createDraftRepository } from './repositories/drafts.js';
 import { createExportRepository } from './repositories/export.js';
 import { createHistoryRepository } from './repositories/history.js';
+import { createHomeViewerRepository } from './repositories/home-viewers.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
 import { createLearnerRepository } from './repositories/learners.js';
+import { createLicenseRequestRepository } from './repositories/license-requests.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
+import { createNoticeRepository } from './repositories/notices.js';
 import { createOperationRepository } from './repositories/operations.js';
+import { createSlackIdentityRepository } from './repositories/slack-identities.js';
 import { createSyncControlRepository } from './repositories/sync-control.js';
 import { createSyncStateRepository } from './repositories/sync-states.js';
 
@@ -38,6 +46,11 @@ export interface Repositories {
   /** The sync outbox (its writes by the operation engine go through `store`). */
   syncStates: SyncStateStore;
   syncControl: SyncControlStore;
+  /** The DM queue (the operation engine queues learners' notices through `store`). */
+  notices: NoticeStore;
+  identities: IdentityStore;
+  licenseRequests: LicenseRequestStore;
+  homeViewers: HomeViewerStore;
 }
 
 /**
@@ -47,6 +60,7 @@ export interface Repositories {
 export async function openRepositories(connection: Connection): Promise<Repositories> {
   await ensureIndexes(connection);
   const syncStates = createSyncStateRepository(connection);
+  const notices = createNoticeRepository(connection);
   return {
     store: withDatabaseErrors({
       ...createLicenseTypeRepository(connection),
@@ -55,6 +69,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createHistoryRepository(connection),
       ...createAuditRepository(connection),
       recordSettledChanges: syncStates.recordSettledChanges,
+      enqueueNotices: notices.enqueueNotices,
     }),
     admins: withDatabaseErrors(createAdminRepository(connection)),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
@@ -65,6 +80,10 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     exports: withDatabaseErrors(createExportRepository(connection)),
     syncStates: withDatabaseErrors(syncStates),
     syncControl: withDatabaseErrors(createSyncControlRepository(connection)),
+    notices: withDatabaseErrors(notices),
+    identities: withDatabaseErrors(createSlackIdentityRepository(connection)),
+    licenseRequests: withDatabaseErrors(createLicenseRequestRepository(connection)),
+    homeViewers: withDatabaseErrors(createHomeViewerRepository(connection)),
   };
 }
 

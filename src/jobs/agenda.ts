@@ -24,6 +24,7 @@ export const EXPIRE_REQUESTS_JOB = 'licenses.expireRequests';
 export const SYNC_PUSH_JOB = 'sync.push';
 export const SYNC_FILE_JOB = 'sync.deliverFile';
 export const SYNC_PULL_JOB = 'sync.pull';
+export const NOTICES_SEND_JOB = 'notices.send';
 export const DEFAULT_LOCK_LIFETIME_MS = 45_000;
 
 const stopping = new WeakSet<Agenda>();

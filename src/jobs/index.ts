@@ -7,6 +7,7 @@ export {
   BULK_REASSIGN_JOB,
   createAgenda,
   EXPIRE_REQUESTS_JOB,
+  NOTICES_SEND_JOB,
   runJobNow,
   SYNC_FILE_JOB,
   SYNC_PULL_JOB,
@@ -16,6 +17,7 @@ export {
 } from './agenda.js';
 export { type BulkJobServices, postCompletionNotice, reviveBulkJob, scheduleBulkJob } from './bulk-reassign-job.js';
 export { sweepBulkRequests } from './expire-requests-job.js';
+export { defineNoticeJobs, type NoticeJobServices } from './notice-jobs.js';
 export { defineSyncJobs, type SyncAdapters, type SyncJobServices, syncJobName } from './sync-jobs.js';
 
 /** Defines every license job on the Agenda instance (before `startAgenda`). */

@@ -25,6 +25,12 @@ export const errorMessages = {
   lead_out_of_scope: 'This bulk change reaches learners outside your groups, so another team lead must decide it.',
   own_bulk_request: 'You cannot decide your own bulk request; another team lead must.',
   not_requester: 'Only the person who requested this bulk change, or an admin, can cancel it.',
+  not_a_learner:
+    'Your Slack email matches no learner on the learning platform, so there is no license to ask for or give back. Ask a license admin.',
+  not_holding: 'You do not hold that license (any more), so there is nothing to release.',
+  license_request_not_found: 'That license request no longer exists.',
+  license_request_pending: 'You already asked for that license; an admin will decide soon.',
+  no_one_to_ask: 'No admin or requests channel is set up to receive license requests yet. Ask your Slack admin to set REQUESTS_CHANNEL_ID.',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

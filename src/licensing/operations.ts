@@ -1,6 +1,7 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
 import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
+import { licenseChangeNotices } from './notices/license-changes.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
 
 /** What an operation did once settled. */
@@ -195,6 +196,8 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
           ),
         ]
       : []),
+    // So are the learners' DMs: keyed by op and learner, a rerun queues none twice.
+    ...(op.notify && applied.length ? [store.enqueueNotices(licenseChangeNotices(op, applied, at), at)] : []),
     // Reserved seats were already counted; what the applied items released, and the reserved
     // seats of items that did not apply, come off now.
     ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),

@@ -1,4 +1,5 @@
 import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
+import type { NoticeItem } from './notices/ports.js';
 
 /** One learner's planned change inside an operation. */
 export interface OpItem {
@@ -38,6 +39,8 @@ export interface Operation {
   appliedIds?: string[];
   /** Settling records the applied learners in the sync outbox, so the learning platform gets them. */
   sync?: boolean;
+  /** Settling queues a DM to each applied learner saying what changed (LEARNER_NOTICES). */
+  notify?: boolean;
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
@@ -85,6 +88,8 @@ export interface OperationStore {
   setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<boolean>;
   /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
   staleOperationIds(now: Date, limit: number): Promise<string[]>;
+  /** The latest settled operations that changed someone, newest first (read without their item lists). */
+  recentChanges(limit: number): Promise<RecentChange[]>;
 }
 
 /** The append-only assignment history; implemented by db/. */
@@ -117,8 +122,34 @@ export interface OutboxStore {
   recordSettledChanges(changes: readonly SettledChange[], at: Date): Promise<void>;
 }
 
+/** The notice queue as the operation engine writes it: once per key, whatever the retries. */
+export interface NoticeOutbox {
+  enqueueNotices(items: readonly NoticeItem[], now: Date): Promise<void>;
+}
+
+/** A settled operation, summarised for "the last changes". */
+export interface RecentChange {
+  opId: string;
+  change: ChangeSpec;
+  actor: string;
+  source: ActorSource;
+  reason: string;
+  at: Date;
+  /** Learners it changed, and the first one's email (a single change names its learner). */
+  applied: number;
+  failed: number;
+  firstEmail?: string;
+}
+
 /** Everything the operation engine and the licensing services persist through. */
-export interface LicensingStore extends LicenseTypeStore, LearnerStore, OperationStore, HistoryStore, AuditStore, OutboxStore {}
+export interface LicensingStore
+  extends LicenseTypeStore,
+    LearnerStore,
+    OperationStore,
+    HistoryStore,
+    AuditStore,
+    OutboxStore,
+    NoticeOutbox {}
 
 export interface AdminRecord {
   userId: string;

@@ -46,6 +46,9 @@ export interface BulkRequestDoc {
   notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
+  notifyLearners?: boolean;
+  learnersToldAt?: Date;
+  learnersTold?: { sent: number; noAccount: number; failed: number };
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -110,6 +113,9 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
     syncCaughtUpAt: Date,
     syncRefused: Number,
+    notifyLearners: Boolean,
+    learnersToldAt: Date,
+    learnersTold: { type: new Schema({ sent: Number, noAccount: Number, failed: Number }, { _id: false }), default: undefined },
   },
   { collection: 'bulk_requests', versionKey: false },
 );

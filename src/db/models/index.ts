@@ -5,10 +5,14 @@ import { auditSchema } from './audit.js';
 import { bulkRequestSchema } from './bulk-request.js';
 import { changeRequestSchema } from './change-request.js';
 import { draftSchema } from './draft.js';
+import { homeViewerSchema } from './home-viewer.js';
 import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
+import { licenseRequestSchema } from './license-request.js';
 import { licenseTypeSchema } from './license-type.js';
+import { noticeSchema } from './notice.js';
 import { operationSchema } from './operation.js';
+import { slackIdentitySchema } from './slack-identity.js';
 import { syncControlSchema, syncDriftSchema } from './sync-control.js';
 import { syncStateSchema } from './sync-state.js';
 
@@ -18,10 +22,14 @@ export type { AuditDoc } from './audit.js';
 export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
+export type { HomeViewerDoc } from './home-viewer.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc } from './learner.js';
+export type { LicenseRequestDoc } from './license-request.js';
 export type { LicenseTypeDoc } from './license-type.js';
+export type { NoticeDoc } from './notice.js';
 export type { OperationDoc } from './operation.js';
+export type { SlackIdentityDoc } from './slack-identity.js';
 export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';
 export type { SyncStateDoc } from './sync-state.js';
 
@@ -44,6 +52,10 @@ function buildModels(connection: Connection) {
     SyncState: connection.model('SyncState', syncStateSchema),
     SyncControl: connection.model('SyncControl', syncControlSchema),
     SyncDrift: connection.model('SyncDrift', syncDriftSchema),
+    Notice: connection.model('Notice', noticeSchema),
+    SlackIdentity: connection.model('SlackIdentity', slackIdentitySchema),
+    LicenseRequest: connection.model('LicenseRequest', licenseRequestSchema),
+    HomeViewer: connection.model('HomeViewer', homeViewerSchema),
   };
 }
 

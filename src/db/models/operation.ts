@@ -14,6 +14,7 @@ export interface OperationDoc {
   appliedIds?: string[];
   createdAt: Date;
   sync?: boolean;
+  notify?: boolean;
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -33,9 +34,11 @@ export const operationSchema = new Schema<OperationDoc>(
     appliedIds: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     sync: Boolean,
+    notify: Boolean,
     leaseOwner: String,
     leaseUntil: Date,
   },
   { collection: 'license_operations', versionKey: false },
 );
 operationSchema.index({ state: 1, leaseUntil: 1 }); // stale-operation sweep
+operationSchema.index({ createdAt: -1 }); // the last changes on the admins' App Home

@@ -71,5 +71,6 @@ export function toOperation(doc: OperationDoc): Operation {
     createdAt: doc.createdAt,
     ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
     ...(doc.sync ? { sync: true } : {}),
+    ...(doc.notify ? { notify: true } : {}),
   };
 }

@@ -60,7 +60,20 @@ export async function decisionBlocker(
   userId: string,
   request: Pick<BulkRequest, 'requestedBy' | 'selection'>,
 ): Promise<ErrorCode | null> {
-  const lead: Pick<LeadRecord, 'groups'> | null = deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
+  return blockerFor(await leadOf(deps, userId), userId, request);
+}
+
+/** The user as a lead (config leads decide for any group), or null when they are not one. */
+export async function leadOf(deps: BulkDeps, userId: string): Promise<Pick<LeadRecord, 'groups'> | null> {
+  return deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
+}
+
+/** `decisionBlocker` for a lead already read: for lists of requests, one look-up of the lead. */
+export function blockerFor(
+  lead: Pick<LeadRecord, 'groups'> | null,
+  userId: string,
+  request: Pick<BulkRequest, 'requestedBy' | 'selection'>,
+): ErrorCode | null {
   if (!lead) return 'not_lead';
   if (request.requestedBy === userId) return 'own_bulk_request';
   if (lead.groups.length === 0) return null;

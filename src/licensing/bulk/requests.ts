@@ -1,7 +1,7 @@
 import { isAdmin, requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import { LicenseError } from '../errors.js';
-import type { Actor, AuditEvent, ChangeSpec } from '../model.js';
+import type { Actor, AdminChange, AuditEvent } from '../model.js';
 import {
   type BulkDeps,
   type BulkRequest,
@@ -47,7 +47,7 @@ export interface BulkSubmission {
 export async function submitBulkRequest(
   deps: BulkDeps,
   actor: Actor,
-  input: { selection: BulkSelectionInput; change: ChangeSpec; reason: string; channelId?: string },
+  input: { selection: BulkSelectionInput; change: AdminChange; reason: string; channelId?: string },
 ): Promise<BulkSubmission> {
   await requireAdmin(deps, actor, 'bulk.submit');
   const channelId = input.channelId ?? actor.channelId;
@@ -91,6 +91,7 @@ export async function submitBulkRequest(
     ...(needsApproval
       ? { expiresAt: new Date(now.getTime() + deps.approvalTtlHours * 3_600_000) }
       : { decidedBy: actor.userId, decidedAt: now }),
+    ...(deps.learnerNotices ? { notifyLearners: true } : {}),
     preview: {
       matched: preview.matched,
       alreadyOnTarget: preview.alreadyOnTarget,

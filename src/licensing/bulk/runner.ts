@@ -1,6 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
-import type { ActorSource, ChangeSpec, Learner } from '../model.js';
+import type { ActorSource, AdminChange, Learner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
@@ -35,7 +35,7 @@ export function bulkSource(requestId: string): ActorSource {
 }
 
 /** Failure codes that mean "already as asked": counted as skipped, not failed. */
-function skipCode(change: ChangeSpec): string {
+function skipCode(change: AdminChange): string {
   return change.kind === 'revoke' ? 'no_licenses' : 'already_on_type';
 }
 
@@ -111,6 +111,7 @@ async function runBatches(
         touchedTypes: touchedTypes(items),
         createdAt: deps.now(),
         ...(deps.syncChanges ? { sync: true } : {}),
+        ...(request.notifyLearners ? { notify: true } : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);
@@ -193,7 +194,7 @@ async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRun
   }
 }
 
-function tally(result: OperationResult, change: ChangeSpec): { done: number; skipped: number; failed: number } {
+function tally(result: OperationResult, change: AdminChange): { done: number; skipped: number; failed: number } {
   const skip = skipCode(change);
   const skipped = result.failed.filter((f) => f.code === skip).length;
   return { done: result.applied.length, skipped, failed: result.failed.length - skipped };

@@ -2,7 +2,7 @@ import { requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
-import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
+import { type Actor, type AdminChange, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
 import { planItems, runOperation, touchedTypes } from '../operations.js';
 import type { ChangeRequest } from './ports.js';
 
@@ -24,7 +24,7 @@ const CONFIRM_LEASE_MS = 60_000;
 export async function requestChange(
   deps: LicensingDeps,
   actor: Actor,
-  input: { learnerId: string; change: ChangeSpec; reason: string },
+  input: { learnerId: string; change: AdminChange; reason: string },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
   let change = input.change;
@@ -51,7 +51,7 @@ async function checkChange(
   deps: LicensingDeps,
   actor: Actor,
   learnerId: string,
-  change: ChangeSpec,
+  change: AdminChange,
 ): Promise<{ learner: Learner; types: LicenseType[] }> {
   const [learner, types] = await Promise.all([deps.store.findLearnerById(learnerId), deps.store.listLicenseTypes()]);
   const refuse = async (code: ErrorCode): Promise<never> => {
@@ -125,6 +125,7 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       touchedTypes: touchedTypes(items),
       createdAt: deps.now(),
       ...(deps.syncChanges ? { sync: true } : {}),
+      ...(deps.learnerNotices ? { notify: true } : {}),
     });
   }
 

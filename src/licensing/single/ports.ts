@@ -1,4 +1,4 @@
-import type { ChangeSpec } from '../model.js';
+import type { AdminChange } from '../model.js';
 
 export type ChangeRequestStatus = 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled';
 
@@ -7,7 +7,7 @@ export interface ChangeRequest {
   id: string;
   status: ChangeRequestStatus;
   learnerId: string;
-  change: ChangeSpec;
+  change: AdminChange;
   reason: string;
   requestedBy: string;
   channelId?: string;

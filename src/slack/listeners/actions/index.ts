@@ -5,10 +5,13 @@ import { handleBulkApprove } from './bulk-approve.js';
 import { handleBulkCancel } from './bulk-cancel.js';
 import { handleBulkInstead } from './bulk-instead.js';
 import { handleBulkReject } from './bulk-reject.js';
+import { handleHomeBulk, handleHomeExport, handleHomeReassign } from './home-buttons.js';
 import { handleLearnerCardButton } from './learner-card-buttons.js';
 import { handleLearnerSelected } from './learner-select.js';
+import { handleLicenseRequestApprove, handleLicenseRequestDeny } from './license-request-decision.js';
 import { handleReviewCancel } from './review-cancel.js';
 import { handleReviewConfirm } from './review-confirm.js';
+import { handleReleaseLicenseButton, handleRequestLicenseButton } from './self-service.js';
 import { handleSyncAcceptTheirs, handleSyncPushNow, handleSyncPushOurs, handleSyncRetryDead } from './sync-buttons.js';
 
 /** Registers every button and select handler. */
@@ -28,6 +31,13 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.sync.retryDead, handleSyncRetryDead(deps));
   button(ids.sync.pushOurs, handleSyncPushOurs(deps));
   button(ids.sync.acceptTheirs, handleSyncAcceptTheirs(deps));
+  button(ids.home.reassign, handleHomeReassign(deps));
+  button(ids.home.bulk, handleHomeBulk(deps));
+  button(ids.home.exportLearners, handleHomeExport(deps));
+  button(ids.home.requestLicense, handleRequestLicenseButton(deps));
+  button(ids.home.releaseLicense, handleReleaseLicenseButton(deps));
+  button(ids.licenseRequest.approve, handleLicenseRequestApprove(deps));
+  button(ids.licenseRequest.deny, handleLicenseRequestDeny(deps));
   app.action<BlockAction<ExternalSelectAction>>(
     { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
     handleLearnerSelected(deps),

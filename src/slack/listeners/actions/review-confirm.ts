@@ -20,6 +20,10 @@ export function handleReviewConfirm(deps: SlackDeps) {
         return;
       }
       await respond({ replace_original: true, ...buildOutcomeMessage(outcome, actor.userId, deps.services.now()) });
+      if (outcome.kind === 'applied') {
+        deps.homes.staffChanged();
+        deps.homes.learnersChanged([outcome.review.learner.email]);
+      }
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: ids.review.confirm, user: actor.userId });
     }

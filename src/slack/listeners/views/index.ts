@@ -5,6 +5,7 @@ import { handleBulkFilterSubmission } from './bulk-filter-submission.js';
 import { handleBulkPreviewSubmission } from './bulk-preview-submission.js';
 import { handleBulkRejectSubmission } from './bulk-reject-submission.js';
 import { handleChangeSubmission } from './change-submission.js';
+import { handleLicenseRequestSubmission } from './license-request-submission.js';
 
 /** Registers every modal submission. */
 export function register(app: App, deps: SlackDeps): void {
@@ -14,4 +15,5 @@ export function register(app: App, deps: SlackDeps): void {
   view(ids.bulkModal.callback, handleBulkFilterSubmission(deps));
   view(ids.bulkPreview.callback, handleBulkPreviewSubmission(deps));
   view(ids.bulkReject.callback, handleBulkRejectSubmission(deps));
+  view(ids.requestModal.callback, handleLicenseRequestSubmission(deps));
 }
