@@ -45,13 +45,21 @@ export function createSlackNoticeSender(input: {
     return names.map;
   };
 
+  // Two notices to one person in flight at once share one look-up.
+  const lookups = new Map<string, ReturnType<typeof slackUserOfEmail>>();
   const recipient = async (notice: QueuedNotice, pace: () => Promise<void>, lookUp: boolean) => {
     if ('slackUserId' in notice.to) return { kind: 'found' as const, userId: notice.to.slackUserId };
     if (!lookUp) {
       const known = await identities.identityByEmail(notice.to.email);
       return known?.slackUserId ? { kind: 'found' as const, userId: known.slackUserId } : null;
     }
-    return slackUserOfEmail(client, identities, notice.to.email, input.now(), pace);
+    const email = notice.to.email;
+    let lookup = lookups.get(email);
+    if (!lookup) {
+      lookup = slackUserOfEmail(client, identities, email, input.now(), pace).finally(() => lookups.delete(email));
+      lookups.set(email, lookup);
+    }
+    return lookup;
   };
 
   return {
