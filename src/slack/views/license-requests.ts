@@ -95,6 +95,12 @@ export function buildLicenseRequestMessage(request: LicenseRequest, names: Reado
   return { text: `License request from ${request.learnerEmail} for ${typeName}: ${request.status}`, blocks };
 }
 
+/** The answer to a click on a request someone already decided. */
+export function buildAlreadyDecidedNotice(request: LicenseRequest): Message {
+  const sentence = `This request was already decided: ${licenseRequestOutcome(request).replace(/^:[a-z_]+: /, '')}`;
+  return { text: fallbackText(sentence), blocks: [section(sentence)] };
+}
+
 /** The reply in the request's thread when it is decided: who and when. */
 export function buildLicenseRequestDecisionReply(request: LicenseRequest): Message {
   const sentence = licenseRequestOutcome(request);

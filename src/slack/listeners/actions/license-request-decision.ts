@@ -4,7 +4,7 @@ import { announceLicenseRequestDecision } from '../../flows/license-request-flow
 import { ids } from '../../ids.js';
 import { type ClickContext, replyToClicker, replyWithError } from '../../support/reply.js';
 import { buildNotice } from '../../views/blocks.js';
-import { licenseRequestOutcome } from '../../views/license-requests.js';
+import { buildAlreadyDecidedNotice, licenseRequestOutcome } from '../../views/license-requests.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /** Approve on a learner's request (requests channel or an admin's Home): applied through the engine, exactly once. */
@@ -29,7 +29,7 @@ function decisionHandler(
     try {
       const outcome = await decide(actor, requestIdOf(action));
       if (outcome.kind === 'already_decided') {
-        await replyToClicker(clicker, buildNotice(`This request was already decided: ${licenseRequestOutcome(outcome.request)}`));
+        await replyToClicker(clicker, buildAlreadyDecidedNotice(outcome.request));
         return;
       }
       deps.homes.staffChanged();
