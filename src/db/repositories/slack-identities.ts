@@ -14,6 +14,11 @@ export function createSlackIdentityRepository(connection: Connection): IdentityS
       const doc = await SlackIdentity.findById(email.toLowerCase()).lean();
       return doc ? toIdentity(doc as SlackIdentityDoc) : null;
     },
+    async identitiesByEmails(emails) {
+      if (emails.length === 0) return [];
+      const docs = await SlackIdentity.find({ _id: { $in: emails.map((e) => e.toLowerCase()) } }).lean();
+      return docs.map((doc) => toIdentity(doc as SlackIdentityDoc));
+    },
     async identityByUserId(slackUserId) {
       const doc = await SlackIdentity.findOne({ slackUserId }).sort({ checkedAt: -1, _id: 1 }).lean();
       return doc ? toIdentity(doc as SlackIdentityDoc) : null;

@@ -113,6 +113,8 @@ export type SendResult =
 
 /** Sends notices; the Slack layer implements it (users.lookupByEmail, chat.postMessage). */
 export interface NoticeSender {
+  /** Called with each leased batch before any of it is sent: a chance to read what the batch needs at once. */
+  prepare?(notices: readonly QueuedNotice[]): Promise<void>;
   /**
    * Sends one notice, looking its recipient up first when needed. `pace` must be awaited before
    * every Web API call: it is what keeps the queue under its rate.

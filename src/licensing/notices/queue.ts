@@ -99,6 +99,7 @@ export async function drainNotices(deps: NoticeDeps, sender: NoticeSender, optio
     await options.heartbeat?.();
     const claimed = await deps.notices.claimDueNotices(deps.now(), batchSize, leaseMs);
     if (claimed.notices.length === 0) break;
+    await sender.prepare?.(claimed.notices);
     const waiting = [...claimed.notices];
     const worker = async () => {
       for (let notice = waiting.shift(); notice; notice = waiting.shift()) {

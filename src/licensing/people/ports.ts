@@ -14,6 +14,8 @@ export interface SlackIdentity {
 /** The remembered answers; implemented by db/. */
 export interface IdentityStore {
   identityByEmail(email: string): Promise<SlackIdentity | null>;
+  /** The remembered identities of these emails (a batch of notices), in one query. */
+  identitiesByEmails(emails: readonly string[]): Promise<SlackIdentity[]>;
   /** The latest identity remembered for the Slack user. */
   identityByUserId(slackUserId: string): Promise<SlackIdentity | null>;
   rememberIdentity(identity: SlackIdentity): Promise<void>;

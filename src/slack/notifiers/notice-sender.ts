@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { NoticeSender, QueuedNotice, SendResult } from '../../licensing/notices/ports.js';
-import type { IdentityStore } from '../../licensing/people/ports.js';
+import type { IdentityStore, SlackIdentity } from '../../licensing/people/ports.js';
 import type { LicenseTypeStore } from '../../licensing/ports.js';
 import type { Logger } from '../../logger.js';
 import { forgetSlackUser, platformErrorOf, slackUserOfEmail } from '../support/people.js';
@@ -47,6 +47,8 @@ export function createSlackNoticeSender(input: {
 
   // Two notices to one person in flight at once share one look-up.
   const lookups = new Map<string, ReturnType<typeof slackUserOfEmail>>();
+  // What the current batch's recipients are known as, read in one query by prepare().
+  let batchIdentities = new Map<string, SlackIdentity | null>();
   const recipient = async (notice: QueuedNotice, pace: () => Promise<void>, lookUp: boolean) => {
     if ('slackUserId' in notice.to) return { kind: 'found' as const, userId: notice.to.slackUserId };
     if (!lookUp) {
@@ -56,13 +58,29 @@ export function createSlackNoticeSender(input: {
     const email = notice.to.email;
     let lookup = lookups.get(email);
     if (!lookup) {
-      lookup = slackUserOfEmail(client, identities, email, input.now(), pace).finally(() => lookups.delete(email));
+      // Read with the batch: null when nothing was remembered; not in the batch: read now.
+      const known = batchIdentities.get(email.toLowerCase());
+      const at = input.now();
+      lookup = slackUserOfEmail(client, identities, email, at, pace, known)
+        .then((found) => {
+          // Later notices of the batch to this person need no look-up of their own.
+          if (batchIdentities.has(email.toLowerCase()))
+            batchIdentities.set(email.toLowerCase(), { email, slackUserId: found.kind === 'found' ? found.userId : null, checkedAt: at });
+          return found;
+        })
+        .finally(() => lookups.delete(email));
       lookups.set(email, lookup);
     }
     return lookup;
   };
 
   return {
+    async prepare(notices) {
+      const emails = notices.flatMap((n) => ('email' in n.to ? [n.to.email.toLowerCase()] : []));
+      const found = new Map((await identities.identitiesByEmails(emails)).map((i) => [i.email, i]));
+      batchIdentities = new Map(emails.map((email) => [email, found.get(email) ?? null]));
+    },
+
     async send(notice, pace) {
       try {
         const to = await recipient(notice, pace, true);

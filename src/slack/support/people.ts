@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { IDENTITY_TTL_MS, type IdentityStore, type PeopleDirectory } from '../../licensing/people/ports.js';
+import { IDENTITY_TTL_MS, type IdentityStore, type PeopleDirectory, type SlackIdentity } from '../../licensing/people/ports.js';
 
 const fresh = (checkedAt: Date, now: Date) => now.getTime() - checkedAt.getTime() < IDENTITY_TTL_MS;
 
@@ -10,8 +10,9 @@ export async function slackUserOfEmail(
   email: string,
   now: Date,
   beforeCall: () => Promise<void> = async () => undefined,
+  remembered?: SlackIdentity | null,
 ): Promise<{ kind: 'found'; userId: string } | { kind: 'none'; reason: string }> {
-  const known = await identities.identityByEmail(email);
+  const known = remembered === undefined ? await identities.identityByEmail(email) : remembered;
   if (known && fresh(known.checkedAt, now)) {
     return known.slackUserId ? { kind: 'found', userId: known.slackUserId } : { kind: 'none', reason: 'no Slack user has this email' };
   }
