@@ -87,3 +87,31 @@ describe('sync configuration', () => {
     );
   });
 });
+
+describe('notices and self-service configuration', () => {
+  it('keeps learner notices off by default, at Slack’s Tier 3 pace, with requests going to the approval channel', () => {
+    const config = loadConfig(valid);
+    expect(config.notices).toEqual({ learnerNotices: false, perMinute: 50 });
+    expect(config.requestsChannelId).toBeUndefined();
+  });
+
+  it('reads LEARNER_NOTICES, NOTICES_PER_MINUTE and REQUESTS_CHANNEL_ID, an empty value meaning the default', () => {
+    const config = loadConfig({ ...valid, LEARNER_NOTICES: 'on', NOTICES_PER_MINUTE: '600', REQUESTS_CHANNEL_ID: 'C0REQUESTS' });
+    expect(config.notices).toEqual({ learnerNotices: true, perMinute: 600 });
+    expect(config.requestsChannelId).toBe('C0REQUESTS');
+    expect(loadConfig({ ...valid, NOTICES_PER_MINUTE: '', LEARNER_NOTICES: '' }).notices).toEqual({ learnerNotices: false, perMinute: 50 });
+  });
+
+  it('names each bad notice or requests setting', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, LEARNER_NOTICES: 'sometimes', NOTICES_PER_MINUTE: '0', REQUESTS_CHANNEL_ID: '#requests' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('LEARNER_NOTICES must be true or false');
+    expect(problems).toContain('NOTICES_PER_MINUTE must be a whole number from 1 to 100000');
+    expect(problems).toContain('REQUESTS_CHANNEL_ID must be a channel id');
+  });
+});

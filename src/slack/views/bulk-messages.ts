@@ -209,9 +209,12 @@ export function buildJobOutcomeReply(request: BulkRequest, summary: BulkSummary)
   const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
   const took = duration(summary.startedAt, summary.finishedAt);
   const when = summary.finishedAt ? ` ${slackDate(summary.finishedAt)}` : '';
-  const by = summary.status === 'cancelled' && request.cancelRequestedBy ? ` (cancelled by <@${request.cancelRequestedBy}>)` : '';
+  const what =
+    summary.status === 'cancelled'
+      ? `was cancelled${request.cancelRequestedBy ? ` by <@${request.cancelRequestedBy}>` : ''}`
+      : summary.status;
   return reply(
-    `${icon[summary.status] ?? ''} The job ${summary.status}${by}${when}${took ? ` after ${took}` : ''}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed.`,
+    `${icon[summary.status] ?? ''} The job ${what}${when}${took ? ` after ${took}` : ''}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed.`,
   );
 }
 
