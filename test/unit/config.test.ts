@@ -115,3 +115,16 @@ describe('notices and self-service configuration', () => {
     expect(problems).toContain('REQUESTS_CHANNEL_ID must be a channel id');
   });
 });
+
+describe('the Slack app manifest', () => {
+  it('declares every Workflow Builder step the app registers, and subscribes to the events it handles', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ids } = await import('../../src/slack/ids.js');
+    const manifest = await readFile(new URL('../../manifest.yml', import.meta.url), 'utf8');
+    const functions = manifest.slice(manifest.indexOf('\nfunctions:'));
+    const declared = [...functions.matchAll(/^ {2}([a-z_]+):$/gm)].map((m) => m[1]);
+    expect(declared.sort()).toEqual(Object.values(ids.workflow).sort());
+    expect(manifest).toMatch(/bot_events:\n\s+- app_home_opened.*\n\s+- function_executed/);
+    expect(manifest).toMatch(/home_tab_enabled: true/);
+  });
+});
