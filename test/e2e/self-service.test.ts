@@ -225,6 +225,11 @@ describe('self-service license requests', () => {
     const released = await e2e.models.Audit.find({ action: 'release', outcome: 'applied' }).lean();
     expect(released).toHaveLength(1);
     expect(released[0]).toMatchObject({ actor: LEARNER, source: 'slack', from: ['pro', 'coach'], to: ['pro'] });
+    // The second click waited for the first instead of failing.
+    expect(e2e.logs.filter((line) => line.level === 'error')).toEqual([]);
+    expect(
+      e2e.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === LEARNER && String(c.body.text).includes('went wrong')),
+    ).toEqual([]);
     await expectSeatInvariant(e2e.running.db);
   });
 });

@@ -61,7 +61,7 @@ export function createLicenseRequestRepository(connection: Connection): LicenseR
         await LicenseRequest.findOneAndUpdate(
           { _id, $or: [{ status: 'pending' }, { status: 'approving', claimedUntil: { $lt: now } }] },
           { $set: { status: 'approving', claimedBy: by, claimedUntil: new Date(now.getTime() + leaseMs) } },
-          { new: true },
+          { returnDocument: 'after' },
         ).lean(),
       );
     },
@@ -88,7 +88,7 @@ export function createLicenseRequestRepository(connection: Connection): LicenseR
             },
             $unset: { open: '', claimedBy: '', claimedUntil: '' },
           },
-          { new: true },
+          { returnDocument: 'after' },
         ).lean(),
       );
     },
@@ -99,7 +99,7 @@ export function createLicenseRequestRepository(connection: Connection): LicenseR
         await LicenseRequest.findOneAndUpdate(
           { _id, status: 'pending' },
           { $set: { status: 'denied', decidedBy: by, decidedAt: at, ...(reason ? { decisionReason: reason } : {}) }, $unset: { open: '' } },
-          { new: true },
+          { returnDocument: 'after' },
         ).lean(),
       );
     },

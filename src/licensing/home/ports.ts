@@ -9,7 +9,7 @@ import type { SyncDeps } from '../sync/ports.js';
  * last published, so several processes publish a person's Home at most once per window.
  */
 export interface HomeViewerStore {
-  /** Remembers that the user opened their Home, and whether it shows the staff (admin or lead) sections. */
+  /** Remembers that the user has a Home (opened or just published), and whether it shows the staff (admin or lead) sections. */
   rememberHomeViewer(userId: string, staff: boolean, now: Date): Promise<void>;
   /** Users with a staff Home (at most `limit`). */
   staffHomeViewers(limit: number): Promise<string[]>;

@@ -3,7 +3,7 @@ import { audit } from '../audit.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType } from '../model.js';
 import type { NoticeItem } from '../notices/ports.js';
-import { planItems, runOperation, touchedTypes } from '../operations.js';
+import { plannedOperation, runOperation, runOperationToEnd } from '../operations.js';
 import type { LicenseRequest, SelfServiceDeps } from './ports.js';
 
 const CLAIM_LEASE_MS = 60_000;
@@ -74,12 +74,7 @@ export type LicenseRequestDecision =
  */
 export async function approveLicenseRequest(deps: SelfServiceDeps, actor: Actor, requestId: string): Promise<LicenseRequestDecision> {
   const action = 'license_request.approve';
-  await requireAdmin(deps, actor, action);
-  const request = await deps.licenseRequests.getLicenseRequest(requestId);
-  if (!request) {
-    await audit(deps, actor, action, { details: { requestId } }, { refused: 'license_request_not_found' });
-    throw new LicenseError('license_request_not_found');
-  }
+  const request = await requestToDecide(deps, actor, action, requestId);
   if (request.status !== 'pending' && request.status !== 'approving') return alreadyDecided(deps, actor, action, request);
   // Checked before claiming, so a refusal leaves the request as it was; the engine checks again.
   const type = await deps.store.getLicenseType(request.licenseType);
@@ -96,21 +91,17 @@ export async function approveLicenseRequest(deps: SelfServiceDeps, actor: Actor,
   if (!op) {
     const learner = await deps.store.findLearnerById(claimed.learnerId);
     if (!learner) return fail(deps, actor, claimed, 'learner_not_found');
-    const { items, failed } = planItems([learner], { change });
-    op = await deps.store.createOperation({
-      id: opId,
-      state: 'planned',
-      change,
-      actor: actor.userId,
-      source: actor.source,
-      reason: `Asked for by the learner: ${claimed.reason}`,
-      ...(actor.channelId ? { channelId: actor.channelId } : {}),
-      items,
-      failed,
-      touchedTypes: touchedTypes(items),
-      createdAt: deps.now(),
-      ...(deps.syncChanges ? { sync: true } : {}),
-    });
+    op = await deps.store.createOperation(
+      plannedOperation({
+        id: opId,
+        change,
+        learners: [learner],
+        actor,
+        reason: `Asked for by the learner: ${claimed.reason}`,
+        createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
+      }),
+    );
   }
   const result = await runOperation(deps.store, op.id, deps.processId, deps.now, op);
   const applied = result.applied[0];
@@ -148,12 +139,7 @@ export async function denyLicenseRequest(
   reason?: string,
 ): Promise<LicenseRequestDecision> {
   const action = 'license_request.deny';
-  await requireAdmin(deps, actor, action);
-  const request = await deps.licenseRequests.getLicenseRequest(requestId);
-  if (!request) {
-    await audit(deps, actor, action, { details: { requestId } }, { refused: 'license_request_not_found' });
-    throw new LicenseError('license_request_not_found');
-  }
+  const request = await requestToDecide(deps, actor, action, requestId);
   const why = reason?.trim() || undefined;
   const denied = await deps.licenseRequests.denyLicenseRequest(request.id, actor.userId, deps.now(), why);
   if (!denied) return alreadyDecided(deps, actor, action, (await deps.licenseRequests.getLicenseRequest(request.id)) ?? request);
@@ -161,6 +147,15 @@ export async function denyLicenseRequest(
   const learner = await deps.store.findLearnerById(denied.learnerId);
   await tellRequester(deps, denied, { outcome: 'denied', licenses: learner?.licenseTypes ?? [], ...(why ? { reason: why } : {}) });
   return { kind: 'denied', request: denied };
+}
+
+/** The request an admin is deciding; a non-admin or a request that is gone is refused and audited. */
+async function requestToDecide(deps: SelfServiceDeps, actor: Actor, action: string, requestId: string): Promise<LicenseRequest> {
+  await requireAdmin(deps, actor, action);
+  const request = await deps.licenseRequests.getLicenseRequest(requestId);
+  if (request) return request;
+  await audit(deps, actor, action, { details: { requestId } }, { refused: 'license_request_not_found' });
+  throw new LicenseError('license_request_not_found');
 }
 
 async function alreadyDecided(
@@ -236,23 +231,20 @@ export async function releaseLicense(deps: SelfServiceDeps, actor: Actor, learne
       );
       return { kind: 'refused', code };
     }
-    const { items, failed } = planItems([learner], { change });
-    op = await deps.store.createOperation({
-      id: opId,
-      state: 'planned',
-      change,
-      actor: actor.userId,
-      source: actor.source,
-      reason: 'Released by the learner',
-      ...(actor.channelId ? { channelId: actor.channelId } : {}),
-      items,
-      failed,
-      touchedTypes: touchedTypes(items),
-      createdAt: deps.now(),
-      ...(deps.syncChanges ? { sync: true } : {}),
-    });
+    op = await deps.store.createOperation(
+      plannedOperation({
+        id: opId,
+        change,
+        learners: [learner],
+        actor,
+        reason: 'Released by the learner',
+        createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
+      }),
+    );
   }
-  const result = await runOperation(deps.store, op.id, deps.processId, deps.now, op);
+  // Two clicks at once plan the same operation: the second waits for the first to settle it.
+  const result = await runOperationToEnd(deps.store, op.id, deps.processId, deps.now, op);
   const current = (await deps.store.findLearnerById(learner.id)) ?? learner;
   if (result.applied[0] || !current.licenseTypes.includes(licenseType))
     return { kind: 'released', learner: current, released: licenseType };

@@ -3,7 +3,7 @@ import { audit } from '../audit.js';
 import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type AdminChange, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
-import { planItems, runOperation, touchedTypes } from '../operations.js';
+import { plannedOperation, runOperation } from '../operations.js';
 import type { ChangeRequest } from './ports.js';
 
 /** What a review message shows. */
@@ -111,22 +111,19 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       return { kind: 'failed', code: error.code, review: learner ? review(claimed, learner, types) : null };
     }
     types = checked.types;
-    const { items, failed } = planItems([checked.learner], claimed);
-    op = await deps.store.createOperation({
-      id: claimed.id,
-      state: 'planned',
-      change: claimed.change,
-      actor: actor.userId,
-      source: actor.source,
-      reason: claimed.reason,
-      ...((actor.channelId ?? claimed.channelId) ? { channelId: actor.channelId ?? claimed.channelId } : {}),
-      items,
-      failed,
-      touchedTypes: touchedTypes(items),
-      createdAt: deps.now(),
-      ...(deps.syncChanges ? { sync: true } : {}),
-      ...(deps.learnerNotices ? { notify: true } : {}),
-    });
+    const channelId = actor.channelId ?? claimed.channelId;
+    op = await deps.store.createOperation(
+      plannedOperation({
+        id: claimed.id,
+        change: claimed.change,
+        learners: [checked.learner],
+        actor: { ...actor, ...(channelId ? { channelId } : {}) },
+        reason: claimed.reason,
+        createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
+        ...(deps.learnerNotices ? { notify: true } : {}),
+      }),
+    );
   }
 
   const before = op.items[0]?.prev ?? [];

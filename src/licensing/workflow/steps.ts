@@ -3,7 +3,7 @@ import { audit } from '../audit.js';
 import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type LicenseType } from '../model.js';
-import { planItems, runOperation, touchedTypes } from '../operations.js';
+import { plannedOperation, runOperationToEnd } from '../operations.js';
 
 /** One run of a Workflow Builder step: Slack's execution id, and the person it runs as (the workflow's initiator). */
 export interface StepRun {
@@ -64,23 +64,21 @@ export async function reassignFromWorkflow(
     const blocker = changeBlocker(learner, change);
     if (blocker) return refuse(blocker);
     if (freeSeats(target) < 1) return refuse('no_seats_left');
-    const { items, failed } = planItems([learner], { change });
-    op = await deps.store.createOperation({
-      id: opId,
-      state: 'planned',
-      change,
-      actor: actor.userId,
-      source: actor.source,
-      reason: input.reason.trim() || 'Workflow Builder step',
-      items,
-      failed,
-      touchedTypes: touchedTypes(items),
-      createdAt: deps.now(),
-      ...(deps.syncChanges ? { sync: true } : {}),
-      ...(deps.learnerNotices ? { notify: true } : {}),
-    });
+    op = await deps.store.createOperation(
+      plannedOperation({
+        id: opId,
+        change,
+        learners: [learner],
+        actor,
+        reason: input.reason.trim() || 'Workflow Builder step',
+        createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
+        ...(deps.learnerNotices ? { notify: true } : {}),
+      }),
+    );
   }
-  const result = await runOperation(deps.store, op.id, deps.processId, deps.now, op);
+  // Slack delivering the event again while the first delivery runs: wait for it, same outcome.
+  const result = await runOperationToEnd(deps.store, op.id, deps.processId, deps.now, op);
   const applied = result.applied[0];
   if (!applied) throw new LicenseError((result.failed[0]?.code ?? 'learner_changed') as ErrorCode);
   return { licenses: applied.next, status: 'applied' };

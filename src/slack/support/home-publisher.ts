@@ -74,6 +74,8 @@ export function createHomePublisher(input: {
       }
       const home = await homeFor(deps, people, userId);
       await client.views.publish({ user_id: userId, view: buildHomeView(home) });
+      // Roles change (an admin added, a lead removed): staff refreshes follow the Home as it is now.
+      await deps.homeViewers.rememberHomeViewer(userId, Boolean(home.admin || home.lead), deps.now());
     })()
       .catch((error: unknown) => logger.warn('could not publish an App Home', { user: userId, error }))
       .finally(() => {

@@ -5,6 +5,7 @@ import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
 import {
   approvalButtons,
+  type Button,
   button,
   context,
   escapeMrkdwn,
@@ -82,21 +83,7 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
     ),
   ];
   if (running && !request.cancelRequestedAt) {
-    blocks.push({
-      type: 'actions',
-      block_id: ids.bulkRequest.jobActionsBlock,
-      elements: [
-        {
-          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(request.id)),
-          confirm: {
-            title: { type: 'plain_text', text: 'Cancel this change?' },
-            text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
-            confirm: { type: 'plain_text', text: 'Cancel the job' },
-            deny: { type: 'plain_text', text: 'Keep going' },
-          },
-        },
-      ],
-    });
+    blocks.push({ type: 'actions', block_id: ids.bulkRequest.jobActionsBlock, elements: [cancelJobButton(request.id)] });
   } else if (request.cancelRequestedAt && running) {
     blocks.push(context(`Cancelling at the end of the current batch (asked by <@${request.cancelRequestedBy ?? request.requestedBy}>).`));
   }
@@ -104,6 +91,19 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
   return {
     text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`,
     blocks,
+  };
+}
+
+/** A job's Cancel button, with the confirmation that says what cancelling does (progress message, App Home). */
+export function cancelJobButton(requestId: string): Button {
+  return {
+    ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(requestId)),
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this change?' },
+      text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
+      confirm: { type: 'plain_text', text: 'Cancel the job' },
+      deny: { type: 'plain_text', text: 'Keep going' },
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { LicenseRequest } from '../../licensing/self-service/ports.js';
 import { ids, jobActionsBlockId, licenseRequestActionsBlockId, releaseBlockId, requestActionsBlockId } from '../ids.js';
 import { encodeLicenseTypeRef, encodeRequestRef } from '../parsers/payloads.js';
 import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, section, slackDate, truncate } from './blocks.js';
-import { summaryLine } from './bulk-messages.js';
+import { cancelJobButton, summaryLine } from './bulk-messages.js';
 import { describeBulkChange } from './bulk-modal.js';
 
 export type HomeView = types.HomeView;
@@ -110,23 +110,7 @@ function adminBlocks(admin: AdminHome, names: ReadonlyMap<string, string>): Know
   if (admin.activeJobs.length === 0) blocks.push(context('No bulk change is running.'));
   for (const job of admin.activeJobs) {
     blocks.push(section(jobText(job, names)));
-    if (!job.cancelRequestedAt) {
-      blocks.push({
-        type: 'actions',
-        block_id: jobActionsBlockId(job.id),
-        elements: [
-          {
-            ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(job.id)),
-            confirm: {
-              title: { type: 'plain_text', text: 'Cancel this change?' },
-              text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
-              confirm: { type: 'plain_text', text: 'Cancel the job' },
-              deny: { type: 'plain_text', text: 'Keep going' },
-            },
-          },
-        ],
-      });
-    }
+    if (!job.cancelRequestedAt) blocks.push({ type: 'actions', block_id: jobActionsBlockId(job.id), elements: [cancelJobButton(job.id)] });
   }
   if (admin.recentJobs.length) {
     blocks.push(
