@@ -21,6 +21,8 @@ export interface ChildSettings {
   approvers: string[];
   /** Time every database command by name and collection (BENCH_PROFILE=1). */
   profileCommands?: boolean;
+  /** More settings for this app (LEARNER_NOTICES, NOTICES_PER_MINUTE, …), as the environment would give them. */
+  env?: Record<string, string>;
 }
 
 /** How long the event loop was blocked (what delays every request), in ms. */
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     LICENSE_APPROVERS: settings.approvers.join(','),
     LOG_LEVEL: 'warn',
     // The product's defaults for everything else (batch size, progress interval, job polling).
+    ...settings.env,
   });
   const logger = createLogger('warn', { service: 'bench-app' }, (line) => process.stderr.write(`${line}\n`));
   const running = await startApp(config, { logger, dbName: settings.dbName });

@@ -1,4 +1,4 @@
-import { connectDatabase, type Database, openRepositories } from '../src/db/index.js';
+import { connectDatabase, type Database, openRepositories, type Repositories } from '../src/db/index.js';
 import type { BulkDeps, BulkRequest } from '../src/licensing/bulk/ports.js';
 import { submitBulkRequest } from '../src/licensing/bulk/requests.js';
 import { ids } from '../src/slack/ids.js';
@@ -12,9 +12,9 @@ export const LEAD = 'UBENCHLEAD';
 export const CHANNEL = 'CBENCH';
 
 /** The product's services over a bench database, as the app wires them (for submitting requests). */
-export async function openBenchDeps(uri: string, dbName: string): Promise<{ db: Database; deps: BulkDeps }> {
+export async function openBenchDeps(uri: string, dbName: string): Promise<{ db: Database; deps: BulkDeps & Repositories }> {
   const db = await connectDatabase({ uri, dbName });
-  const deps: BulkDeps = {
+  const deps: BulkDeps & Repositories = {
     ...(await openRepositories(db.connection)),
     configAdmins: [ADMIN],
     processId: `bench:${process.pid}`,
@@ -62,11 +62,20 @@ export interface JobRun {
  * completion notice. `during` runs once the job is under way (the ack load).
  */
 export async function approveAndWait(
-  input: { baseUrl: string; slack: FakeSlack; deps: BulkDeps; request: BulkRequest; timeoutMs: number },
+  input: {
+    baseUrl: string;
+    slack: FakeSlack;
+    deps: BulkDeps;
+    request: BulkRequest;
+    timeoutMs: number;
+    /** Runs right after the fake Slack is reset (its users, say). */
+    prepare?: (slack: FakeSlack) => void;
+  },
   during?: () => Promise<void>,
 ): Promise<JobRun> {
   const { baseUrl, slack, deps, request } = input;
   slack.reset();
+  input.prepare?.(slack);
   const started = performance.now();
   const click = await sendInteraction(
     baseUrl,

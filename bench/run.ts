@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: seeds its own data through the product's import, then measures bulk
  * throughput (product vs raw driver), peak memory and Slack calls per job, typeahead latency,
- * and slash-command acks during a job. Prints a table and writes bench/results.json.
+ * slash-command acks during a job, sync to SCIM, the admins' App Home and the pace of learner
+ * notices. Prints a table and writes bench/results.json.
  *
  * BENCH_SCALE (default 1) scales every count. BENCH_PROFILE=1 also CPU-profiles the app
  * processes and mongo-lite (--cpu-prof) and times the app's database commands. BENCH_CHILD_FLAGS adds Node flags
@@ -18,7 +19,9 @@ import type { CommandProfile, LoopDelay, MemoryPeaks } from './app-child.js';
 import { ADMIN, approveAndWait, type JobRun, LEAD, openBenchDeps, SIGNING_SECRET, submitReassignment } from './bulk.js';
 import { type AppChild, startAppChild } from './child.js';
 import { type ExpiryRun, runExpiryBench } from './expiry.js';
+import { type HomeRun, homeAdmins, runHomeBench, seedHomeData } from './home.js';
 import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
+import { type NoticeRun, runNoticeBench } from './notices.js';
 import { type RawRun, runRawReassignment } from './raw.js';
 import { type ReclaimUndoRun, runReclaimUndoBench } from './reclaim-undo.js';
 import { FROM_TYPE, type SeededLearners, seedLearners, TO_TYPE } from './seed.js';
@@ -35,7 +38,10 @@ const TARGETS = {
   reclaimP95Ms: 500,
   undoRatio: 0.9,
   expiryRatio: 0.8,
+  homeP95Ms: 300,
 };
+/** The pace of the notice measurement (NOTICES_PER_MINUTE); BENCH_NOTICES_PER_MINUTE changes it. */
+const NOTICE_PACE = Number(process.env.BENCH_NOTICES_PER_MINUTE ?? 15_000);
 /** The notifier edits the progress message at most once per 3 s. */
 const PROGRESS_EVERY_S = 3;
 const JOB_TIMEOUT_MS = 15 * 60_000;
@@ -184,6 +190,8 @@ async function main(): Promise<void> {
     ackConcurrency: 20,
     learnersSync: scaled(20_000, 500),
     grantsExpiring: scaled(10_000, 500),
+    homeOpens: scaled(300, 30),
+    learnersNotices: scaled(20_000, 1_000),
   };
   const profileDir = process.env.BENCH_PROFILE === '1' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : undefined;
 
@@ -225,8 +233,11 @@ async function main(): Promise<void> {
   const bigDb = `bench_${run}_big`;
   const syncDb = `bench_${run}_sync`;
   const expiryDb = `bench_${run}_expiry`;
+  const noticesDb = `bench_${run}_notices`;
   let sync: SyncRun | undefined;
   let expiry: ExpiryRun | undefined;
+  let home: HomeRun | undefined;
+  let notices: NoticeRun | undefined;
   const started = performance.now();
   let small: JobMeasurement;
   let big: JobMeasurement;
@@ -238,27 +249,27 @@ async function main(): Promise<void> {
   let acks: AckRun | undefined;
   let reclaimUndo: ReclaimUndoRun | undefined;
   try {
-    log(`1/8 bulk job of ${n(counts.learnersSmall)} learners`);
+    log(`1/10 bulk job of ${n(counts.learnersSmall)} learners`);
     await seed(ctx, smallDb, counts.learnersSmall);
     small = await runJob(ctx, smallDb, { from: FROM_TYPE, to: TO_TYPE });
     await dropDatabase(mongo.uri, smallDb);
 
-    log(`2/8 bulk job of ${n(counts.learnersBig)} learners`);
+    log(`2/10 bulk job of ${n(counts.learnersBig)} learners`);
     const seeded = await seed(ctx, bigDb, counts.learnersBig);
     big = await runJob(ctx, bigDb, { from: FROM_TYPE, to: TO_TYPE });
 
-    log(`3/8 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
+    log(`3/10 raw driver baseline: the same ${n(counts.learnersBig)} learners ${TO_TYPE} → ${FROM_TYPE} with bulkWrite × 1,000`);
     raw = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE);
     log(`  ${n(raw.learners)} learners in ${fixed(raw.seconds, 1)} s (${n(raw.perSec)}/s)`);
     if (raw.learners !== counts.learnersBig)
       throw new Error(`the raw baseline changed ${raw.learners} learners, expected ${counts.learnersBig}`);
 
-    log(`4/8 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
+    log(`4/10 raw driver, also writing the history closes and audit rows the product writes: ${FROM_TYPE} → ${TO_TYPE}`);
     rawAll = await runRawReassignment(mongo.uri, bigDb, FROM_TYPE, TO_TYPE, 'all');
     log(`  ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s)`);
 
     log(
-      `5/8 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
+      `5/10 typeahead (${n(counts.typeaheadRequests)} requests), then a ${n(counts.learnersBig)}-learner job with ${n(counts.ackRequests)} slash commands at concurrency ${counts.ackConcurrency}`,
     );
     const prefixes = typeaheadPrefixes(seeded, counts.typeaheadRequests);
     loaded = await runJob(
@@ -283,29 +294,64 @@ async function main(): Promise<void> {
         },
       },
     );
-    log(`6/8 reclaim candidates (usage on every learner) and the undo of a ${n(counts.learnersBig)}-learner job`);
+    log(`6/10 reclaim candidates (usage on every learner) and the undo of a ${n(counts.learnersBig)}-learner job`);
     reclaimUndo = await runReclaimUndoBench({ mongoUri: mongo.uri, dbName: bigDb, learners: counts.learnersBig, log });
-    log(`7/8 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
+    log(`7/10 sync of a ${n(counts.learnersSync)}-learner job to the SCIM test server (scimmy)`);
     sync = await runSyncBench({ mongoUri: mongo.uri, dbName: syncDb, slack, count: counts.learnersSync, log });
     log(
       `  in sync ${sync.secondsToInSync} s after the notice; ${sync.requests} requests (${sync.requestsPerLearner} per learner); pushes ${sync.productPushSeconds} s vs the bare requests ${sync.rawSeconds} s (ratio ${sync.ratio})`,
     );
-    log(`8/8 ${n(counts.grantsExpiring)} time-bound licenses ending in the same minute, against the bulk job that made them`);
+    log(`8/10 ${n(counts.grantsExpiring)} time-bound licenses ending in the same minute, against the bulk job that made them`);
     await seed(ctx, expiryDb, counts.grantsExpiring);
     expiry = await runExpiryBench({ mongoUri: mongo.uri, dbName: expiryDb, slack, log, timeoutMs: JOB_TIMEOUT_MS });
     log(
       `  all ${n(expiry.learners)} reverted ${fixed(expiry.seconds, 1)} s after their end (${n(expiry.perSec)}/s, ${expiry.operations} operations, ${expiry.endJobs} end job(s)); the bulk job ran at ${n(expiry.bulk.perSec)}/s: ratio ${fixed(expiry.ratio)}`,
     );
+
+    log(`9/10 App Home of ${n(counts.homeOpens)} admins over ${n(counts.learnersBig)} learners, 20 license types and 1,000 bulk jobs`);
+    const homeData = await seedHomeData(mongo.uri, bigDb);
+    const admins = homeAdmins(counts.homeOpens);
+    const homeApp = await startAppChild({
+      mongodbUri: mongo.uri,
+      dbName: bigDb,
+      slackApiUrl: slack.apiUrl,
+      signingSecret: SIGNING_SECRET,
+      admins: [ADMIN, ...admins],
+      approvers: [LEAD],
+    });
+    try {
+      slack.reset();
+      home = { ...(await runHomeBench(homeApp.baseUrl, slack, admins)), ...homeData };
+    } finally {
+      await homeApp.stop();
+    }
+    log(
+      `  app_home_opened → views.publish p50 ${home.p50Ms} ms, p95 ${home.p95Ms} ms, p99 ${home.p99Ms} ms, max ${home.maxMs} ms (${home.blocks} blocks)`,
+    );
+
+    log(`10/10 learners told: a ${n(counts.learnersNotices)}-learner job with LEARNER_NOTICES=on at ${n(NOTICE_PACE)} calls a minute`);
+    notices = await runNoticeBench({
+      mongoUri: mongo.uri,
+      dbName: noticesDb,
+      slack,
+      count: counts.learnersNotices,
+      perMinute: NOTICE_PACE,
+      log,
+    });
+    log(
+      `  ${n(notices.dms)} DMs and ${n(notices.lookups)} look-ups in ${notices.seconds} s: ${n(notices.callsPerMinute)} calls/min (${n(notices.dmsPerMinute)} DMs/min), busiest second ${n(notices.busiestSecondPerMinute)}/min, ${notices.rateLimited} 429s; all told ${notices.toldSeconds} s after Approve`,
+    );
   } finally {
     await dropDatabase(mongo.uri, expiryDb).catch(() => undefined);
+    await dropDatabase(mongo.uri, noticesDb).catch(() => undefined);
     await dropDatabase(mongo.uri, syncDb).catch(() => undefined);
     await dropDatabase(mongo.uri, smallDb).catch(() => undefined);
     await dropDatabase(mongo.uri, bigDb).catch(() => undefined);
     await slack.close();
     await mongo.stop();
   }
-  if (!typeahead || !acks || !coldAcks || !sync || !reclaimUndo || !expiry)
-    throw new Error('the typeahead, ack, sync, reclaim/undo or expiry measurement did not run');
+  if (!typeahead || !acks || !coldAcks || !sync || !reclaimUndo || !expiry || !home || !notices)
+    throw new Error('a measurement did not run');
 
   // The issue's baseline is "the same writes done by the raw driver": every row the product writes
   // per learner (learner, history close, history row, audit event, seats). The run that writes
@@ -324,6 +370,9 @@ async function main(): Promise<void> {
     reclaim: reclaimUndo.candidates.p95Ms <= TARGETS.reclaimP95Ms,
     undo: reclaimUndo.ratio >= TARGETS.undoRatio,
     expiry: expiry.ratio >= TARGETS.expiryRatio,
+    home: home.p95Ms <= TARGETS.homeP95Ms,
+    // Under the pace over the run, and never refused by a fake Slack that allows only that pace.
+    notices: notices.callsPerMinute <= NOTICE_PACE && notices.rateLimited === 0,
   };
   const jobFigures = (job: JobMeasurement) => ({
     learners: job.learners,
@@ -388,7 +437,9 @@ async function main(): Promise<void> {
       operations: expiry.operations,
       endJobs: expiry.endJobs,
     },
-    targets: { ...TARGETS, met },
+    home,
+    notices,
+    targets: { ...TARGETS, noticesPerMinute: NOTICE_PACE, met },
   };
 
   const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
@@ -456,6 +507,24 @@ async function main(): Promise<void> {
       `${fixed(expiry.ratio)} (${n(expiry.perSec)}/s vs ${n(expiry.bulk.perSec)}/s)`,
       `≥ ${TARGETS.expiryRatio}`,
       yes(met.expiry),
+    ],
+    [
+      `App Home of an admin, app_home_opened → views.publish p50 / p95 / p99 (${n(home.opens)} admins; ${bigLabel} learners, ${home.licenseTypes} types, ${n(home.jobs)} jobs)`,
+      `${home.p50Ms} / ${home.p95Ms} / ${home.p99Ms} ms`,
+      `p95 ≤ ${TARGETS.homeP95Ms} ms`,
+      yes(met.home),
+    ],
+    [
+      `Learner notices, ${n(notices.learners)}-learner job: Web API calls per minute over ${notices.seconds} s (DMs per minute)`,
+      `${n(notices.callsPerMinute)} (${n(notices.dmsPerMinute)} DMs)`,
+      `≤ ${n(NOTICE_PACE)} configured`,
+      yes(met.notices),
+    ],
+    [
+      'Learner notices: busiest second / ten seconds, as calls per minute; 429s from a Slack allowing only that pace',
+      `${n(notices.busiestSecondPerMinute)} / ${n(notices.busiestTenSecondsPerMinute)}; ${notices.rateLimited}`,
+      '',
+      '',
     ],
   ];
   const resultsFile = path.join(root, 'bench', 'results.json');

@@ -349,7 +349,21 @@ const schema = z.object({
   ),
   BULK_QUORUM_THRESHOLD: wholeNumber(0, 'must be a whole number'),
   BULK_QUORUM: wholeNumber(1, 'must be a whole number of approvals, at least 1'),
-  LEARNER_NOTICES: optionalString.pipe(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
+  REQUESTS_CHANNEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel id such as C012ABCDEF')
+      .optional(),
+  ),
+  LEARNER_NOTICES: flag(false),
+  NOTICES_PER_MINUTE: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number from 1 to 100000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -371,6 +385,8 @@ export type Config = Readonly<{
   admins: readonly string[];
   approvers: readonly string[];
   approvalChannelId?: string;
+  /** Where learners' license requests go for the admins; unset → the approval channel. */
+  requestsChannelId?: string;
   bulkApprovalThreshold: number;
   approvalTtlHours: number;
   jobProcessEvery: string;
@@ -378,12 +394,22 @@ export type Config = Readonly<{
   maxGrantDays?: number;
   /** Reminders, escalation and quorum of bulk approvals. */
   approvalPolicy: ApprovalPolicySettings;
-  /** LEARNER_NOTICES: learners are told in a DM (their grants ending, …). */
-  learnerNotices: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sync: SyncConfig;
   reclaim: ReclaimConfig;
+  notices: NoticesConfig;
 }>;
+
+/** Direct messages to learners (LEARNER_NOTICES) and the pace of every DM the bot queues. */
+export type NoticesConfig = Readonly<{
+  /** Learners whose licenses an admin changes get a DM saying what changed. */
+  learnerNotices: boolean;
+  /** Slack Web API calls the notice queue makes per minute at most (DMs and the email look-ups before them). */
+  perMinute: number;
+}>;
+
+/** The default pace of the notice queue: Slack's Tier 3 (users.lookupByEmail) allows 50+ calls a minute. */
+export const DEFAULT_NOTICES_PER_MINUTE = 50;
 
 /** Thrown when the environment is invalid; its message lists every problem and never a value. */
 export class ConfigError extends Error {
@@ -421,15 +447,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admins: Object.freeze([...e.LICENSE_ADMINS]),
     approvers: Object.freeze([...e.LICENSE_APPROVERS]),
     approvalChannelId: e.APPROVAL_CHANNEL_ID,
+    requestsChannelId: e.REQUESTS_CHANNEL_ID,
     bulkApprovalThreshold: e.BULK_APPROVAL_THRESHOLD,
     approvalTtlHours: e.APPROVAL_TTL_HOURS,
     jobProcessEvery: e.JOB_PROCESS_EVERY,
     ...(e.MAX_GRANT_DAYS !== undefined ? { maxGrantDays: e.MAX_GRANT_DAYS } : {}),
     approvalPolicy,
-    learnerNotices: e.LEARNER_NOTICES === 'on',
     logLevel: e.LOG_LEVEL,
     sync,
     reclaim,
+    notices: Object.freeze({ learnerNotices: e.LEARNER_NOTICES, perMinute: e.NOTICES_PER_MINUTE ?? DEFAULT_NOTICES_PER_MINUTE }),
   });
 }
 

@@ -10,9 +10,11 @@ import {
   createAgenda,
   createTimerScheduler,
   defineLicenseJobs,
+  defineNoticeJobs,
   defineReclaimJobs,
   defineSyncJobs,
   defineTimerJobs,
+  NOTICES_SEND_JOB,
   RECLAIM_SWEEP_JOB,
   RECLAIM_WEEKLY_JOB,
   runJobNow,
@@ -27,17 +29,19 @@ import {
   timerSweep,
 } from './jobs/index.js';
 import type { AppServices } from './licensing/app-services.js';
+import { createPacer } from './licensing/notices/pacer.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import type { ApprovalPolicy } from './licensing/policy/ports.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPngChartRenderer } from './outbound/chart/png-chart-renderer.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
-import { createSlackApp, healthHandler } from './slack/app.js';
+import { createNoticeClient, createSlackApp, healthHandler } from './slack/app.js';
 import type { SlackDeps } from './slack/deps.js';
 import { createSlackApprovalNotifier } from './slack/notifiers/approval-notifier.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
 import { createSlackExpiryNotifier } from './slack/notifiers/expiry-notifier.js';
+import { createSlackNoticeSender } from './slack/notifiers/notice-sender.js';
 import { createSlackReclaimAsker, createSlackReclaimNotifier } from './slack/notifiers/reclaim-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
@@ -55,6 +59,8 @@ export interface RunningApp {
 }
 
 const SWEEP_EVERY_MS = 30_000;
+/** How often the notice queue is drained; a run sends until nothing is due (at the pace), so this is only the latency of a new notice. */
+const NOTICE_EVERY = '5 seconds';
 
 /** Wires config → database → services → Slack app, and starts it. */
 export async function startApp(
@@ -69,6 +75,11 @@ export async function startApp(
     syncOptions?: PushRoundOptions;
     /** How often overdue grants, warnings and approval deadlines are swept for (default 1 minute). */
     timerSweepEvery?: string;
+    /** How often the notice queue is drained (default every 5 seconds) and the drain's knobs. */
+    noticeEvery?: string;
+    noticeDrain?: NonNullable<Parameters<typeof defineNoticeJobs>[1]['drainOptions']>;
+    /** At most one App Home publish per person per this many ms (default 5,000). */
+    homeWindowMs?: number;
   } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
@@ -86,6 +97,7 @@ export async function startApp(
     configApprovers: config.approvers,
     bulkApprovalThreshold: config.bulkApprovalThreshold,
     approvalTtlHours: config.approvalTtlHours,
+    learnerNotices: config.notices.learnerNotices,
     ...(options.bulkBatchSize ? { bulkBatchSize: options.bulkBatchSize } : {}),
     newRunId: () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     reclaimSettings: config.reclaim,
@@ -93,7 +105,6 @@ export async function startApp(
     undoWindowDays: config.reclaim.undoWindowDays,
     approvalPolicy: approvalPolicyOf(config),
     ...(config.maxGrantDays !== undefined ? { maxGrantDays: config.maxGrantDays } : {}),
-    learnerNotices: config.learnerNotices,
   };
 
   const nativeDb = db.connection.db;
@@ -109,10 +120,13 @@ export async function startApp(
   deps.timers = createTimerScheduler(agenda);
 
   const health = { isReady: () => db.isConnected() };
-  const slackDeps: SlackDeps = {
+  const slackInput: Omit<SlackDeps, 'homes' | 'people'> = {
     services: deps,
     scheduleBulkJob: (requestId, at) => scheduleBulkJob(agenda, requestId, at),
     ...(config.approvalChannelId ? { approvalChannelId: config.approvalChannelId } : {}),
+    ...((config.requestsChannelId ?? config.approvalChannelId)
+      ? { requestsChannelId: config.requestsChannelId ?? config.approvalChannelId }
+      : {}),
     sync: {
       runNow: async () => {
         const name = syncJobName(syncAdapters);
@@ -126,7 +140,12 @@ export async function startApp(
     chart: createPngChartRenderer(),
     logger,
   };
-  const app = createSlackApp(config, slackDeps, health);
+  const slack = createSlackApp(
+    config,
+    { ...slackInput, ...(options.homeWindowMs !== undefined ? { homeWindowMs: options.homeWindowMs } : {}) },
+    health,
+  );
+  const { app, homes } = slack;
   const notifier = createSlackBulkNotifier({
     client: app.client,
     deps,
@@ -134,6 +153,7 @@ export async function startApp(
     ...(options.progressIntervalMs !== undefined ? { minIntervalMs: options.progressIntervalMs } : {}),
     syncEnabled: config.sync.target !== 'none',
     undoWindowDays: config.reclaim.undoWindowDays,
+    homes,
   });
   defineLicenseJobs(agenda, {
     deps,
@@ -146,7 +166,7 @@ export async function startApp(
     asker: createSlackReclaimAsker({ client: app.client, logger: logger.child({ component: 'reclaim-asker' }) }),
     notifier: createSlackReclaimNotifier({
       client: app.client,
-      slack: slackDeps,
+      slack: slack.deps,
       ...(config.reclaim.reportChannelId ? { reportChannelId: config.reclaim.reportChannelId } : {}),
     }),
     logger: logger.child({ component: 'reclaim' }),
@@ -165,6 +185,20 @@ export async function startApp(
     approvalNotifier: createSlackApprovalNotifier({ client: app.client, deps, logger: logger.child({ component: 'approval-notifier' }) }),
     bulkNotifier: notifier,
     logger: logger.child({ component: 'timers' }),
+  });
+  defineNoticeJobs(agenda, {
+    deps,
+    sender: createSlackNoticeSender({
+      client: createNoticeClient(config, logger),
+      identities: deps.identities,
+      store: deps.store,
+      now: deps.now,
+      logger: logger.child({ component: 'notices' }),
+    }),
+    pacer: createPacer(config.notices.perMinute),
+    bulkNotifier: notifier,
+    logger: logger.child({ component: 'notices' }),
+    ...(options.noticeDrain ? { drainOptions: options.noticeDrain } : {}),
   });
   let port = config.port;
   let healthServer: HttpServer | undefined;
@@ -194,6 +228,7 @@ export async function startApp(
       ...timerSweep(options.timerSweepEvery),
       [RECLAIM_SWEEP_JOB]: '1 minute',
       ...(config.reclaim.reportChannelId ? { [RECLAIM_WEEKLY_JOB]: '1 week' } : {}),
+      [NOTICES_SEND_JOB]: options.noticeEvery ?? NOTICE_EVERY,
     },
   });
 
@@ -225,6 +260,7 @@ export async function startApp(
       // Running bulk jobs stop at a batch boundary; another process (or the next start) resumes them.
       await stopAgenda(agenda).catch((error: unknown) => logger.warn('error while draining jobs', { error }));
       await notifier.flush().catch(() => undefined);
+      await homes.flush().catch(() => undefined);
       await app.stop().catch((error: unknown) => logger.warn('error while stopping the Slack app', { error }));
       if (healthServer) await new Promise<void>((resolve) => healthServer.close(() => resolve()));
       await db.close();

@@ -1,9 +1,13 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
+import type { HomeViewerStore } from '../licensing/home/ports.js';
+import type { NoticeStore } from '../licensing/notices/ports.js';
+import type { IdentityStore } from '../licensing/people/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
 import type { ReclaimStore } from '../licensing/reclaim/ports.js';
 import type { ReportStore } from '../licensing/report/ports.js';
 import type { ExtensionStore, GrantStore } from '../licensing/schedule/ports.js';
+import type { LicenseRequestStore } from '../licensing/self-service/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
@@ -18,13 +22,17 @@ import { createDraftRepository } from './repositories/drafts.js';
 import { createExportRepository } from './repositories/export.js';
 import { createExtensionRepository, createGrantRepository, createGrantWriter } from './repositories/grants.js';
 import { createHistoryRepository } from './repositories/history.js';
+import { createHomeViewerRepository } from './repositories/home-viewers.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
 import { createLearnerRepository } from './repositories/learners.js';
+import { createLicenseRequestRepository } from './repositories/license-requests.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
+import { createNoticeRepository } from './repositories/notices.js';
 import { createOperationRepository } from './repositories/operations.js';
 import { createReclaimRepository } from './repositories/reclaim.js';
 import { createReportRepository } from './repositories/report.js';
+import { createSlackIdentityRepository } from './repositories/slack-identities.js';
 import { createSyncControlRepository } from './repositories/sync-control.js';
 import { createSyncStateRepository } from './repositories/sync-states.js';
 import { createUsageRepository } from './repositories/usage.js';
@@ -55,6 +63,11 @@ export interface Repositories {
   /** Time-bound grants (their writes by the operation engine go through `store`). */
   grants: GrantStore;
   extensions: ExtensionStore;
+  /** The DM queue (the operation engine queues learners' notices through `store`). */
+  notices: NoticeStore;
+  identities: IdentityStore;
+  licenseRequests: LicenseRequestStore;
+  homeViewers: HomeViewerStore;
 }
 
 /**
@@ -64,6 +77,7 @@ export interface Repositories {
 export async function openRepositories(connection: Connection): Promise<Repositories> {
   await ensureIndexes(connection);
   const syncStates = createSyncStateRepository(connection);
+  const notices = createNoticeRepository(connection);
   return {
     store: withDatabaseErrors({
       ...createLicenseTypeRepository(connection),
@@ -73,6 +87,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createAuditRepository(connection),
       recordSettledChanges: syncStates.recordSettledChanges,
       ...createGrantWriter(connection),
+      enqueueNotices: notices.enqueueNotices,
     }),
     admins: withDatabaseErrors(createAdminRepository(connection)),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
@@ -88,6 +103,10 @@ export async function openRepositories(connection: Connection): Promise<Reposito
     report: withDatabaseErrors(createReportRepository(connection)),
     grants: withDatabaseErrors(createGrantRepository(connection)),
     extensions: withDatabaseErrors(createExtensionRepository(connection)),
+    notices: withDatabaseErrors(notices),
+    identities: withDatabaseErrors(createSlackIdentityRepository(connection)),
+    licenseRequests: withDatabaseErrors(createLicenseRequestRepository(connection)),
+    homeViewers: withDatabaseErrors(createHomeViewerRepository(connection)),
   };
 }
 

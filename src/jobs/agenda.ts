@@ -26,6 +26,7 @@ export const SYNC_FILE_JOB = 'sync.deliverFile';
 export const SYNC_PULL_JOB = 'sync.pull';
 export const RECLAIM_SWEEP_JOB = 'reclaim.sweep';
 export const RECLAIM_WEEKLY_JOB = 'reclaim.weeklySummary';
+export const NOTICES_SEND_JOB = 'notices.send';
 export const DEFAULT_LOCK_LIFETIME_MS = 45_000;
 
 const stopping = new WeakSet<Agenda>();

@@ -7,6 +7,7 @@ export {
   BULK_REASSIGN_JOB,
   createAgenda,
   EXPIRE_REQUESTS_JOB,
+  NOTICES_SEND_JOB,
   RECLAIM_SWEEP_JOB,
   RECLAIM_WEEKLY_JOB,
   runJobNow,
@@ -18,6 +19,7 @@ export {
 } from './agenda.js';
 export { type BulkJobServices, postCompletionNotice, reviveBulkJob, scheduleBulkJob } from './bulk-reassign-job.js';
 export { sweepBulkRequests } from './expire-requests-job.js';
+export { defineNoticeJobs, type NoticeJobServices } from './notice-jobs.js';
 export { defineReclaimJobs, type ReclaimJobServices, sweepReclaim } from './reclaim-jobs.js';
 export { defineSyncJobs, type SyncAdapters, type SyncJobServices, syncJobName } from './sync-jobs.js';
 export {

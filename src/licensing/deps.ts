@@ -13,4 +13,6 @@ export interface LicensingDeps {
   now: () => Date;
   /** True when a learning platform is synced (SYNC_TARGET is not `none`): changes then go to the outbox. */
   syncChanges?: boolean;
+  /** True with LEARNER_NOTICES=on: learners whose licenses an admin changes are told in a DM. */
+  learnerNotices?: boolean;
 }

@@ -48,6 +48,12 @@ export const errorMessages = {
   extension_expired: 'That extension request was not decided before the license ended.',
   approval_escalating: 'This request reached its deadline and is being escalated to more approvers; try again in a moment.',
   already_approved: 'You already approved this request; another team lead must approve it too.',
+  not_a_learner:
+    'Your Slack email matches no learner on the learning platform, so there is no license to ask for or give back. Ask a license admin.',
+  not_holding: 'You do not hold that license (any more), so there is nothing to release.',
+  license_request_not_found: 'That license request no longer exists.',
+  license_request_pending: 'You already asked for that license; an admin will decide soon.',
+  no_one_to_ask: 'No admin or requests channel is set up to receive license requests yet. Ask your Slack admin to set REQUESTS_CHANNEL_ID.',
 } as const;
 
 export type ErrorCode = keyof typeof errorMessages;

@@ -78,8 +78,14 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/** What a change does to one learner's license types. */
-export type ChangeSpec = { kind: 'reassign'; from: string | null; to: string } | { kind: 'add'; to: string } | { kind: 'revoke' };
+/** A change an admin asks for, for one learner or many (review messages, bulk requests). */
+export type AdminChange = { kind: 'reassign'; from: string | null; to: string } | { kind: 'add'; to: string } | { kind: 'revoke' };
+
+/**
+ * What a change does to one learner's license types: an admin's change, or `release`, a learner
+ * giving back one of their own licenses ("Release my license") and keeping the others.
+ */
+export type ChangeSpec = AdminChange | { kind: 'release'; from: string };
 
 /** The license types a learner holds after the change. */
 export function nextLicenseTypes(current: readonly string[], change: ChangeSpec): string[] {
@@ -92,6 +98,8 @@ export function nextLicenseTypes(current: readonly string[], change: ChangeSpec)
       return current.includes(change.to) ? [...current] : [...current, change.to];
     case 'revoke':
       return [];
+    case 'release':
+      return current.filter((type) => type !== change.from);
   }
 }
 
@@ -110,6 +118,8 @@ export function changeBlocker(
       return learner.licenseTypes.includes(change.to) ? 'already_on_type' : null;
     case 'revoke':
       return learner.licenseTypes.length === 0 ? 'no_licenses' : null;
+    case 'release':
+      return learner.licenseTypes.includes(change.from) ? null : 'not_on_type';
   }
 }
 

@@ -1,6 +1,7 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
-import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
+import { type Actor, type AuditEvent, type ChangeSpec, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
+import { licenseChangeNotices } from './notices/license-changes.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
 import { grantsOf } from './schedule/plan.js';
 
@@ -26,6 +27,40 @@ export function planItems(learners: readonly Learner[], op: Pick<Operation, 'cha
     items.push({ learnerId: learner.id, email: learner.email, version: learner.version, prev: [...learner.licenseTypes], next });
   }
   return { items, failed };
+}
+
+/**
+ * A new operation applying `change` to `learners` (blocked ones become failures), ready for
+ * `createOperation`: the one place an operation's fields are filled from who acts and how.
+ */
+export function plannedOperation(input: {
+  id: string;
+  change: ChangeSpec;
+  learners: readonly Learner[];
+  actor: Actor;
+  reason: string;
+  createdAt: Date;
+  sync?: boolean;
+  notify?: boolean;
+  grant?: Operation['grant'];
+}): Operation {
+  const { items, failed } = planItems(input.learners, input);
+  return {
+    id: input.id,
+    state: 'planned',
+    change: input.change,
+    actor: input.actor.userId,
+    source: input.actor.source,
+    reason: input.reason,
+    ...(input.actor.channelId ? { channelId: input.actor.channelId } : {}),
+    items,
+    failed,
+    touchedTypes: touchedTypes(items),
+    createdAt: input.createdAt,
+    ...(input.sync ? { sync: true } : {}),
+    ...(input.notify ? { notify: true } : {}),
+    ...(input.grant ? { grant: input.grant } : {}),
+  };
 }
 
 /** Every license type whose seat count the items change. */
@@ -90,6 +125,39 @@ export async function runOperation(
     op = (await store.setOperationState(opId, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, opId);
   }
   return resultOf(op);
+}
+
+let calls = 0;
+
+/**
+ * `runOperation` for a caller that must see the op settled even when another process (or a
+ * second click in this one) is running it right now: waits for that run, which takes
+ * milliseconds, and reads its result. A holder that died is waited out only until `waitMs`.
+ * Each call leases as its own owner: two calls of one process sharing the owner would both hold
+ * the lease, and a call still holding an old copy of the op could reserve its seats again after
+ * the other settled it.
+ */
+export async function runOperationToEnd(
+  store: LicensingStore,
+  opId: string,
+  owner: string,
+  now: () => Date = () => new Date(),
+  loaded?: Operation,
+  options: { waitMs?: number; pollMs?: number } = {},
+): Promise<OperationResult> {
+  const deadline = Date.now() + (options.waitMs ?? 10_000);
+  calls += 1;
+  const caller = `${owner}#${calls}`;
+  let known = loaded;
+  for (;;) {
+    try {
+      return await runOperation(store, opId, caller, now, known);
+    } catch (error) {
+      if (!(error instanceof OperationLeasedError) || Date.now() >= deadline) throw error;
+      known = undefined;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
+    }
+  }
 }
 
 async function mustGet(store: LicensingStore, opId: string): Promise<Operation> {
@@ -198,6 +266,8 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
       : []),
     // A time-bound change's grants are part of the same idempotent step: none is lost to a crash.
     ...(op.grant ? [store.recordGrants(grantsOf(op, applied))] : []),
+    // So are the learners' DMs: keyed by op and learner, a rerun queues none twice.
+    ...(op.notify && applied.length ? [store.enqueueNotices(licenseChangeNotices(op, applied, at), at)] : []),
     // Reserved seats were already counted; what the applied items released, and the reserved
     // seats of items that did not apply, come off now.
     ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),

@@ -1,4 +1,5 @@
 import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
+import type { NoticeItem } from './notices/ports.js';
 import type { NewGrant } from './schedule/ports.js';
 
 /** One learner's planned change inside an operation. */
@@ -46,6 +47,8 @@ export interface Operation {
    * expiry jobs (licensing/schedule/). `since` is when the grant counts from.
    */
   grant?: { endsAt: Date; since: Date; timeZone?: string };
+  /** Settling queues a DM to each applied learner saying what changed (LEARNER_NOTICES). */
+  notify?: boolean;
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
@@ -93,6 +96,8 @@ export interface OperationStore {
   setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<boolean>;
   /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
   staleOperationIds(now: Date, limit: number): Promise<string[]>;
+  /** The latest settled operations that changed someone, newest first (read without their item lists). */
+  recentChanges(limit: number): Promise<RecentChange[]>;
 }
 
 /** The append-only assignment history; implemented by db/. */
@@ -130,6 +135,25 @@ export interface GrantWriter {
   recordGrants(grants: readonly NewGrant[]): Promise<void>;
 }
 
+/** The notice queue as the operation engine writes it: once per key, whatever the retries. */
+export interface NoticeOutbox {
+  enqueueNotices(items: readonly NoticeItem[], now: Date): Promise<void>;
+}
+
+/** A settled operation, summarised for "the last changes". */
+export interface RecentChange {
+  opId: string;
+  change: ChangeSpec;
+  actor: string;
+  source: ActorSource;
+  reason: string;
+  at: Date;
+  /** Learners it changed, and the first one's email (a single change names its learner). */
+  applied: number;
+  failed: number;
+  firstEmail?: string;
+}
+
 /** Everything the operation engine and the licensing services persist through. */
 export interface LicensingStore
   extends LicenseTypeStore,
@@ -138,7 +162,8 @@ export interface LicensingStore
     HistoryStore,
     AuditStore,
     OutboxStore,
-    GrantWriter {}
+    GrantWriter,
+    NoticeOutbox {}
 
 export interface AdminRecord {
   userId: string;

@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as events from './listeners/events/index.js';
+import * as functions from './listeners/functions/index.js';
 import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
+import { createHomePublisher, type HomePublisher } from './support/home-publisher.js';
+import { createSlackPeople } from './support/people.js';
 
 /** Every listener folder; each exports `register(app, deps)`. */
-const modules = [commands, options, actions, views, events];
+const modules = [commands, options, actions, views, events, functions];
 
 /** Adapts our structured logger to the interface Bolt expects. */
 function boltLogger(logger: Logger): BoltLogger {
@@ -39,24 +42,61 @@ export function healthHandler(health: { isReady(): boolean }) {
   };
 }
 
+/** What the Slack side hands back to the composition root. */
+export interface SlackSurface {
+  app: App;
+  /** App Home refreshes, for the notifiers the jobs use. */
+  homes: HomePublisher;
+  /** What the listeners were given, for notifiers that post the same messages (reclaim rounds). */
+  deps: SlackDeps;
+}
+
 /**
  * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`,
  * plus `GET /healthz`). In Socket Mode the composition root serves `/healthz` itself.
  */
-export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }): App {
+export function createSlackApp(
+  config: Config,
+  input: Omit<SlackDeps, 'homes' | 'people'> & { homeWindowMs?: number },
+  health: { isReady(): boolean },
+): SlackSurface {
+  const { homeWindowMs, ...rest } = input;
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
-    logger: boltLogger(deps.logger.child({ component: 'bolt' })),
+    logger: boltLogger(rest.logger.child({ component: 'bolt' })),
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     clientOptions: { slackApiUrl: config.slack.apiUrl },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
       : { customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }] }),
   });
+  const people = createSlackPeople(app.client, rest.services.identities, rest.services.now);
+  const homes = createHomePublisher({
+    client: app.client,
+    deps: rest.services,
+    people,
+    logger: rest.logger.child({ component: 'app-home' }),
+    ...(homeWindowMs !== undefined ? { windowMs: homeWindowMs } : {}),
+  });
+  const deps: SlackDeps = { ...rest, homes, people };
   for (const module of modules) module.register(app, deps);
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', { error: error.original ?? error, code: error.code });
   });
-  return app;
+  return { app, homes, deps };
+}
+
+/**
+ * The Web API client of the notice queue: it neither waits out a 429 nor retries by itself, so
+ * every Retry-After reaches the queue's pacer, which holds back all of its calls.
+ */
+export function createNoticeClient(config: Config, logger: Logger): webApi.WebClient {
+  return new webApi.WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: boltLogger(logger.child({ component: 'notice-client' })),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 15_000,
+  });
 }

@@ -119,6 +119,44 @@ export const ids = {
     reject: 'grant_extension_reject',
     actionsBlock: 'grant_extension_actions',
   },
+  home: {
+    /** The admin's row of buttons at the top of their Home. */
+    adminActionsBlock: 'home_admin_actions',
+    reassign: 'home_reassign',
+    bulk: 'home_bulk',
+    exportLearners: 'home_export_learners',
+    seatsBlock: 'home_seats',
+    approvalsBlock: 'home_approvals',
+    licenseRequestsBlock: 'home_license_requests',
+    jobsBlock: 'home_jobs',
+    recentJobsBlock: 'home_recent_jobs',
+    changesBlock: 'home_changes',
+    syncBlock: 'home_sync',
+    leadBlock: 'home_lead',
+    learnerBlock: 'home_learner',
+    /** The learner's Request a license button. */
+    learnerActionsBlock: 'home_learner_actions',
+    requestLicense: 'home_request_license',
+    releaseLicense: 'home_release_license',
+    aboutBlock: 'home_about',
+  },
+  licenseRequest: {
+    approve: 'license_request_approve',
+    deny: 'license_request_deny',
+    actionsBlock: 'license_request_actions',
+  },
+  requestModal: {
+    callback: 'license_request_modal',
+    typeBlock: 'license_request_type_block',
+    typeSelect: 'license_request_type_select',
+    reasonBlock: 'license_request_reason_block',
+    reasonInput: 'license_request_reason_input',
+  },
+  /** Workflow Builder steps: the callback ids of manifest.yml's `functions`. */
+  workflow: {
+    reassign: 'reassign_license',
+    checkSeats: 'check_seats',
+  },
 } as const;
 
 /** The Approve / Reject row of one request in a list of several (block ids are unique per message). */
@@ -126,9 +164,19 @@ export function requestActionsBlockId(requestId: string): string {
   return `${ids.bulkRequest.actionsBlock}_${requestId}`;
 }
 
-/** The Cancel button of one scheduled job in `/license jobs` (block ids are unique per message). */
+/** The Approve / Deny row of one learner's license request (unique per message or Home). */
+export function licenseRequestActionsBlockId(requestId: string): string {
+  return `${ids.licenseRequest.actionsBlock}_${requestId}`;
+}
+
+/** The Cancel row of one job: scheduled in `/license jobs`, running on the Home (block ids are unique per message). */
 export function jobActionsBlockId(requestId: string): string {
   return `${ids.bulkRequest.jobActionsBlock}_${requestId}`;
+}
+
+/** The Release row of one of a learner's licenses on their Home. */
+export function releaseBlockId(licenseType: string): string {
+  return `${ids.home.releaseLicense}_${licenseType}`;
 }
 
 /** The single-learner flows that share the change modal. */

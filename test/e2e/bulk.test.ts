@@ -174,6 +174,21 @@ describe('bulk changes with approval', () => {
         String(c.body.text).startsWith('Bulk license change completed: 120 of 120'),
     );
     expect(buttonsOf(finalProgress)).toHaveLength(0);
+    // The approval message's thread keeps the record: who approved and when, then how the job ended.
+    const thread = e2e.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === APPROVALS && c.body.thread_ts === approval.ts);
+    await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.thread_ts === approval.ts && String(c.body.text).startsWith('The job completed'),
+    );
+    expect(String(thread[0]?.body.text)).toMatch(
+      new RegExp(`^Approved by ${LEAD} \\d{4}-\\d\\d-\\d\\dT.*The change of 120 learners is running\\.$`),
+    );
+    expect(
+      e2e.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.body.thread_ts === approval.ts)
+        .map((c) => String(c.body.text).split(' ')[0]),
+    ).toEqual(['Approved', 'The']);
 
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(121);
     expect((await e2e.models.Learner.findOne({ email: 'keep.me@example.com' }).lean())?.licenseTypes).toEqual(['core']);
@@ -239,6 +254,8 @@ describe('bulk changes with approval', () => {
       (c) => c.body.channel === ADMIN && String(c.body.text).includes('rejected your bulk change'),
     );
     expect(told.body.text).toContain('Budget freeze until Q3');
+    const reply = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === approval.ts);
+    expect(String(reply.body.text)).toMatch(new RegExp(`^Rejected by ${LEAD} .*: “Budget freeze until Q3”\\. Nothing was changed\\.$`));
     expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(0);
     expect(await e2e.models.Audit.countDocuments({ action: 'bulk.reject', outcome: 'applied', actor: LEAD })).toBe(1);
   });
@@ -296,6 +313,12 @@ describe('bulk changes with approval', () => {
     const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
     expect(text(updated)).toContain('Expired without a decision');
     // The deadline's own job usually expires it before the click does; either way the requester is told once.
+    // (The reminder at half the deadline is a thread reply too.)
+    const reply = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.thread_ts === approval.ts && /^Expired/.test(String(c.body.text)),
+    );
+    expect(String(reply.body.text)).toMatch(/^Expired \d{4}-.* without a decision\. Nothing was changed\.$/);
     await e2e.slack.waitFor(
       'chat.postMessage',
       (c) => c.body.channel === ADMIN && /expired(: no team lead decided in time| before a team lead decided)/.test(String(c.body.text)),

@@ -12,7 +12,7 @@ import {
 } from '../../src/licensing/bulk/requests.js';
 import { runBulkJob } from '../../src/licensing/bulk/runner.js';
 import { normalizeSelection, parseEmailList, previewBulkChange } from '../../src/licensing/bulk/selection.js';
-import type { ChangeSpec } from '../../src/licensing/model.js';
+import type { AdminChange } from '../../src/licensing/model.js';
 import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
@@ -33,7 +33,7 @@ afterEach(async () => {
 
 const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 const lead = { userId: 'ULEAD1', source: 'slack' as const, channelId: 'CAPPROVALS' };
-const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
+const coreToPro: AdminChange = { kind: 'reassign', from: 'core', to: 'pro' };
 const HOUR = 3_600_000;
 
 /** A pending request over 30 learners of group `eng` (above the threshold of 25). */

@@ -2,7 +2,7 @@ import { modelsFor } from '../../src/db/models/index.js';
 import type { BulkDeps, BulkSelectionInput } from '../../src/licensing/bulk/ports.js';
 import { cancelBulkJob, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
-import type { ChangeSpec } from '../../src/licensing/model.js';
+import type { AdminChange } from '../../src/licensing/model.js';
 import type { LicensingStore } from '../../src/licensing/ports.js';
 import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
@@ -23,10 +23,10 @@ afterEach(async () => {
 });
 
 const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
-const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
+const coreToPro: AdminChange = { kind: 'reassign', from: 'core', to: 'pro' };
 
 /** Submits as the admin with a threshold high enough that the request is approved at once. */
-async function approvedRequest(deps: BulkDeps, selection: BulkSelectionInput, change: ChangeSpec = coreToPro): Promise<string> {
+async function approvedRequest(deps: BulkDeps, selection: BulkSelectionInput, change: AdminChange = coreToPro): Promise<string> {
   const { request } = await submitBulkRequest({ ...deps, bulkApprovalThreshold: 1_000_000 }, admin, {
     selection,
     change,

@@ -6,7 +6,7 @@ import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
 import type { BulkDeps } from '../../src/licensing/bulk/ports.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
-import type { ChangeSpec } from '../../src/licensing/model.js';
+import type { AdminChange } from '../../src/licensing/model.js';
 import { nativeDb, startTestAgenda, waitFor } from '../support/bulk-agenda.js';
 import { bulkDeps, givenManyLearners, quietLogger, type RecordingNotifier, recordingNotifier } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
-const coreToPro: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
+const coreToPro: AdminChange = { kind: 'reassign', from: 'core', to: 'pro' };
 
 async function agendaFor(
   services: Partial<Parameters<typeof startTestAgenda>[1]> = {},

@@ -18,7 +18,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-async function plannedOp(id: string, learnerIds: string[]): Promise<Operation> {
+async function plannedOp(id: string, learnerIds: string[], extra: Partial<Operation> = {}): Promise<Operation> {
   const deps = licensingDeps(db);
   const learners = await deps.store.findLearnersByIds(learnerIds);
   const change = { kind: 'reassign' as const, from: 'core', to: 'pro' };
@@ -34,10 +34,47 @@ async function plannedOp(id: string, learnerIds: string[]): Promise<Operation> {
     failed,
     touchedTypes: touchedTypes(items),
     createdAt: new Date(),
+    ...extra,
   });
 }
 
 describe('operations', () => {
+  it('queues one DM per learner it changed when it notifies, however often its settle step runs', async () => {
+    const ids = await givenLearners(
+      db,
+      Array.from({ length: 4 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: i === 3 ? ['pro'] : ['core'] })),
+    );
+    const deps = licensingDeps(db);
+    await plannedOp('op-notify', ids, { notify: true, reason: 'renewal' });
+    await runOperation(deps.store, 'op-notify', 'p1');
+    // A rerun of the settle step (a crash after it): the same notices, none twice.
+    const { Operation: Ops, Notice } = modelsFor(db.connection);
+    await Ops.updateOne({ _id: 'op-notify' }, { $set: { state: 'applied' } });
+    await runOperation(deps.store, 'op-notify', 'p1');
+
+    const notices = await Notice.find().sort({ _id: 1 }).lean();
+    // Pro has 3 seats and one is taken: the third learner was not changed, so is not told.
+    expect(notices.map((n) => n._id)).toEqual(
+      ids
+        .slice(0, 2)
+        .map((id) => `op-notify:${id}`)
+        .sort(),
+    );
+    expect(notices[0]).toMatchObject({
+      source: 'op:op-notify',
+      state: 'queued',
+      to: { email: expect.stringMatching(/^l\d@example\.com$/) },
+      notice: { kind: 'license_changed', before: ['core'], after: ['pro'], changedBy: 'UADMIN1', reason: 'renewal' },
+    });
+  });
+
+  it('queues no DM for an operation that does not notify', async () => {
+    const ids = await givenLearners(db, [{ email: 'l0@example.com', name: 'L 0', licenseTypes: ['core'] }]);
+    await plannedOp('op-quiet', ids);
+    await runOperation(licensingDeps(db).store, 'op-quiet', 'p1');
+    expect(await modelsFor(db.connection).Notice.countDocuments()).toBe(0);
+  });
+
   it('fails the learners beyond the free seats with no_seats_left and keeps seats exact', async () => {
     const ids = await givenLearners(
       db,

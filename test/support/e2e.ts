@@ -4,7 +4,14 @@ import { modelsFor } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningApp, startApp } from '../../src/main.js';
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from './fake-slack.js';
-import { type InteractionPayload, type SendOptions, sendInteraction, sendSlashCommand } from './slack-requests.js';
+import {
+  type EventInput,
+  type InteractionPayload,
+  type SendOptions,
+  sendEvent,
+  sendInteraction,
+  sendSlashCommand,
+} from './slack-requests.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const ADMIN = 'UADMIN1';
@@ -19,6 +26,8 @@ export interface E2E {
   logs: Record<string, unknown>[];
   command(text: string, user?: string, options?: SendOptions & { channel?: string }): Promise<{ status: number; responseUrl: string }>;
   interact(payload: InteractionPayload, options?: SendOptions): ReturnType<typeof sendInteraction>;
+  /** Sends a signed Events API event (app_home_opened, function_executed, …). */
+  event(event: EventInput, options?: SendOptions): ReturnType<typeof sendEvent>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +74,7 @@ export async function bootE2E(
       return { status: res.status, responseUrl };
     },
     interact: (payload, options) => sendInteraction(baseUrl, SIGNING_SECRET, payload, options),
+    event: (event, options) => sendEvent(baseUrl, SIGNING_SECRET, event, options),
     async stop() {
       await running.db.connection.dropDatabase().catch(() => undefined);
       await running.stop();

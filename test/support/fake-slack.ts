@@ -27,10 +27,18 @@ export interface FakeSlack {
   failNext(method: string, failure: FakeFailure, times?: number): void;
   /** Answers every call to `method` with `failure` until `reset()` or `succeed(method)`. */
   failAlways(method: string, failure: FakeFailure): void;
-  /** Removes the failures queued or set for `method`. */
+  /** Removes the failures queued or set for `method` (and its rate limit). */
   succeed(method: string): void;
+  /**
+   * Enforces a rate limit on `method` like Slack's: a call beyond `max` in the trailing `windowMs`
+   * gets HTTP 429 with Retry-After `retryAfterSec` (refused calls do not count). Until `reset()`
+   * or `succeed(method)`.
+   */
+  limitRate(method: string, limit: { max: number; windowMs: number; retryAfterSec?: number }): void;
   /** Makes `users.info` / `users.lookupByEmail` answer with this user. */
   addUser(user: FakeUser): void;
+  /** The messages posted (successfully) to a channel or a user's DM, oldest first, as `conversations.history` returns them. */
+  messagesIn(channelOrUser: string): FakeMessage[];
   /** The bytes uploaded for a file id, with the name given to `files.getUploadURLExternal`. */
   uploadedFile(fileId: string): { id: string; filename: string; content: Buffer } | undefined;
   /**
@@ -62,6 +70,17 @@ export interface SlackCall {
   ok: boolean;
   /** The JSON (or text) the fake answered with. */
   response: unknown;
+}
+
+/** A message the app posted, as `conversations.history` reports it. */
+export interface FakeMessage {
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  metadata?: unknown;
+  user: string;
+  bot_id: string;
 }
 
 /** How a call should fail: HTTP 429 with Retry-After, another HTTP status, or `{ ok: false, error }`. */
@@ -106,6 +125,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let calls: SlackCall[] = [];
   let failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
   let users = new Map<string, FakeUser>();
+  let usersByEmail = new Map<string, FakeUser>();
+  let limits = new Map<string, { max: number; windowMs: number; retryAfterSec: number; accepted: number[] }>();
   let uploads = new Map<string, { id: string; filename: string; content?: Buffer }>();
   let waiters: { method: string; predicate: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }[] = [];
   const timers = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
@@ -178,7 +199,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     let status = 200;
     let response: unknown;
     const headers: Record<string, string> = {};
-    const failure = takeFailure(method);
+    const failure = takeFailure(method) ?? rateLimited(method);
     if (failure && 'error' in failure) {
       response = { ok: false, error: failure.error };
     } else if (failure) {
@@ -228,6 +249,49 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const rest = decodeURIComponent(match[2]);
     if (match[1] === 'api') return { kind: 'api', method: rest };
     return match[1] === 'respond' ? { kind: 'respond', id: rest } : { kind: 'upload', id: rest };
+  }
+
+  function rateLimited(method: string): FakeFailure | undefined {
+    const limit = limits.get(method);
+    if (!limit) return undefined;
+    const now = Date.now();
+    while (limit.accepted.length && (limit.accepted[0] ?? 0) <= now - limit.windowMs) limit.accepted.shift();
+    if (limit.accepted.length >= limit.max) return { status: 429, retryAfterSec: limit.retryAfterSec };
+    limit.accepted.push(now);
+    return undefined;
+  }
+
+  // What conversations.history answers: the successful posts to that channel, newest first.
+  function history(body: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(body.channel ?? '');
+    const oldest = Number(body.oldest ?? 0);
+    const latest = body.latest === undefined ? Number.POSITIVE_INFINITY : Number(body.latest);
+    const limit = Number(body.limit ?? 100);
+    const withMetadata = String(body.include_all_metadata ?? 'false') === 'true';
+    const messages = messagesIn(channel)
+      .filter((m) => Number(m.ts) > oldest && Number(m.ts) < latest)
+      .reverse()
+      .slice(0, limit)
+      .map(({ metadata, ...message }) => (withMetadata && metadata !== undefined ? { ...message, metadata } : message));
+    return { ok: true, messages, has_more: false };
+  }
+
+  function messagesIn(channelOrUser: string): FakeMessage[] {
+    const channel = channelFor(channelOrUser);
+    return calls
+      .filter((call) => call.method === 'chat.postMessage' && call.ok && (call.response as { channel?: string }).channel === channel)
+      .map((call) => {
+        const response = call.response as { ts: string };
+        return {
+          ts: response.ts,
+          text: String(call.body.text ?? ''),
+          user: FAKE_BOT_USER_ID,
+          bot_id: FAKE_BOT_ID,
+          ...(call.body.blocks !== undefined ? { blocks: call.body.blocks } : {}),
+          ...(call.body.thread_ts !== undefined ? { thread_ts: String(call.body.thread_ts) } : {}),
+          ...(call.body.metadata !== undefined ? { metadata: call.body.metadata } : {}),
+        };
+      });
   }
 
   function takeFailure(method: string): FakeFailure | undefined {
@@ -311,10 +375,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, user: presentUser(users.get(id) ?? { id }) };
       }
       case 'users.lookupByEmail': {
-        const email = String(body.email ?? '').toLowerCase();
-        const user = [...users.values()].find((candidate) => candidate.email?.toLowerCase() === email);
+        const user = usersByEmail.get(String(body.email ?? '').toLowerCase());
         return user ? { ok: true, user: presentUser(user) } : { ok: false, error: 'users_not_found' };
       }
+      case 'conversations.history':
+        return history(body);
+      case 'functions.completeSuccess':
+      case 'functions.completeError':
+        // Slack wants the execution id the function_executed event carried.
+        return typeof body.function_execution_id === 'string' && body.function_execution_id
+          ? { ok: true }
+          : { ok: false, error: 'invalid_arguments' };
       default:
         return { ok: true };
     }
@@ -409,15 +480,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     succeed(method) {
       failures.delete(method);
+      limits.delete(method);
+    },
+    limitRate(method, limit) {
+      limits.set(method, { max: limit.max, windowMs: limit.windowMs, retryAfterSec: limit.retryAfterSec ?? 1, accepted: [] });
     },
     addUser(user) {
       users.set(user.id, user);
+      if (user.email) usersByEmail.set(user.email.toLowerCase(), user);
     },
     shareFile(filename, content) {
       const id = nextId('F');
       uploads.set(id, { id, filename, content });
       return { id, name: filename, size: content.length, url_private_download: `${baseUrl}/files-pri/${id}` };
     },
+    messagesIn,
     uploadedFile(fileId) {
       const upload = uploads.get(fileId);
       return upload?.content ? { id: upload.id, filename: upload.filename, content: upload.content } : undefined;
@@ -426,6 +503,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       calls = [];
       failures = new Map();
       users = new Map();
+      usersByEmail = new Map();
+      limits = new Map();
       uploads = new Map();
     },
     async close() {

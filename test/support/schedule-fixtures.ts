@@ -1,7 +1,7 @@
 import type { Repositories } from '../../src/db/index.js';
 import type { AppServices } from '../../src/licensing/app-services.js';
 import type { BulkRequest, MessageRef } from '../../src/licensing/bulk/ports.js';
-import type { ChangeSpec } from '../../src/licensing/model.js';
+import type { AdminChange } from '../../src/licensing/model.js';
 import type { ApprovalNotifier, EscalationTarget } from '../../src/licensing/policy/ports.js';
 import type { ExpiryNotifier, Grant, GrantNotice, Timer, TimerKind, TimerScheduler } from '../../src/licensing/schedule/ports.js';
 import { confirmReviewedChange } from '../../src/licensing/schedule/scheduled.js';
@@ -32,8 +32,13 @@ export function testClock(start: Date = new Date()): TestClock {
 /** Every service of the app over a test database (admin UADMIN1, lead ULEAD1), with a clock to move. */
 export function appServices(db: { repositories: Repositories }, clock: TestClock, overrides: Partial<AppServices> = {}): AppServices {
   const { grants, extensions, syncStates, syncControl, imports, exports, usage, reclaim, report } = db.repositories;
+  const { notices, identities, licenseRequests, homeViewers } = db.repositories;
   return {
     ...bulkDeps(db),
+    notices,
+    identities,
+    licenseRequests,
+    homeViewers,
     usage,
     reclaim,
     report,
@@ -110,7 +115,7 @@ export function recordingTimers(): TimerScheduler & {
 export async function grantUntil(
   deps: AppServices,
   learnerId: string,
-  change: ChangeSpec,
+  change: AdminChange,
   until: Date,
   admin = 'UADMIN1',
 ): Promise<string> {

@@ -389,3 +389,73 @@ function parseJson(body: string): { json?: unknown } {
     return {};
   }
 }
+
+/** An Events API event as a test describes it; the envelope is added by `eventEnvelope`. */
+export type EventInput = { type: string } & Record<string, unknown>;
+
+/** The Events API envelope Slack posts to `/slack/events` around an event. */
+export function eventEnvelope(event: EventInput, options: { team_id?: string; event_id?: string } = {}): Record<string, unknown> {
+  const teamId = options.team_id ?? TEST_TEAM.id;
+  return {
+    token: LEGACY_VERIFICATION_TOKEN,
+    team_id: teamId,
+    api_app_id: TEST_APP_ID,
+    event,
+    type: 'event_callback',
+    event_id: options.event_id ?? `Ev${randomId(10)}`,
+    event_time: nowSeconds(),
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** Sends a signed Events API event (JSON, like Slack does). */
+export async function sendEvent(
+  baseUrl: string,
+  secret: string,
+  event: EventInput,
+  options?: SendOptions & { event_id?: string },
+): Promise<SlackRequestResult> {
+  const body = JSON.stringify(eventEnvelope(event, options?.event_id ? { event_id: options.event_id } : {}));
+  return sendSignedRequest(baseUrl, secret, body, 'application/json', options);
+}
+
+/** `app_home_opened` for the Home tab (or the Messages tab). */
+export function appHomeOpenedEvent(user: string, tab: 'home' | 'messages' = 'home'): EventInput {
+  return { type: 'app_home_opened', user, channel: `D${user}`, tab, event_ts: actionTs() };
+}
+
+/** Input for `function_executed`: which step, with which inputs, in which execution. */
+export interface FunctionExecutedInput {
+  callback_id: string;
+  inputs: Record<string, unknown>;
+  function_execution_id?: string;
+  workflow_execution_id?: string;
+  /** The workflow token Slack hands the step (Bolt calls functions.complete* with it). */
+  bot_access_token?: string;
+}
+
+/** `function_executed`: Workflow Builder running one of the app's custom steps. */
+export function functionExecutedEvent(input: FunctionExecutedInput): EventInput {
+  const executionId = input.function_execution_id ?? `Fx${randomId(10)}`;
+  return {
+    type: 'function_executed',
+    function: {
+      id: `Fn${randomId(10)}`,
+      callback_id: input.callback_id,
+      title: input.callback_id,
+      type: 'app',
+      input_parameters: [],
+      output_parameters: [],
+      app_id: TEST_APP_ID,
+      date_created: nowSeconds(),
+      date_updated: nowSeconds(),
+      date_deleted: 0,
+    },
+    inputs: input.inputs,
+    function_execution_id: executionId,
+    workflow_execution_id: input.workflow_execution_id ?? `Wx${randomId(10)}`,
+    event_ts: actionTs(),
+    bot_access_token: input.bot_access_token ?? `xwfp-${randomId(20).toLowerCase()}`,
+  };
+}

@@ -93,7 +93,7 @@ describe('approval policy and grant settings', () => {
     const config = loadConfig(valid);
     expect(config.approvalPolicy).toEqual({});
     expect(config.maxGrantDays).toBeUndefined();
-    expect(config.learnerNotices).toBe(false);
+    expect(config.notices.learnerNotices).toBe(false);
   });
 
   it('reads escalation to users or to a channel, the quorum and the grant limit', () => {
@@ -108,7 +108,7 @@ describe('approval policy and grant settings', () => {
       LEARNER_NOTICES: 'on',
     });
     expect(channel.approvalPolicy).toEqual({ escalateTo: { channelId: 'C0BOSSES' }, quorum: { threshold: 0, approvals: 3 } });
-    expect(channel.learnerNotices).toBe(true);
+    expect(channel.notices.learnerNotices).toBe(true);
     // An empty variable means its default.
     expect(loadConfig({ ...valid, MAX_GRANT_DAYS: '', APPROVAL_ESCALATE_TO: ' ' }).approvalPolicy).toEqual({});
   });
@@ -132,5 +132,46 @@ describe('approval policy and grant settings', () => {
     expect((quorumAlone as ConfigError).problems).toEqual([
       'BULK_QUORUM needs BULK_QUORUM_THRESHOLD (above how many learners the quorum applies)',
     ]);
+  });
+});
+
+describe('notices and self-service configuration', () => {
+  it('keeps learner notices off by default, at Slack’s Tier 3 pace, with requests going to the approval channel', () => {
+    const config = loadConfig(valid);
+    expect(config.notices).toEqual({ learnerNotices: false, perMinute: 50 });
+    expect(config.requestsChannelId).toBeUndefined();
+  });
+
+  it('reads LEARNER_NOTICES, NOTICES_PER_MINUTE and REQUESTS_CHANNEL_ID, an empty value meaning the default', () => {
+    const config = loadConfig({ ...valid, LEARNER_NOTICES: 'on', NOTICES_PER_MINUTE: '600', REQUESTS_CHANNEL_ID: 'C0REQUESTS' });
+    expect(config.notices).toEqual({ learnerNotices: true, perMinute: 600 });
+    expect(config.requestsChannelId).toBe('C0REQUESTS');
+    expect(loadConfig({ ...valid, NOTICES_PER_MINUTE: '', LEARNER_NOTICES: '' }).notices).toEqual({ learnerNotices: false, perMinute: 50 });
+  });
+
+  it('names each bad notice or requests setting', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, LEARNER_NOTICES: 'sometimes', NOTICES_PER_MINUTE: '0', REQUESTS_CHANNEL_ID: '#requests' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('LEARNER_NOTICES must be true or false');
+    expect(problems).toContain('NOTICES_PER_MINUTE must be a whole number from 1 to 100000');
+    expect(problems).toContain('REQUESTS_CHANNEL_ID must be a channel id');
+  });
+});
+
+describe('the Slack app manifest', () => {
+  it('declares every Workflow Builder step the app registers, and subscribes to the events it handles', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ids } = await import('../../src/slack/ids.js');
+    const manifest = await readFile(new URL('../../manifest.yml', import.meta.url), 'utf8');
+    const functions = manifest.slice(manifest.indexOf('\nfunctions:'));
+    const declared = [...functions.matchAll(/^ {2}([a-z_]+):$/gm)].map((m) => m[1]);
+    expect(declared.sort()).toEqual(Object.values(ids.workflow).sort());
+    expect(manifest).toMatch(/bot_events:\n\s+- app_home_opened.*\n\s+- function_executed/);
+    expect(manifest).toMatch(/home_tab_enabled: true/);
   });
 });

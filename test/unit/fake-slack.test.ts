@@ -78,6 +78,55 @@ describe('fake Slack Web API', () => {
     expect(byEmail.user?.id).toBe('U7');
   });
 
+  it('answers 429 with Retry-After beyond a rate limit set with limitRate, counting only the calls it accepted', async () => {
+    const strict = new WebClient('xoxb-fake-token', {
+      slackApiUrl: slack.apiUrl,
+      rejectRateLimitedCalls: true,
+      logLevel: WebLogLevel.ERROR,
+    });
+    slack.limitRate('chat.postMessage', { max: 2, windowMs: 60_000, retryAfterSec: 7 });
+
+    await strict.chat.postMessage({ channel: 'C1', text: 'one' });
+    await strict.chat.postMessage({ channel: 'C1', text: 'two' });
+    const third = await strict.chat
+      .postMessage({ channel: 'C1', text: 'three' })
+      .catch((error: { code: string; retryAfter: number }) => error);
+    slack.succeed('chat.postMessage');
+    await strict.chat.postMessage({ channel: 'C1', text: 'four' });
+
+    expect(third).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
+    expect(slack.callsTo('chat.postMessage').map((call) => call.status)).toEqual([200, 200, 429, 200]);
+  });
+
+  it('answers conversations.history with the posted messages of a DM, newest first, metadata only when asked', async () => {
+    const metadata = { event_type: 'license_bot_notice', event_payload: { key: 'k1' } };
+    const first = await client.chat.postMessage({ channel: 'U9', text: 'first', metadata });
+    await client.chat.postMessage({ channel: 'U8', text: 'to someone else' });
+    const second = await client.chat.postMessage({ channel: 'U9', text: 'second' });
+    const dm = await client.conversations.open({ users: 'U9' });
+
+    const all = await client.conversations.history({ channel: dm.channel?.id ?? '', include_all_metadata: true });
+    const later = await client.conversations.history({ channel: dm.channel?.id ?? '', oldest: first.ts ?? '' });
+
+    expect(all.messages?.map((m) => [m.text, m.metadata])).toEqual([
+      ['second', undefined],
+      ['first', metadata],
+    ]);
+    expect(later.messages?.map((m) => m.ts)).toEqual([second.ts]);
+    expect(slack.messagesIn('U9').map((m) => m.text)).toEqual(['first', 'second']);
+  });
+
+  it('completes a workflow step only with the execution id of its event', async () => {
+    const done = await client.functions.completeSuccess({ function_execution_id: 'Fx1', outputs: { status: 'applied' } });
+    const missing = await client.functions
+      .completeError({ function_execution_id: '', error: 'no' })
+      .catch((error: WebAPIPlatformError) => error.data.error);
+
+    expect(done.ok).toBe(true);
+    expect(missing).toBe('invalid_arguments');
+    expect(slack.callsTo('functions.completeSuccess')[0]?.body).toEqual({ function_execution_id: 'Fx1', outputs: { status: 'applied' } });
+  });
+
   it('opens and updates a modal, answering with the view sent plus an id and a hash', async () => {
     const view = {
       type: 'modal' as const,

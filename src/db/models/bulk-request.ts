@@ -61,6 +61,9 @@ export interface BulkRequestDoc {
   escalatedTo?: { users?: string[]; channelId?: string };
   escalationMessages?: { channel: string; ts: string }[];
   failureDetail?: string;
+  notifyLearners?: boolean;
+  learnersToldAt?: Date;
+  learnersTold?: { sent: number; noAccount: number; failed: number };
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -149,6 +152,9 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     },
     escalationMessages: { type: [messageRef], default: undefined },
     failureDetail: String,
+    notifyLearners: Boolean,
+    learnersToldAt: Date,
+    learnersTold: { type: new Schema({ sent: Number, noAccount: Number, failed: Number }, { _id: false }), default: undefined },
   },
   { collection: 'bulk_requests', versionKey: false },
 );

@@ -6,11 +6,15 @@ import { bulkRequestSchema } from './bulk-request.js';
 import { changeRequestSchema } from './change-request.js';
 import { draftSchema } from './draft.js';
 import { extensionSchema, grantNoticeSchema, grantSchema } from './grant.js';
+import { homeViewerSchema } from './home-viewer.js';
 import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
+import { licenseRequestSchema } from './license-request.js';
 import { licenseTypeSchema } from './license-type.js';
+import { noticeSchema } from './notice.js';
 import { operationSchema } from './operation.js';
 import { reclaimRoundSchema } from './reclaim-round.js';
+import { slackIdentitySchema } from './slack-identity.js';
 import { syncControlSchema, syncDriftSchema } from './sync-control.js';
 import { syncStateSchema } from './sync-state.js';
 import { usageImportSchema } from './usage-import.js';
@@ -22,11 +26,15 @@ export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
 export type { ExtensionDoc, GrantDoc, GrantNoticeDoc } from './grant.js';
+export type { HomeViewerDoc } from './home-viewer.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc, ReclaimAskDoc } from './learner.js';
+export type { LicenseRequestDoc } from './license-request.js';
 export type { LicenseTypeDoc } from './license-type.js';
+export type { NoticeDoc } from './notice.js';
 export type { OperationDoc } from './operation.js';
 export type { ReclaimRoundDoc } from './reclaim-round.js';
+export type { SlackIdentityDoc } from './slack-identity.js';
 export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';
 export type { SyncStateDoc } from './sync-state.js';
 export type { UsageImportDoc } from './usage-import.js';
@@ -55,6 +63,10 @@ function buildModels(connection: Connection) {
     Grant: connection.model('Grant', grantSchema),
     GrantExtension: connection.model('GrantExtension', extensionSchema),
     GrantNotice: connection.model('GrantNotice', grantNoticeSchema),
+    Notice: connection.model('Notice', noticeSchema),
+    SlackIdentity: connection.model('SlackIdentity', slackIdentitySchema),
+    LicenseRequest: connection.model('LicenseRequest', licenseRequestSchema),
+    HomeViewer: connection.model('HomeViewer', homeViewerSchema),
   };
 }
 

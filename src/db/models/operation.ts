@@ -16,6 +16,7 @@ export interface OperationDoc {
   sync?: boolean;
   action?: string;
   grant?: { endsAt: Date; since: Date; timeZone?: string };
+  notify?: boolean;
   leaseOwner?: string;
   leaseUntil?: Date;
 }
@@ -37,9 +38,11 @@ export const operationSchema = new Schema<OperationDoc>(
     sync: Boolean,
     action: String,
     grant: { type: new Schema({ endsAt: Date, since: Date, timeZone: String }, { _id: false }), default: undefined },
+    notify: Boolean,
     leaseOwner: String,
     leaseUntil: Date,
   },
   { collection: 'license_operations', versionKey: false },
 );
 operationSchema.index({ state: 1, leaseUntil: 1 }); // stale-operation sweep
+operationSchema.index({ createdAt: -1 }); // the last changes on the admins' App Home

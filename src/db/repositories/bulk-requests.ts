@@ -1,6 +1,6 @@
 import { type Connection, Types } from 'mongoose';
 import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
-import type { ChangeSpec } from '../../licensing/model.js';
+import type { AdminChange } from '../../licensing/model.js';
 import { type BulkRequestDoc, modelsFor } from '../models/index.js';
 import { isObjectId, learnerProjection, toLearner } from './mappers.js';
 import { allOf, type Filter, selectionFilter } from './selection-filter.js';
@@ -33,7 +33,7 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
           }
         : {}),
     },
-    change: doc.change as ChangeSpec,
+    change: doc.change as AdminChange,
     reason: doc.reason ?? '',
     requestedBy: doc.requestedBy,
     ...(doc.channelId ? { channelId: doc.channelId } : {}),
@@ -89,6 +89,11 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
       : {}),
     ...(doc.escalationMessages ? { escalationMessages: doc.escalationMessages.map((m) => ({ channel: m.channel, ts: m.ts })) } : {}),
     ...(doc.failureDetail ? { failureDetail: doc.failureDetail } : {}),
+    ...(doc.notifyLearners ? { notifyLearners: true } : {}),
+    ...(doc.learnersToldAt ? { learnersToldAt: doc.learnersToldAt } : {}),
+    ...(doc.learnersTold
+      ? { learnersTold: { sent: doc.learnersTold.sent, noAccount: doc.learnersTold.noAccount, failed: doc.learnersTold.failed } }
+      : {}),
   };
 }
 
@@ -297,6 +302,30 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
     async markSyncCaughtUp(id, at, refused) {
       if (!isObjectId(id)) return null;
       return update({ _id: id, syncCaughtUpAt: { $exists: false } }, { $set: { syncCaughtUpAt: at, syncRefused: refused } });
+    },
+    async learnersAwaitingBulkRequests(finishedAfter, limit) {
+      const docs = await BulkRequest.find({
+        status: { $in: JOB_FINAL },
+        finishedAt: { $gte: finishedAfter },
+        notifyLearners: true,
+        'notice.ts': { $exists: true },
+        learnersToldAt: { $exists: false },
+      })
+        .sort({ finishedAt: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
+    async markLearnersTold(id, at, told) {
+      if (!isObjectId(id)) return null;
+      return update({ _id: id, learnersToldAt: { $exists: false } }, { $set: { learnersToldAt: at, learnersTold: told } });
+    },
+    async listActiveBulkRequests(limit) {
+      const docs = await BulkRequest.find({ status: { $in: ['approved', 'running'] } })
+        .sort({ createdAt: -1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
     },
     async unnoticedBulkRequestIds(window, limit) {
       return ids(

@@ -1,5 +1,5 @@
 import { type Connection, Types } from 'mongoose';
-import type { ChangeSpec } from '../../licensing/model.js';
+import type { AdminChange } from '../../licensing/model.js';
 import type { ChangeRequest, ChangeRequestStore } from '../../licensing/single/ports.js';
 import { type ChangeRequestDoc, modelsFor } from '../models/index.js';
 
@@ -8,7 +8,7 @@ function toRequest(doc: ChangeRequestDoc): ChangeRequest {
     id: String(doc._id),
     status: doc.status,
     learnerId: doc.learnerId,
-    change: doc.change as ChangeSpec,
+    change: doc.change as AdminChange,
     reason: doc.reason ?? '',
     requestedBy: doc.requestedBy,
     ...(doc.channelId ? { channelId: doc.channelId } : {}),

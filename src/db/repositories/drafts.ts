@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { BulkDraft, BulkDraftStore, BulkSelectionInput } from '../../licensing/bulk/ports.js';
-import type { ChangeSpec } from '../../licensing/model.js';
+import type { AdminChange } from '../../licensing/model.js';
 import { type DraftDoc, modelsFor } from '../models/index.js';
 import { isObjectId } from './mappers.js';
 
@@ -10,7 +10,7 @@ function toDraft(doc: DraftDoc): BulkDraft {
     requestedBy: doc.requestedBy,
     ...(doc.channelId ? { channelId: doc.channelId } : {}),
     selection: doc.selection as BulkSelectionInput,
-    change: doc.change as ChangeSpec,
+    change: doc.change as AdminChange,
     reason: doc.reason ?? '',
     createdAt: doc.createdAt,
     ...(doc.timing

@@ -75,5 +75,6 @@ export function toOperation(doc: OperationDoc): Operation {
     ...(doc.grant
       ? { grant: { endsAt: doc.grant.endsAt, since: doc.grant.since, ...(doc.grant.timeZone ? { timeZone: doc.grant.timeZone } : {}) } }
       : {}),
+    ...(doc.notify ? { notify: true } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import type { OperationStore, OpFailure, OpItem, OpState } from '../../licensing/ports.js';
+import type { ActorSource, ChangeSpec } from '../../licensing/model.js';
+import type { OperationStore, OpFailure, OpItem, OpState, RecentChange } from '../../licensing/ports.js';
 import { modelsFor, type OperationDoc } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
 import { toOperation } from './mappers.js';
@@ -24,6 +25,7 @@ export function createOperationRepository(connection: Connection): OperationStor
         ...(op.sync ? { sync: true } : {}),
         ...(op.action ? { action: op.action } : {}),
         ...(op.grant ? { grant: op.grant } : {}),
+        ...(op.notify ? { notify: true } : {}),
       };
       // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
       // one by one, and the stored op is the one just written unless it existed already.
@@ -77,6 +79,49 @@ export function createOperationRepository(connection: Connection): OperationStor
         .limit(limit)
         .lean();
       return docs.map((doc) => String(doc._id));
+    },
+    async recentChanges(limit) {
+      // Counted by the database: a bulk batch's op carries a thousand items nobody needs here.
+      const docs = await Operation.aggregate<{
+        _id: string;
+        change: ChangeSpec;
+        actor: string;
+        source: string;
+        reason?: string;
+        createdAt: Date;
+        applied: number;
+        failed: number;
+        firstEmail?: string;
+      }>([
+        { $match: { state: 'settled', 'appliedIds.0': { $exists: true } } },
+        { $sort: { createdAt: -1, _id: 1 } },
+        { $limit: limit },
+        {
+          $project: {
+            change: 1,
+            actor: 1,
+            source: 1,
+            reason: 1,
+            createdAt: 1,
+            applied: { $size: '$appliedIds' },
+            failed: { $size: '$failed' },
+            firstEmail: { $arrayElemAt: ['$items.email', 0] },
+          },
+        },
+      ]);
+      return docs.map(
+        (doc): RecentChange => ({
+          opId: doc._id,
+          change: doc.change,
+          actor: doc.actor,
+          source: doc.source as ActorSource,
+          reason: doc.reason ?? '',
+          at: doc.createdAt,
+          applied: doc.applied,
+          failed: doc.failed,
+          ...(doc.firstEmail ? { firstEmail: doc.firstEmail } : {}),
+        }),
+      );
     },
   };
 }

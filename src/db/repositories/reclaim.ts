@@ -1,5 +1,5 @@
 import { type Connection, Types } from 'mongoose';
-import type { ChangeSpec } from '../../licensing/model.js';
+import type { AdminChange } from '../../licensing/model.js';
 import type { ReclaimRound, ReclaimStore } from '../../licensing/reclaim/ports.js';
 import { type LearnerDoc, modelsFor, type ReclaimRoundDoc } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
@@ -10,7 +10,7 @@ function toRound(doc: ReclaimRoundDoc): ReclaimRound {
   return {
     id: String(doc._id),
     type: doc.type,
-    change: doc.change as ChangeSpec,
+    change: doc.change as AdminChange,
     reason: doc.reason ?? '',
     requestedBy: doc.requestedBy,
     ...(doc.channelId ? { channelId: doc.channelId } : {}),

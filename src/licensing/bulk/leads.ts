@@ -50,21 +50,29 @@ export async function listLeads(deps: BulkDeps): Promise<Lead[]> {
   ];
 }
 
+/** What deciding a request depends on: who asked, what it selects, and whom it was escalated to. */
+type DecidableRequest = Pick<BulkRequest, 'requestedBy' | 'selection'> & Partial<Pick<BulkRequest, 'escalatedTo'>>;
+
 /**
  * Why `userId` may not decide the request, or null when they may. A group-limited lead decides
  * only requests whose selection names groups, all within theirs: any other selection could reach
  * learners outside them.
  */
-export async function decisionBlocker(
-  deps: BulkDeps,
-  userId: string,
-  request: Pick<BulkRequest, 'requestedBy' | 'selection'> & Partial<Pick<BulkRequest, 'escalatedTo'>>,
-): Promise<ErrorCode | null> {
+export async function decisionBlocker(deps: BulkDeps, userId: string, request: DecidableRequest): Promise<ErrorCode | null> {
+  return blockerFor(await leadOf(deps, userId), userId, request);
+}
+
+/** The user as a lead (config leads decide for any group), or null when they are not one. */
+export async function leadOf(deps: BulkDeps, userId: string): Promise<Pick<LeadRecord, 'groups'> | null> {
+  return deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
+}
+
+/** `decisionBlocker` for a lead already read: for lists of requests, one look-up of the lead. */
+export function blockerFor(lead: Pick<LeadRecord, 'groups'> | null, userId: string, request: DecidableRequest): ErrorCode | null {
   // The people a request was escalated to (APPROVAL_ESCALATE_TO users) may decide it, leads or not.
   const escalatedTo = request.escalatedTo;
   if (escalatedTo && 'users' in escalatedTo && escalatedTo.users.includes(userId))
     return request.requestedBy === userId ? 'own_bulk_request' : null;
-  const lead: Pick<LeadRecord, 'groups'> | null = deps.configApprovers.includes(userId) ? { groups: [] } : await deps.leads.getLead(userId);
   if (!lead) return 'not_lead';
   if (request.requestedBy === userId) return 'own_bulk_request';
   if (lead.groups.length === 0) return null;
@@ -73,11 +81,7 @@ export async function decisionBlocker(
 }
 
 /** True when the user may approve or reject the request (for showing the buttons). */
-export async function canDecide(
-  deps: BulkDeps,
-  userId: string,
-  request: Pick<BulkRequest, 'requestedBy' | 'selection'> & Partial<Pick<BulkRequest, 'escalatedTo'>>,
-): Promise<boolean> {
+export async function canDecide(deps: BulkDeps, userId: string, request: DecidableRequest): Promise<boolean> {
   return (await decisionBlocker(deps, userId, request)) === null;
 }
 

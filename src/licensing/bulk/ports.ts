@@ -1,5 +1,5 @@
 import type { LicensingDeps } from '../deps.js';
-import type { ChangeSpec, Learner } from '../model.js';
+import type { AdminChange, Learner } from '../model.js';
 import type { ApprovalPolicy, EscalationTarget } from '../policy/ports.js';
 import type { TimerScheduler } from '../schedule/ports.js';
 import type { Timing } from '../schedule/timing.js';
@@ -77,7 +77,7 @@ export interface BulkRequest {
   id: string;
   status: BulkStatus;
   selection: BulkSelection;
-  change: ChangeSpec;
+  change: AdminChange;
   reason: string;
   requestedBy: string;
   channelId?: string;
@@ -133,6 +133,11 @@ export interface BulkRequest {
   escalationMessages?: MessageRef[];
   /** A sentence with the numbers when the job stopped (a scheduled change short of seats). */
   failureDetail?: string;
+  /** Each learner the job changes is told in a DM (LEARNER_NOTICES was on when it was submitted). */
+  notifyLearners?: boolean;
+  /** When the last of those DMs was sent (or given up), and how it went. */
+  learnersToldAt?: Date;
+  learnersTold?: { sent: number; noAccount: number; failed: number };
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -203,6 +208,12 @@ export interface BulkStore {
   syncAwaitingBulkRequests(finishedAfter: Date, limit: number): Promise<BulkRequest[]>;
   /** Records that the platform caught up; null when another process did it first. */
   markSyncCaughtUp(id: string, at: Date, refused: number): Promise<BulkRequest | null>;
+  /** Finished jobs since `finishedAfter` that notify learners, whose notice is posted and whose learners are not all told yet. */
+  learnersAwaitingBulkRequests(finishedAfter: Date, limit: number): Promise<BulkRequest[]>;
+  /** Records that every learner of the job was told (or could not be); null when another process did it first. */
+  markLearnersTold(id: string, at: Date, told: { sent: number; noAccount: number; failed: number }): Promise<BulkRequest | null>;
+  /** Jobs approved or running, newest first. */
+  listActiveBulkRequests(limit: number): Promise<BulkRequest[]>;
   /** Jobs finished within the window whose notice is unposted and unclaimed since `claimedBefore`. */
   unnoticedBulkRequestIds(window: { finishedAfter: Date; finishedBefore: Date; claimedBefore: Date }, limit: number): Promise<string[]>;
   /**
@@ -265,7 +276,7 @@ export interface BulkDraft {
   requestedBy: string;
   channelId?: string;
   selection: BulkSelectionInput;
-  change: ChangeSpec;
+  change: AdminChange;
   reason: string;
   createdAt: Date;
   /** "Apply at" and "until" from the form, already in UTC. */
@@ -340,6 +351,8 @@ export interface BulkNotifier {
   ): Promise<{ ts?: string; channel?: string } | undefined>;
   /** The learning platform has every change of the job: the completion notice says so. */
   syncCaughtUp?(request: BulkRequest): Promise<void>;
+  /** Every learner of the job was told in a DM (or has no Slack account): the completion notice says how many. */
+  learnersTold?(request: BulkRequest): Promise<void>;
   /** A request nobody approved in time. */
   expired(request: BulkRequest): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { isAdmin, requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import { LicenseError } from '../errors.js';
-import type { Actor, AuditEvent, ChangeSpec } from '../model.js';
+import type { Actor, AdminChange, AuditEvent } from '../model.js';
 import { cancelTimers, scheduleTimers } from '../schedule/timers.js';
 import { checkTiming, type Timing } from '../schedule/timing.js';
 import {
@@ -54,7 +54,7 @@ export async function submitBulkRequest(
   actor: Actor,
   input: {
     selection: BulkSelectionInput;
-    change: ChangeSpec;
+    change: AdminChange;
     reason: string;
     channelId?: string;
     /** Set by reclaim: the request frees idle seats of this type. */
@@ -132,6 +132,7 @@ export async function submitBulkRequest(
     ...(timing.applyAt ? { applyAt: timing.applyAt } : {}),
     ...(timing.until ? { until: timing.until } : {}),
     ...(timing.timeZone ? { timeZone: timing.timeZone } : {}),
+    ...(deps.learnerNotices ? { notifyLearners: true } : {}),
     preview: {
       matched: preview.matched,
       alreadyOnTarget: preview.alreadyOnTarget,

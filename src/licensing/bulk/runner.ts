@@ -1,6 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
-import type { ActorSource, ChangeSpec, Learner } from '../model.js';
+import type { ActorSource, AdminChange, Learner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
 import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
@@ -131,6 +131,7 @@ async function runBatches(
         ...(request.until
           ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
           : {}),
+        ...(request.notifyLearners ? { notify: true } : {}),
       });
     }
     const result = await settleOperation(deps, op, hooks, options);
@@ -169,7 +170,7 @@ export interface BatchPlanner {
  * reads each batch of learners fresh (re-checking the selection) just before it is planned.
  * Ids at or below the current checkpoint are dropped: another process may have run those batches.
  */
-function selectionPager(deps: BulkDeps, selection: BulkSelection, change: ChangeSpec, batchSize: number): BatchPlanner {
+function selectionPager(deps: BulkDeps, selection: BulkSelection, change: AdminChange, batchSize: number): BatchPlanner {
   let ids: AsyncIterator<string[]> | undefined;
   return {
     async next(checkpoint) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
-import { type ChangeSpec, freeSeats, type LicenseType } from '../model.js';
+import { type AdminChange, freeSeats, type LicenseType } from '../model.js';
 import type { BulkPreviewCounts, BulkSelection, BulkSelectionInput, BulkStore } from './ports.js';
 
 const MAX_LISTED = 10_000;
@@ -119,7 +119,7 @@ const SAMPLE_SIZE = 10;
 export async function previewBulkChange(
   deps: Pick<LicensingDeps, 'store'> & { bulk: BulkStore },
   input: BulkSelectionInput,
-  change: ChangeSpec,
+  change: AdminChange,
 ): Promise<BulkPreview> {
   const selection = normalizeSelection(input);
   const targetType = await checkChangeTypes(deps, change);
@@ -156,7 +156,7 @@ export async function previewBulkChange(
 }
 
 /** The target type of a change (null for revoke); throws `unknown_license_type` for a type that does not exist. */
-export async function checkChangeTypes(deps: Pick<LicensingDeps, 'store'>, change: ChangeSpec): Promise<LicenseType | null> {
+export async function checkChangeTypes(deps: Pick<LicensingDeps, 'store'>, change: AdminChange): Promise<LicenseType | null> {
   if (change.kind === 'revoke') return null;
   if (change.kind === 'reassign' && change.from === change.to)
     throw new LicenseError('invalid_input', 'The license type to replace and the new one are the same.');

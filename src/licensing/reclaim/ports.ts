@@ -1,6 +1,6 @@
 import type { BulkDeps, BulkSelection } from '../bulk/ports.js';
 import type { BulkSubmission } from '../bulk/requests.js';
-import type { ChangeSpec, Learner } from '../model.js';
+import type { AdminChange, Learner } from '../model.js';
 import type { UsageStore } from '../usage/ports.js';
 import type { ReclaimSummary } from './reclaim.js';
 
@@ -25,7 +25,7 @@ export type RoundStatus = 'asking' | 'submitting' | 'submitted' | 'nothing_left'
 export interface ReclaimRound {
   id: string;
   type: string;
-  change: ChangeSpec;
+  change: AdminChange;
   reason: string;
   requestedBy: string;
   channelId?: string;

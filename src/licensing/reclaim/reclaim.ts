@@ -4,7 +4,7 @@ import type { BulkSelectionInput } from '../bulk/ports.js';
 import { type BulkSubmission, submitBulkRequest } from '../bulk/requests.js';
 import { normalizeSelection } from '../bulk/selection.js';
 import { LicenseError } from '../errors.js';
-import type { Actor, ChangeSpec, LicenseType } from '../model.js';
+import type { Actor, AdminChange, LicenseType } from '../model.js';
 import type { UsageImportRecord } from '../usage/ports.js';
 import type { ReclaimDeps, ReclaimRound, ReclaimSettings, ReclaimWeek } from './ports.js';
 
@@ -108,7 +108,7 @@ export async function startReclaim(
     if (input.to === input.type) throw new LicenseError('invalid_input', 'Reclaiming to the same license type changes nothing.');
     if (!(await deps.store.getLicenseType(input.to))) throw new LicenseError('unknown_license_type');
   }
-  const change: ChangeSpec = input.to ? { kind: 'reassign', from: input.type, to: input.to } : { kind: 'revoke' };
+  const change: AdminChange = input.to ? { kind: 'reassign', from: input.type, to: input.to } : { kind: 'revoke' };
   const reason = input.reason?.trim() || `Reclaim: ${type.name} seats idle more than ${settings.idleDays} days or never started`;
   const now = deps.now();
   if (!settings.askFirst) {

@@ -2,8 +2,8 @@ import { requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
 import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
-import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
-import { planItems, runOperation, touchedTypes } from '../operations.js';
+import { type Actor, type AdminChange, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
+import { plannedOperation, runOperation } from '../operations.js';
 import { checkTiming, type Timing } from '../schedule/timing.js';
 import type { ChangeRequest } from './ports.js';
 
@@ -25,7 +25,7 @@ const CONFIRM_LEASE_MS = 60_000;
 export async function requestChange(
   deps: LicensingDeps & { maxGrantDays?: number },
   actor: Actor,
-  input: { learnerId: string; change: ChangeSpec; reason: string; timing?: Timing },
+  input: { learnerId: string; change: AdminChange; reason: string; timing?: Timing },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
   const timing = input.timing ?? {};
@@ -62,7 +62,7 @@ async function checkChange(
   deps: LicensingDeps,
   actor: Actor,
   learnerId: string,
-  change: ChangeSpec,
+  change: AdminChange,
 ): Promise<{ learner: Learner; types: LicenseType[] }> {
   const [learner, types] = await Promise.all([deps.store.findLearnerById(learnerId), deps.store.listLicenseTypes()]);
   const refuse = async (code: ErrorCode): Promise<never> => {
@@ -123,25 +123,23 @@ export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId
       return { kind: 'failed', code: error.code, review: learner ? review(claimed, learner, types) : null };
     }
     types = checked.types;
-    const { items, failed } = planItems([checked.learner], claimed);
-    op = await deps.store.createOperation({
-      id: claimed.id,
-      state: 'planned',
-      change: claimed.change,
-      actor: actor.userId,
-      source: actor.source,
-      reason: claimed.reason,
-      ...((actor.channelId ?? claimed.channelId) ? { channelId: actor.channelId ?? claimed.channelId } : {}),
-      items,
-      failed,
-      touchedTypes: touchedTypes(items),
-      createdAt: deps.now(),
-      ...(deps.syncChanges ? { sync: true } : {}),
-      // "Until": the engine records the grant that the expiry jobs end.
-      ...(claimed.until
-        ? { grant: { endsAt: claimed.until, since: deps.now(), ...(claimed.timeZone ? { timeZone: claimed.timeZone } : {}) } }
-        : {}),
-    });
+    const channelId = actor.channelId ?? claimed.channelId;
+    op = await deps.store.createOperation(
+      plannedOperation({
+        id: claimed.id,
+        change: claimed.change,
+        learners: [checked.learner],
+        actor: { ...actor, ...(channelId ? { channelId } : {}) },
+        reason: claimed.reason,
+        createdAt: deps.now(),
+        ...(deps.syncChanges ? { sync: true } : {}),
+        ...(deps.learnerNotices ? { notify: true } : {}),
+        // "Until": the engine records the grant that the expiry jobs end.
+        ...(claimed.until
+          ? { grant: { endsAt: claimed.until, since: deps.now(), ...(claimed.timeZone ? { timeZone: claimed.timeZone } : {}) } }
+          : {}),
+      }),
+    );
   }
 
   const before = op.items[0]?.prev ?? [];

@@ -1,4 +1,4 @@
-import type { ChangeSpec } from '../model.js';
+import type { AdminChange } from '../model.js';
 
 /** `scheduled`: confirmed with an "apply at"; it became a scheduled job (a bulk request of one learner, same id). */
 export type ChangeRequestStatus = 'pending' | 'confirmed' | 'applied' | 'failed' | 'cancelled' | 'scheduled';
@@ -8,7 +8,7 @@ export interface ChangeRequest {
   id: string;
   status: ChangeRequestStatus;
   learnerId: string;
-  change: ChangeSpec;
+  change: AdminChange;
   reason: string;
   requestedBy: string;
   channelId?: string;

@@ -1,3 +1,7 @@
+import { requireAdmin } from '../admins.js';
+import { audit } from '../audit.js';
+import type { LicensingDeps } from '../deps.js';
+import type { Actor } from '../model.js';
 import type { ExportStore } from './ports.js';
 
 /** A named export: its CSV header and its records, streamed. */
@@ -27,6 +31,13 @@ export function learnerExport(store: ExportStore): ExportTable {
       for await (const l of store.learnersByEmail()) yield [l.email, l.name, join(l.groups), l.status, join(l.licenseTypes)];
     })(),
   };
+}
+
+/** The learners export an admin asks for from Slack (their App Home): refused and audited like any admin action. */
+export async function learnerExportFor(deps: LicensingDeps & { exports: ExportStore }, actor: Actor): Promise<ExportTable> {
+  await requireAdmin(deps, actor, 'export.learners');
+  await audit(deps, actor, 'export.learners', {}, 'applied');
+  return learnerExport(deps.exports);
 }
 
 /** One row per assignment, oldest first; revokedAt is empty while the license is held. */

@@ -1,16 +1,22 @@
 import type { webApi } from '@slack/bolt';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
-import { bulkFailures, bulkProgressCounts } from '../../licensing/bulk/runner.js';
+import { bulkFailures, bulkProgressCounts, bulkSource } from '../../licensing/bulk/runner.js';
+import type { NoticeDeps } from '../../licensing/notices/ports.js';
 import { undoOffered } from '../../licensing/undo/undo.js';
 import type { Logger } from '../../logger.js';
-import { postToChannelOrUser, tellUser } from '../support/post.js';
+import { csvLine } from '../support/csv.js';
+import type { HomePublisher } from '../support/home-publisher.js';
+import { postToChannelOrUser, replyInThread, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
 import {
   buildApprovalMessage,
   buildCompletionNotice,
+  buildDecisionReply,
+  buildJobOutcomeReply,
   buildProgressMessage,
   FAILURES_LISTED,
   failureSentence,
+  type LearnersToldLine,
   type PlatformSyncLine,
 } from '../views/bulk-messages.js';
 
@@ -26,15 +32,44 @@ interface Pending {
  */
 export function createSlackBulkNotifier(input: {
   client: webApi.WebClient;
-  deps: BulkDeps;
+  deps: BulkDeps & Pick<NoticeDeps, 'notices'>;
   logger: Logger;
   minIntervalMs?: number;
   /** A learning platform is synced: notices say whether it has the job's changes yet. */
   syncEnabled?: boolean;
   /** UNDO_WINDOW_DAYS: finished jobs' notices offer Undo (0: never). */
   undoWindowDays?: number;
+  /** Admins' and leads' Homes show the jobs: refreshed (coalesced) as they progress. */
+  homes?: Pick<HomePublisher, 'staffChanged'>;
 }): BulkNotifier & { flush(): Promise<void> } {
   const { client, deps, logger } = input;
+  const staffChanged = () => input.homes?.staffChanged();
+  const toldLine = async (request: BulkRequest): Promise<LearnersToldLine | undefined> => {
+    if (!request.notifyLearners) return undefined;
+    if (request.learnersTold) return { state: 'told', ...request.learnersTold };
+    const counts = await deps.notices.noticeCounts(bulkSource(request.id));
+    const total = counts.waiting + counts.sent + counts.noAccount + counts.failed;
+    return { state: 'telling', told: counts.sent, total };
+  };
+  /** The completion notice as it reads now (sync state, learners told), for an update after it was posted. */
+  const updateCompletionNotice = async (request: BulkRequest) => {
+    const channel = request.completionNoticeChannel ?? request.progressMessage?.channel ?? request.channelId;
+    if (!request.completionNoticeTs || !channel) return;
+    const first: BulkFailure[] = [];
+    for await (const failure of bulkFailures(deps, request.id)) {
+      first.push(failure);
+      if (first.length >= FAILURES_LISTED) break;
+    }
+    const summary = summaryOf(request);
+    // Undo stays offered until someone asks for it (then the notice says who did).
+    const undo = !request.undoneBy && undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
+    const told = await toldLine(request);
+    const notice = buildCompletionNotice(request, summary, first, await names(), platformLine(request, summary), {
+      undo,
+      ...(told ? { told } : {}),
+    });
+    await client.chat.update({ channel, ts: request.completionNoticeTs, text: notice.text, blocks: notice.blocks });
+  };
   const platformLine = (request: BulkRequest, summary: Pick<BulkSummary, 'done'>): PlatformSyncLine | undefined => {
     if (!input.syncEnabled || summary.done === 0) return undefined;
     return request.syncCaughtUpAt
@@ -84,6 +119,7 @@ export function createSlackBulkNotifier(input: {
       entry.pending = { request, counts };
       state.set(request.id, entry);
       schedule(request.id);
+      staffChanged();
     },
 
     async finished(request, summary, failures: AsyncIterable<BulkFailure>) {
@@ -103,12 +139,20 @@ export function createSlackBulkNotifier(input: {
       const csv: string[] = ['email,reason,code'];
       for await (const failure of failures) {
         if (first.length < FAILURES_LISTED) first.push(failure);
-        csv.push([failure.email, failureSentence(failure.code), failure.code].map(csvCell).join(','));
+        csv.push(csvLine([failure.email, failureSentence(failure.code), failure.code]));
       }
       const undo = undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
-      const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary), { undo });
+      const told = await toldLine(request);
+      const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary), {
+        undo,
+        ...(told ? { told } : {}),
+      });
       const channel = request.progressMessage?.channel ?? request.channelId;
       const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
+      staffChanged();
+      await replyInThread(client, request.approvalMessage, buildJobOutcomeReply(request, summary)).catch((error: unknown) =>
+        logger.warn('could not reply in the approval thread', { requestId: request.id, error }),
+      );
       if (csv.length - 1 > FAILURES_LISTED) {
         await client.files.uploadV2({
           channel_id: posted.channel,
@@ -131,24 +175,11 @@ export function createSlackBulkNotifier(input: {
     },
 
     async syncCaughtUp(request) {
-      const channel = request.completionNoticeChannel ?? request.progressMessage?.channel ?? request.channelId;
-      if (!request.completionNoticeTs || !channel) return;
-      const first: BulkFailure[] = [];
-      for await (const failure of bulkFailures(deps, request.id)) {
-        first.push(failure);
-        if (first.length >= FAILURES_LISTED) break;
-      }
-      const summary: BulkSummary = {
-        requestId: request.id,
-        status: request.status,
-        ...bulkProgressCounts(request),
-        ...(request.startedAt ? { startedAt: request.startedAt } : {}),
-        ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
-        ...(request.failureCode ? { failureCode: request.failureCode } : {}),
-      };
-      const undo = !request.undoneBy && undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
-      const notice = buildCompletionNotice(request, summary, first, await names(), platformLine(request, summary), { undo });
-      await client.chat.update({ channel, ts: request.completionNoticeTs, text: notice.text, blocks: notice.blocks });
+      await updateCompletionNotice(request);
+    },
+
+    async learnersTold(request) {
+      await updateCompletionNotice(request);
     },
 
     async expired(request) {
@@ -161,6 +192,10 @@ export function createSlackBulkNotifier(input: {
           .update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks })
           .catch((error: unknown) => logger.warn('could not mark the approval message expired', { requestId: request.id, error }));
       }
+      staffChanged();
+      await replyInThread(client, request.approvalMessage, buildDecisionReply(request)).catch((error: unknown) =>
+        logger.warn('could not reply in the approval thread', { requestId: request.id, error }),
+      );
       await tellUser(
         client,
         request.requestedBy,
@@ -176,6 +211,13 @@ export function createSlackBulkNotifier(input: {
   };
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+function summaryOf(request: BulkRequest): BulkSummary {
+  return {
+    requestId: request.id,
+    status: request.status,
+    ...bulkProgressCounts(request),
+    ...(request.startedAt ? { startedAt: request.startedAt } : {}),
+    ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
+    ...(request.failureCode ? { failureCode: request.failureCode } : {}),
+  };
 }

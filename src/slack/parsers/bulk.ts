@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BulkSelectionInput } from '../../licensing/bulk/ports.js';
 import { parseEmailList } from '../../licensing/bulk/selection.js';
-import type { ChangeSpec } from '../../licensing/model.js';
+import type { AdminChange } from '../../licensing/model.js';
 import { isTimeZone } from '../../licensing/schedule/time.js';
 import { ids } from '../ids.js';
 import { slackId } from './command.js';
@@ -60,7 +60,7 @@ function reader(values: unknown) {
 }
 
 export type BulkFormResult =
-  | { ok: true; selection: BulkSelectionInput; change: ChangeSpec; reason: string }
+  | { ok: true; selection: BulkSelectionInput; change: AdminChange; reason: string }
   | { ok: false; errors: Record<string, string> };
 
 /**
@@ -88,7 +88,7 @@ export function readBulkModalState(values: unknown): BulkFormResult {
   const hasFilter = groups.length || types.length || contains || pasted.emails.length || status === 'deactivated';
   if (!hasFilter) errors[b.groupsBlock] = 'Choose at least one filter (groups, license types, text) or paste emails.';
 
-  let change: ChangeSpec | null = null;
+  let change: AdminChange | null = null;
   if (action === 'revoke') change = { kind: 'revoke' };
   else if (action === 'add' || action === 'reassign') {
     if (!target) errors[b.targetBlock] = 'Pick the license type.';

@@ -85,6 +85,18 @@ export function encodeLearnerRef(learnerId: string): string {
   return JSON.stringify(learnerRef.parse({ learnerId }));
 }
 
+const licenseTypeRef = z.object({ licenseType: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
+
+/** Parses a Release button value `{ licenseType }`. */
+export function parseLicenseTypeRef(value: string | undefined): { licenseType: string } | null {
+  return parseJson(licenseTypeRef, value);
+}
+
+/** The value of a learner's Release button: `{ licenseType }` (the learner is the clicker, never the payload's). */
+export function encodeLicenseTypeRef(licenseType: string): string {
+  return JSON.stringify(licenseTypeRef.parse({ licenseType }));
+}
+
 /** A learner option value is the learner's id. */
 export function parseLearnerOptionValue(value: string | undefined): string | null {
   const parsed = objectId.safeParse(value);
@@ -101,6 +113,17 @@ export function parseLicenseKey(value: string | undefined): string | null {
 
 const selected = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).passthrough();
 const textInput = z.object({ value: z.string().nullish() }).passthrough();
+
+/** The license request modal's values: the type asked for and why (both checked; missing → undefined / ''). */
+export function readLicenseRequestState(values: unknown): { licenseType?: string; reason: string } {
+  const state = z.record(z.string(), z.record(z.string(), z.unknown())).safeParse(values);
+  if (!state.success) return { reason: '' };
+  const r = ids.requestModal;
+  const picked = selected.safeParse(state.data[r.typeBlock]?.[r.typeSelect]).data?.selected_option?.value ?? undefined;
+  const licenseType = parseLicenseKey(picked) ?? undefined;
+  const reason = (textInput.safeParse(state.data[r.reasonBlock]?.[r.reasonInput]).data?.value ?? '').trim().slice(0, 500);
+  return { ...(licenseType ? { licenseType } : {}), reason };
+}
 
 /** The values of the change modal, each checked; missing or malformed fields come back undefined. */
 export function readChangeModalState(values: unknown): { learnerId?: string; from?: string; to?: string; reason: string } {

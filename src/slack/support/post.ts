@@ -27,6 +27,15 @@ export async function postToChannelOrUser(
   return { channel: res.channel ?? userId, ts: res.ts ?? '' };
 }
 
+/**
+ * Replies in a message's thread (the approval message: decisions, expiries, job outcomes), so the
+ * channel keeps the record under the request. Nothing when there is no such message.
+ */
+export async function replyInThread(client: webApi.WebClient, parent: MessageRef | undefined, message: Message): Promise<void> {
+  if (!parent?.ts) return;
+  await client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: message.text, blocks: message.blocks });
+}
+
 /** Tells a user something in their DM with the app; failures are the caller's to log. */
 export async function tellUser(client: webApi.WebClient, userId: string, message: Message): Promise<void> {
   await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });

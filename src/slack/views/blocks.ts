@@ -69,6 +69,17 @@ export function slackDate(date: Date): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString()}>`;
 }
 
+/**
+ * The fallback text of a mrkdwn sentence (notifications, screen readers): without a leading
+ * emoji, with user ids for mentions and ISO times for date tokens.
+ */
+export function fallbackText(mrkdwn: string): string {
+  return mrkdwn
+    .replace(/^:[a-z0-9_+-]+: /, '')
+    .replace(/<@([A-Z0-9]+)>/g, '$1')
+    .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1');
+}
+
 /** A one-line message; `sentence` is mrkdwn the caller has escaped. */
 export function buildNotice(sentence: string): Message {
   return { text: sentence.replace(/<@([A-Z0-9]+)>/g, '$1'), blocks: [section(sentence)] };

@@ -3,7 +3,18 @@ import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { freeSeats, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
-import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
+import {
+  approvalButtons,
+  type Button,
+  button,
+  context,
+  escapeMrkdwn,
+  fallbackText,
+  type KnownBlock,
+  type Message,
+  section,
+  slackDate,
+} from './blocks.js';
 import { describeBulkChange } from './bulk-modal.js';
 import { bulkTimingLine, shownIn } from './timing.js';
 
@@ -100,21 +111,7 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
         ),
   ];
   if (running && !request.cancelRequestedAt) {
-    blocks.push({
-      type: 'actions',
-      block_id: ids.bulkRequest.jobActionsBlock,
-      elements: [
-        {
-          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(request.id)),
-          confirm: {
-            title: { type: 'plain_text', text: 'Cancel this change?' },
-            text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
-            confirm: { type: 'plain_text', text: 'Cancel the job' },
-            deny: { type: 'plain_text', text: 'Keep going' },
-          },
-        },
-      ],
-    });
+    blocks.push({ type: 'actions', block_id: ids.bulkRequest.jobActionsBlock, elements: [cancelJobButton(request.id)] });
   } else if (request.cancelRequestedAt && running) {
     blocks.push(context(`Cancelling at the end of the current batch (asked by <@${request.cancelRequestedBy ?? request.requestedBy}>).`));
   }
@@ -124,6 +121,19 @@ export function buildProgressMessage(request: BulkRequest, counts: BulkProgressC
   return {
     text: `Bulk license change${state}: ${n(processed)} of ${n(counts.total)} processed (${n(counts.done)} changed, ${n(counts.skipped)} skipped, ${n(counts.failed)} failed)`,
     blocks,
+  };
+}
+
+/** A job's Cancel button, with the confirmation that says what cancelling does (progress message, App Home). */
+export function cancelJobButton(requestId: string): Button {
+  return {
+    ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(requestId)),
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this change?' },
+      text: { type: 'plain_text', text: 'Learners already changed stay changed; the rest are left as they are.' },
+      confirm: { type: 'plain_text', text: 'Cancel the job' },
+      deny: { type: 'plain_text', text: 'Keep going' },
+    },
   };
 }
 
@@ -153,6 +163,23 @@ function platformPart(platform: PlatformSyncLine | undefined): { mrkdwn: string;
   };
 }
 
+/** How many of a job's learners were told in a DM (only when LEARNER_NOTICES was on for it). */
+export type LearnersToldLine =
+  | { state: 'telling'; told: number; total: number }
+  | { state: 'told'; sent: number; noAccount: number; failed: number };
+
+function toldPart(line: LearnersToldLine | undefined): { mrkdwn: string; text: string } {
+  if (!line) return { mrkdwn: '', text: '' };
+  if (line.state === 'telling') {
+    const text = `${n(line.told)} of ${n(line.total)} learners told so far`;
+    return { mrkdwn: ` · :speech_balloon: ${text}`, text: `, ${text}` };
+  }
+  const without = line.noAccount ? `, ${n(line.noAccount)} without a Slack account` : '';
+  const failed = line.failed ? `, ${n(line.failed)} could not be messaged` : '';
+  const text = `${n(line.sent)} learner${line.sent === 1 ? '' : 's'} told${without}${failed}`;
+  return { mrkdwn: ` · :speech_balloon: ${text}`, text: `, ${text}` };
+}
+
 /** The completion notice: counts, duration and the first failures (the rest go in a CSV). */
 export function buildCompletionNotice(
   request: BulkRequest,
@@ -160,16 +187,17 @@ export function buildCompletionNotice(
   firstFailures: readonly BulkFailure[],
   names: ReadonlyMap<string, string>,
   platform?: PlatformSyncLine,
-  options: { undo?: boolean } = {},
+  options: { undo?: boolean; told?: LearnersToldLine } = {},
 ): Message {
   const sync = platformPart(platform);
+  const learners = toldPart(options.told);
   const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
   const took = duration(summary.startedAt, summary.finishedAt);
   const what = request.undo
     ? `undo of job ${request.undo.of} (${escapeMrkdwn(describeBulkChange(request.change, names))}, reversed)`
     : escapeMrkdwn(describeBulkChange(request.change, names));
   const headline = `${icon[summary.status] ?? ''} Bulk license change *${summary.status}*${took ? ` in ${took}` : ''}: ${what}.`;
-  const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}${sync.mrkdwn}`;
+  const counts = `*${n(summary.done)}* changed · ${n(summary.skipped)} skipped · ${n(summary.failed)} failed${summary.status === 'cancelled' ? ` · ${n(Math.max(0, summary.total - summary.done - summary.skipped - summary.failed))} left untouched` : ''}${sync.mrkdwn}${learners.mrkdwn}`;
   const blocks: KnownBlock[] = [section(`${headline}\n${counts}`)];
   if (firstFailures.length) {
     const lines = firstFailures
@@ -186,9 +214,47 @@ export function buildCompletionNotice(
   blocks.push(context(`Requested by <@${request.requestedBy}> · reason: ${escapeMrkdwn(request.reason)} · job ${request.id}`));
   if (options.undo) blocks.push(undoJobButton(request.id));
   return {
-    text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed${sync.text}`,
+    text: `Bulk license change ${summary.status}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed${sync.text}${learners.text}`,
     blocks,
   };
+}
+
+/** The reply in the approval message's thread when a request is decided, expires or is cancelled: who and when. */
+export function buildDecisionReply(request: BulkRequest): Message {
+  const at = request.decidedAt ?? request.updatedAt;
+  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'nobody';
+  switch (request.status) {
+    case 'rejected':
+      return reply(`:x: Rejected by ${by} ${slackDate(at)}: “${escapeMrkdwn(request.decisionReason ?? '')}”. Nothing was changed.`);
+    case 'expired':
+      return reply(`:hourglass: Expired ${slackDate(request.expiresAt ?? at)} without a decision. Nothing was changed.`);
+    case 'cancelled':
+      return reply(
+        `:no_entry_sign: Cancelled by <@${request.cancelRequestedBy ?? request.requestedBy}> ${slackDate(request.cancelRequestedAt ?? at)} before it started. Nothing was changed.`,
+      );
+    default:
+      return reply(
+        `:white_check_mark: Approved by ${by} ${slackDate(at)}. The change of ${n(request.preview.toChange)} learners is running.`,
+      );
+  }
+}
+
+/** The reply in the approval message's thread when the job ends. */
+export function buildJobOutcomeReply(request: BulkRequest, summary: BulkSummary): Message {
+  const icon: Partial<Record<BulkStatus, string>> = { completed: ':white_check_mark:', cancelled: ':no_entry_sign:', failed: ':x:' };
+  const took = duration(summary.startedAt, summary.finishedAt);
+  const when = summary.finishedAt ? ` ${slackDate(summary.finishedAt)}` : '';
+  const what =
+    summary.status === 'cancelled'
+      ? `was cancelled${request.cancelRequestedBy ? ` by <@${request.cancelRequestedBy}>` : ''}`
+      : summary.status;
+  return reply(
+    `${icon[summary.status] ?? ''} The job ${what}${when}${took ? ` after ${took}` : ''}: ${n(summary.done)} changed, ${n(summary.skipped)} skipped, ${n(summary.failed)} failed.`,
+  );
+}
+
+function reply(sentence: string): Message {
+  return { text: fallbackText(sentence), blocks: [section(sentence)] };
 }
 
 /** Told to the requester when their stored request could not be posted for approval or started. */

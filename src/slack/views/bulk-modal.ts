@@ -1,6 +1,6 @@
 import type { BulkDraft } from '../../licensing/bulk/ports.js';
 import type { BulkPreview } from '../../licensing/bulk/selection.js';
-import { type ChangeSpec, describeTypes, type LicenseType } from '../../licensing/model.js';
+import { type AdminChange, describeTypes, type LicenseType } from '../../licensing/model.js';
 import { ids } from '../ids.js';
 import { encodeBulkModalMetadata, encodeBulkPreviewMetadata, encodeBulkRejectMetadata, noLicenseOption } from '../parsers/bulk.js';
 import { context, escapeMrkdwn, type KnownBlock, type ModalView, option, section } from './blocks.js';
@@ -129,7 +129,7 @@ export function buildBulkModal(input: {
 }
 
 /** "Move to Learning Pro (from Learning Core)", for summaries. */
-export function describeBulkChange(change: ChangeSpec, names: ReadonlyMap<string, string>): string {
+export function describeBulkChange(change: AdminChange, names: ReadonlyMap<string, string>): string {
   switch (change.kind) {
     case 'reassign':
       return `from ${describeTypes(change.from ? [change.from] : [], names)} to ${describeTypes([change.to], names)}`;

@@ -14,6 +14,8 @@ import {
   buildAnnounceFailedNotice,
   buildApprovalMessage,
   buildCompletionNotice,
+  buildDecisionReply,
+  buildJobOutcomeReply,
   buildProgressMessage,
   FAILURES_LISTED,
   failureSentence,
@@ -344,5 +346,64 @@ describe('buildAnnounceFailedNotice', () => {
     expect(message.text).toBe(
       'Your bulk change of 1,200 learners was saved and approved, but I could not start it just now. It will be started automatically within a few minutes; `/license jobs` shows where it stands.',
     );
+  });
+});
+
+describe('the learners-told part of the completion notice', () => {
+  it('says how many were told so far while the DMs are on their way', () => {
+    const message = buildCompletionNotice(bulkRequest(), summary(), [], names, undefined, {
+      told: { state: 'telling', told: 300, total: 1190 },
+    });
+    expect(message.text).toBe('Bulk license change completed: 1,190 changed, 10 skipped, 0 failed, 300 of 1,190 learners told so far');
+    expect(sectionText(message.blocks[0]!)).toContain(' · :speech_balloon: 300 of 1,190 learners told so far');
+  });
+
+  it('says how many were told, and how many have no Slack account or could not be messaged, once all are done', () => {
+    const done = buildCompletionNotice(bulkRequest(), summary(), [], names, undefined, {
+      told: { state: 'told', sent: 1100, noAccount: 88, failed: 2 },
+    });
+    expect(done.text).toBe(
+      'Bulk license change completed: 1,190 changed, 10 skipped, 0 failed, 1,100 learners told, 88 without a Slack account, 2 could not be messaged',
+    );
+    const clean = buildCompletionNotice(bulkRequest(), summary(), [], names, undefined, {
+      told: { state: 'told', sent: 1, noAccount: 0, failed: 0 },
+    });
+    expect(clean.text).toBe('Bulk license change completed: 1,190 changed, 10 skipped, 0 failed, 1 learner told');
+  });
+});
+
+describe('replies in the approval thread', () => {
+  const decidedAt = new Date('2024-05-02T10:00:00Z');
+
+  it('names who approved or rejected and when, with the rejection reason escaped', () => {
+    const approved = buildDecisionReply(bulkRequest({ status: 'approved', decidedBy: 'ULEAD1', decidedAt }));
+    const rejected = buildDecisionReply(bulkRequest({ status: 'rejected', decidedBy: 'ULEAD1', decidedAt, decisionReason: 'no <budget>' }));
+
+    expect(sectionText(approved.blocks[0]!)).toBe(
+      `:white_check_mark: Approved by <@ULEAD1> ${slackDate(decidedAt)}. The change of 1,200 learners is running.`,
+    );
+    expect(approved.text).toBe(`Approved by ULEAD1 ${decidedAt.toISOString()}. The change of 1,200 learners is running.`);
+    expect(rejected.text).toBe(`Rejected by ULEAD1 ${decidedAt.toISOString()}: “no &lt;budget&gt;”. Nothing was changed.`);
+  });
+
+  it('says when a request expired or was cancelled before it started', () => {
+    expect(buildDecisionReply(bulkRequest({ status: 'expired' })).text).toBe(
+      `Expired ${expires.toISOString()} without a decision. Nothing was changed.`,
+    );
+    expect(buildDecisionReply(bulkRequest({ status: 'cancelled', cancelRequestedBy: 'UREQ1', cancelRequestedAt: decidedAt })).text).toBe(
+      `Cancelled by UREQ1 ${decidedAt.toISOString()} before it started. Nothing was changed.`,
+    );
+  });
+
+  it('says how the job ended, after how long, with its counts', () => {
+    const startedAt = new Date('2024-05-02T10:00:00Z');
+    const finishedAt = new Date('2024-05-02T10:01:05Z');
+    const reply = buildJobOutcomeReply(bulkRequest({ status: 'completed' }), summary({ startedAt, finishedAt }));
+    expect(reply.text).toBe(`The job completed ${finishedAt.toISOString()} after 1m 5s: 1,190 changed, 10 skipped, 0 failed.`);
+    const cancelled = buildJobOutcomeReply(
+      bulkRequest({ status: 'cancelled', cancelRequestedBy: 'UREQ1' }),
+      summary({ status: 'cancelled' }),
+    );
+    expect(cancelled.text).toBe('The job was cancelled by UREQ1: 1,190 changed, 10 skipped, 0 failed.');
   });
 });

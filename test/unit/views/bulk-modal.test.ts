@@ -1,6 +1,6 @@
 import type { BulkDraft } from '../../../src/licensing/bulk/ports.js';
 import type { BulkPreview, SampleLearner } from '../../../src/licensing/bulk/selection.js';
-import type { ChangeSpec, LicenseType } from '../../../src/licensing/model.js';
+import type { AdminChange, LicenseType } from '../../../src/licensing/model.js';
 import { ids } from '../../../src/slack/ids.js';
 import {
   noLicenseOption,
@@ -38,7 +38,7 @@ function licenseType(key: string, name: string, capacity: number | null, seatsIn
 const core = licenseType('core', 'Learning Core', 100, 40);
 const pro = licenseType('pro', 'Learning Pro', 100, 88);
 
-function draft(change: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' }): BulkDraft {
+function draft(change: AdminChange = { kind: 'reassign', from: 'core', to: 'pro' }): BulkDraft {
   return {
     id: draftId,
     requestedBy: 'UREQ1',
@@ -71,7 +71,7 @@ function preview(overrides: Partial<BulkPreview> = {}): BulkPreview {
   };
 }
 
-function previewModal(overrides: Partial<BulkPreview> = {}, threshold = 100, change?: ChangeSpec) {
+function previewModal(overrides: Partial<BulkPreview> = {}, threshold = 100, change?: AdminChange) {
   return buildBulkPreviewModal({ draft: draft(change), preview: preview(overrides), typeNames: names, threshold });
 }
 

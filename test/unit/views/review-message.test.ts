@@ -1,4 +1,4 @@
-import type { ChangeSpec, Learner } from '../../../src/licensing/model.js';
+import type { AdminChange, Learner } from '../../../src/licensing/model.js';
 import { nextLicenseTypes } from '../../../src/licensing/model.js';
 import type { ChangeReview } from '../../../src/licensing/single/change-requests.js';
 import type { ChangeRequest } from '../../../src/licensing/single/ports.js';
@@ -35,7 +35,7 @@ function learner(overrides: Partial<Learner> = {}): Learner {
   };
 }
 
-function changeRequest(change: ChangeSpec, overrides: Partial<ChangeRequest> = {}): ChangeRequest {
+function changeRequest(change: AdminChange, overrides: Partial<ChangeRequest> = {}): ChangeRequest {
   return {
     id: requestId,
     status: 'pending',
@@ -48,7 +48,7 @@ function changeRequest(change: ChangeSpec, overrides: Partial<ChangeRequest> = {
   };
 }
 
-function review(change: ChangeSpec, who: Learner = learner(), overrides: Partial<ChangeRequest> = {}): ChangeReview {
+function review(change: AdminChange, who: Learner = learner(), overrides: Partial<ChangeRequest> = {}): ChangeReview {
   return {
     request: changeRequest(change, overrides),
     learner: who,
@@ -58,7 +58,7 @@ function review(change: ChangeSpec, who: Learner = learner(), overrides: Partial
   };
 }
 
-const reassign: ChangeSpec = { kind: 'reassign', from: 'core', to: 'pro' };
+const reassign: AdminChange = { kind: 'reassign', from: 'core', to: 'pro' };
 
 describe('describeChange', () => {
   it('describes a reassignment and what the learner loses', () => {

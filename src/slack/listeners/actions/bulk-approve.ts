@@ -2,22 +2,31 @@ import { approveBulkRequest } from '../../../licensing/bulk/decisions.js';
 import type { SlackDeps } from '../../deps.js';
 import { refreshApprovalMessage, startBulkJob } from '../../flows/bulk-flow.js';
 import { ids } from '../../ids.js';
-import { tellUser } from '../../support/post.js';
-import { respondWithError } from '../../support/respond.js';
+import { replyInThread, tellUser } from '../../support/post.js';
+import { replyToClicker, replyWithError } from '../../support/reply.js';
 import { buildNotice, slackDate } from '../../views/blocks.js';
+import { buildDecisionReply } from '../../views/bulk-messages.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
-/** Approve: the first lead's decision wins; the message is updated for everyone and the job queued. */
+/**
+ * Approve (on the approval message, `/license requests` or a Home): the first lead's decision wins;
+ * the message is updated for everyone, the decision is replied in its thread and the job queued.
+ */
 export function handleBulkApprove(deps: SlackDeps) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
+    const clicker = { body, respond, client };
     try {
       const outcome = await approveBulkRequest(deps.services, actor, requestIdOf(action));
       const request = outcome.request;
+      if (outcome.kind !== 'already_decided') deps.homes.staffChanged();
       if (outcome.kind === 'approved') {
         await refreshApprovalMessage(client, deps, request).catch((error: unknown) =>
           deps.logger.warn('could not update the approval message', { error, requestId: request.id }),
+        );
+        await replyInThread(client, request.approvalMessage, buildDecisionReply(request)).catch((error: unknown) =>
+          deps.logger.warn('could not reply in the approval thread', { error, requestId: request.id }),
         );
         await startBulkJob(client, deps, request);
         const when = request.applyAt ? `it will run ${slackDate(request.applyAt)}` : 'it is running now';
@@ -46,12 +55,9 @@ export function handleBulkApprove(deps: SlackDeps) {
       }
       if (outcome.kind === 'expired') {
         await refreshApprovalMessage(client, deps, request).catch(() => undefined);
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...buildNotice('This request expired before anyone decided; nothing was changed.'),
-        });
+        await replyToClicker(clicker, buildNotice('This request expired before anyone decided; nothing was changed.'));
         if (outcome.justExpired) {
+          await replyInThread(client, request.approvalMessage, buildDecisionReply(request)).catch(() => undefined);
           await tellUser(
             client,
             request.requestedBy,
@@ -64,13 +70,9 @@ export function handleBulkApprove(deps: SlackDeps) {
       }
       const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
       const when = request.decidedAt ? ` ${slackDate(request.decidedAt)}` : '';
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...buildNotice(`This request was already ${request.status.replace('_', ' ')}${by}${when}.`),
-      });
+      await replyToClicker(clicker, buildNotice(`This request was already ${request.status.replace('_', ' ')}${by}${when}.`));
     } catch (error) {
-      await respondWithError(respond, error, deps.logger, { action: ids.bulkRequest.approve, user: actor.userId });
+      await replyWithError(clicker, error, deps.logger, { action: ids.bulkRequest.approve, user: actor.userId });
     }
   };
 }

@@ -1,7 +1,7 @@
 import { requireDecider } from '../../../licensing/bulk/decisions.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
-import { respondWithError } from '../../support/respond.js';
+import { replyToClicker, replyWithError } from '../../support/reply.js';
 import { buildNotice } from '../../views/blocks.js';
 import { buildRejectModal } from '../../views/bulk-modal.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
@@ -11,14 +11,11 @@ export function handleBulkReject(deps: SlackDeps) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
+    const clicker = { body, respond, client };
     try {
       const request = await requireDecider(deps.services, actor, requestIdOf(action));
       if (request.status !== 'pending_approval') {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...buildNotice(`This request was already ${request.status.replace('_', ' ')}.`),
-        });
+        await replyToClicker(clicker, buildNotice(`This request was already ${request.status.replace('_', ' ')}.`));
         return;
       }
       await client.views.open({
@@ -26,7 +23,7 @@ export function handleBulkReject(deps: SlackDeps) {
         view: buildRejectModal({ requestId: request.id, ...(actor.channelId ? { channelId: actor.channelId } : {}) }),
       });
     } catch (error) {
-      await respondWithError(respond, error, deps.logger, { action: ids.bulkRequest.reject, user: actor.userId });
+      await replyWithError(clicker, error, deps.logger, { action: ids.bulkRequest.reject, user: actor.userId });
     }
   };
 }

@@ -7,12 +7,15 @@ import { handleBulkInstead } from './bulk-instead.js';
 import { handleBulkReject } from './bulk-reject.js';
 import { handleExtensionDecision } from './extension-buttons.js';
 import { handleGrantAskExtend, handleGrantExtend } from './grant-buttons.js';
+import { handleHomeBulk, handleHomeExport, handleHomeReassign } from './home-buttons.js';
 import { handleLearnerCardButton } from './learner-card-buttons.js';
 import { handleLearnerSelected } from './learner-select.js';
+import { handleLicenseRequestApprove, handleLicenseRequestDeny } from './license-request-decision.js';
 import { handleReclaimAnswer } from './reclaim-answer.js';
 import { handleReclaimStart } from './reclaim-start.js';
 import { handleReviewCancel } from './review-cancel.js';
 import { handleReviewConfirm } from './review-confirm.js';
+import { handleReleaseLicenseButton, handleRequestLicenseButton } from './self-service.js';
 import { handleSyncAcceptTheirs, handleSyncPushNow, handleSyncPushOurs, handleSyncRetryDead } from './sync-buttons.js';
 import { handleUndoJob, handleUndoSingle } from './undo-buttons.js';
 
@@ -42,6 +45,13 @@ export function register(app: App, deps: SlackDeps): void {
   button(ids.grant.askExtend, handleGrantAskExtend(deps));
   button(ids.extension.approve, handleExtensionDecision(deps, 'approved'));
   button(ids.extension.reject, handleExtensionDecision(deps, 'rejected'));
+  button(ids.home.reassign, handleHomeReassign(deps));
+  button(ids.home.bulk, handleHomeBulk(deps));
+  button(ids.home.exportLearners, handleHomeExport(deps));
+  button(ids.home.requestLicense, handleRequestLicenseButton(deps));
+  button(ids.home.releaseLicense, handleReleaseLicenseButton(deps));
+  button(ids.licenseRequest.approve, handleLicenseRequestApprove(deps));
+  button(ids.licenseRequest.deny, handleLicenseRequestDeny(deps));
   app.action<BlockAction<ExternalSelectAction>>(
     { action_id: ids.changeModal.learnerSelect, type: 'block_actions' },
     handleLearnerSelected(deps),

@@ -44,6 +44,10 @@ export function handleReviewConfirm(deps: SlackDeps) {
         replace_original: true,
         ...buildOutcomeMessage(outcome, actor.userId, deps.services.now(), { undo: deps.services.undoWindowDays > 0 }),
       });
+      if (outcome.kind === 'applied') {
+        deps.homes.staffChanged();
+        deps.homes.learnersChanged([outcome.review.learner.email]);
+      }
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: ids.review.confirm, user: actor.userId });
     }

@@ -13,12 +13,14 @@ export async function handleAdminsCommand(ctx: CommandContext, parsed: Extract<P
   }
   if (parsed.action === 'add') {
     const added = await addAdmin(services, ctx.actor, parsed.userId);
+    if (added) ctx.deps.homes.usersChanged([parsed.userId]);
     await ctx.reply(
       buildNotice(added ? `<@${parsed.userId}> is now a license admin.` : `<@${parsed.userId}> was already a license admin.`),
     );
     return;
   }
   const removed = await removeAdmin(services, ctx.actor, parsed.userId);
+  if (removed) ctx.deps.homes.usersChanged([parsed.userId]);
   await ctx.reply(
     buildNotice(removed ? `<@${parsed.userId}> is no longer a license admin.` : `<@${parsed.userId}> was not a license admin.`),
   );

@@ -13,6 +13,7 @@ export async function handleLeadsCommand(ctx: CommandContext, parsed: Extract<Pa
   }
   if (parsed.action === 'add') {
     const result = await addLead(services, ctx.actor, parsed.userId, parsed.groups);
+    ctx.deps.homes.usersChanged([parsed.userId]);
     const scope = parsed.groups.length ? ` for ${escapeMrkdwn(parsed.groups.join(', '))}` : ' for every group';
     const sentence =
       result === 'from_config'
@@ -22,6 +23,7 @@ export async function handleLeadsCommand(ctx: CommandContext, parsed: Extract<Pa
     return;
   }
   const removed = await removeLead(services, ctx.actor, parsed.userId);
+  if (removed) ctx.deps.homes.usersChanged([parsed.userId]);
   await ctx.reply(
     buildNotice(removed ? `<@${parsed.userId}> is no longer a team lead.` : `<@${parsed.userId}> was not a team lead added from Slack.`),
   );

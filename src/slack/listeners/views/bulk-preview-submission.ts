@@ -62,6 +62,7 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
     try {
       if (needsApproval) await sendForApproval(client, deps, request);
       else await startBulkJob(client, deps, request);
+      deps.homes.staffChanged();
     } catch (error) {
       // The request is stored either way; the requester must hear that it did not go out as usual.
       deps.logger.error('could not announce a bulk request', { error, requestId: request.id });

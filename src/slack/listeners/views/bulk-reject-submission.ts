@@ -6,9 +6,10 @@ import { refreshApprovalMessage } from '../../flows/bulk-flow.js';
 import { ids } from '../../ids.js';
 import { parseBulkRejectMetadata, readRejectReason } from '../../parsers/bulk.js';
 import { withinAckBudget } from '../../support/ack-budget.js';
-import { tellUser } from '../../support/post.js';
+import { replyInThread, tellUser } from '../../support/post.js';
 import { userSentence } from '../../support/respond.js';
 import { buildNotice, slackDate } from '../../views/blocks.js';
+import { buildDecisionReply } from '../../views/bulk-messages.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -48,8 +49,12 @@ export function handleBulkRejectSubmission(deps: SlackDeps) {
     }
     await ack();
     const request = outcome.request;
+    deps.homes.staffChanged();
     await refreshApprovalMessage(client, deps, request).catch((error: unknown) =>
       deps.logger.warn('could not update the approval message', { error, requestId: request.id }),
+    );
+    await replyInThread(client, request.approvalMessage, buildDecisionReply(request)).catch((error: unknown) =>
+      deps.logger.warn('could not reply in the approval thread', { error, requestId: request.id }),
     );
     await tellUser(
       client,

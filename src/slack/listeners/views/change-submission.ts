@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { type ErrorCode, LicenseError } from '../../../licensing/errors.js';
-import { type ChangeSpec, slackActor } from '../../../licensing/model.js';
+import { type AdminChange, slackActor } from '../../../licensing/model.js';
 import { type ChangeReview, requestChange } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
@@ -41,7 +41,7 @@ export function handleChangeSubmission(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const change: ChangeSpec =
+    const change: AdminChange =
       metadata.mode === 'revoke'
         ? { kind: 'revoke' }
         : metadata.mode === 'add'

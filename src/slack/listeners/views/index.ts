@@ -6,6 +6,7 @@ import { handleBulkPreviewSubmission } from './bulk-preview-submission.js';
 import { handleBulkRejectSubmission } from './bulk-reject-submission.js';
 import { handleChangeSubmission } from './change-submission.js';
 import { handleExtendSubmission } from './extend-submission.js';
+import { handleLicenseRequestSubmission } from './license-request-submission.js';
 
 /** Registers every modal submission. */
 export function register(app: App, deps: SlackDeps): void {
@@ -16,4 +17,5 @@ export function register(app: App, deps: SlackDeps): void {
   view(ids.bulkPreview.callback, handleBulkPreviewSubmission(deps));
   view(ids.bulkReject.callback, handleBulkRejectSubmission(deps));
   view(ids.extendModal.callback, handleExtendSubmission(deps));
+  view(ids.requestModal.callback, handleLicenseRequestSubmission(deps));
 }

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { NoticeContent, NoticeCounts, NoticeStore, QueuedNotice } from '../../licensing/notices/ports.js';
+import { modelsFor, type NoticeDoc } from '../models/index.js';
+import { insertNew, nativeCollection } from './batch-writes.js';
+
+function toQueuedNotice(doc: NoticeDoc): QueuedNotice {
+  return {
+    key: doc._id,
+    source: doc.source,
+    to: doc.to.slackUserId ? { slackUserId: doc.to.slackUserId } : { email: doc.to.email ?? '' },
+    // Written by this app from a NoticeContent.
+    notice: doc.notice as unknown as NoticeContent,
+    attempts: doc.attempts ?? 0,
+    enqueuedAt: doc.enqueuedAt,
+    ...(doc.sendingSince ? { sendingSince: doc.sendingSince } : {}),
+  };
+}
+
+const leaseFree = (now: Date) => ({ $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] });
+
+/** The notice queue in MongoDB: one document per key, leased by drainers, never sent twice. */
+export function createNoticeRepository(connection: Connection): NoticeStore {
+  const { Notice } = modelsFor(connection);
+  const notices = () => nativeCollection<NoticeDoc>(connection, Notice);
+  return {
+    async enqueueNotices(items, now) {
+      // The key is the _id: an item queued before (by a retried settle step, a second process) is a skipped duplicate.
+      await insertNew(
+        notices(),
+        items.map((item) => ({
+          _id: item.key,
+          source: item.source,
+          to: 'slackUserId' in item.to ? { slackUserId: item.to.slackUserId } : { email: item.to.email.toLowerCase() },
+          notice: item.notice as unknown as Record<string, unknown>,
+          state: 'queued' as const,
+          attempts: 0,
+          enqueuedAt: now,
+          nextAttemptAt: now,
+        })),
+      );
+    },
+
+    async claimDueNotices(now, limit, leaseMs) {
+      const token = randomBytes(12).toString('hex');
+      const due = await Notice.find({ state: 'queued', nextAttemptAt: { $lte: now }, ...leaseFree(now) }, { _id: 1 })
+        .sort({ nextAttemptAt: 1, _id: 1 })
+        .limit(limit)
+        .lean();
+      if (due.length === 0) return { token, notices: [] };
+      // Conditional on the lease still being free: of two drainers picking the same notice, one gets it.
+      await notices().updateMany(
+        { _id: { $in: due.map((doc) => doc._id) }, state: 'queued', ...leaseFree(now) },
+        { $set: { leaseToken: token, leaseUntil: new Date(now.getTime() + leaseMs) } },
+      );
+      const leased = await Notice.find({ leaseToken: token }).sort({ nextAttemptAt: 1, _id: 1 }).lean();
+      return { token, notices: leased.map((doc) => toQueuedNotice(doc as NoticeDoc)) };
+    },
+
+    async markNoticeSending(key, token, now) {
+      const res = await notices().updateOne({ _id: key, leaseToken: token, state: 'queued' }, { $set: { sendingSince: now } });
+      return res.matchedCount === 1;
+    },
+
+    async recordNoticeOutcome(key, token, outcome, now) {
+      const release = { leaseToken: null, leaseUntil: null };
+      const filter = { _id: key, leaseToken: token, state: 'queued' as const };
+      switch (outcome.kind) {
+        case 'sent':
+          await notices().updateOne(filter, {
+            $set: {
+              ...release,
+              state: 'sent',
+              settledAt: now,
+              sendingSince: null,
+              slackUserId: outcome.slackUserId,
+              channel: outcome.channel,
+              ts: outcome.ts,
+            },
+          });
+          return;
+        case 'no_account':
+        case 'failed':
+          await notices().updateOne(filter, {
+            $set: { ...release, state: outcome.kind, settledAt: now, sendingSince: null, lastError: outcome.reason },
+            $inc: { attempts: 1 },
+          });
+          return;
+        case 'retry':
+          await notices().updateOne(filter, {
+            $set: {
+              ...release,
+              nextAttemptAt: outcome.nextAttemptAt,
+              lastError: outcome.reason,
+              ...(outcome.mayHaveSent ? {} : { sendingSince: null }),
+            },
+            ...(outcome.countAttempt ? { $inc: { attempts: 1 } } : {}),
+          });
+          return;
+      }
+    },
+
+    async releaseNotices(token) {
+      // Notices a send began for keep their mark: whoever takes them next looks before sending.
+      await notices().updateMany({ leaseToken: token }, { $set: { leaseToken: null, leaseUntil: null } });
+    },
+
+    async noticeCounts(source): Promise<NoticeCounts> {
+      const rows = await Notice.aggregate<{ _id: NoticeDoc['state']; n: number }>([
+        { $match: { source } },
+        { $group: { _id: '$state', n: { $sum: 1 } } },
+      ]);
+      const count = (state: NoticeDoc['state']) => rows.find((row) => row._id === state)?.n ?? 0;
+      return { waiting: count('queued'), sent: count('sent'), noAccount: count('no_account'), failed: count('failed') };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { BulkDeps } from '../bulk/ports.js';
+import type { NoticeStore } from '../notices/ports.js';
+import type { IdentityStore } from '../people/ports.js';
+import type { SelfServiceDeps } from '../self-service/ports.js';
+import type { SyncDeps } from '../sync/ports.js';
+
+/**
+ * Who has a Home with the bot, so changes refresh only the Homes they concern, and when each was
+ * last published, so several processes publish a person's Home at most once per window.
+ */
+export interface HomeViewerStore {
+  /** Remembers that the user has a Home (opened or just published), and whether it shows the staff (admin or lead) sections. */
+  rememberHomeViewer(userId: string, staff: boolean, now: Date): Promise<void>;
+  /** Users with a staff Home (at most `limit`). */
+  staffHomeViewers(limit: number): Promise<string[]>;
+  /** Those of `userIds` who have a Home with the bot. */
+  homeViewersAmong(userIds: readonly string[]): Promise<string[]>;
+  /**
+   * Takes the right to publish the user's Home now: granted unless it was published less than
+   * `windowMs` ago, in which case the time it was is returned.
+   */
+  claimHomePublish(userId: string, now: Date, windowMs: number): Promise<{ claimed: true } | { claimed: false; publishedAt: Date }>;
+}
+
+/** What the Home needs: everything its sections read. */
+export interface HomeDeps extends BulkDeps, SelfServiceDeps, Pick<SyncDeps, 'sync' | 'syncStates' | 'syncControl'> {
+  homeViewers: HomeViewerStore;
+  identities: IdentityStore;
+  notices: NoticeStore;
+}
