@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
 import type { Agenda } from 'agenda';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { connectDatabase, type Database, openRepositories } from './db/index.js';
+import { connectDatabase, type Database, DatabaseStartError, openRepositories } from './db/index.js';
 import {
   createAgenda,
   defineLicenseJobs,
@@ -226,7 +226,9 @@ export async function serve(): Promise<void> {
   try {
     running = await startApp(config, { logger });
   } catch (error) {
-    logger.error('could not start', { error });
+    // A database that cannot be had is the operator's to fix: one sentence, no stack trace.
+    if (error instanceof DatabaseStartError) process.stderr.write(`${error.message}\n`);
+    else logger.error('could not start', { error });
     process.exit(1);
   }
   const shutdown = async (signal: string) => {

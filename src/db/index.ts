@@ -68,5 +68,5 @@ export async function openRepositories(connection: Connection): Promise<Reposito
   };
 }
 
-export { connectDatabase, type Database } from './connection.js';
+export { connectDatabase, type Database, DatabaseStartError, EMBEDDED_MONGOD_VERSION } from './connection.js';
 export { type Models, modelsFor } from './models/index.js';
