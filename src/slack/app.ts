@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
@@ -7,6 +7,7 @@ import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
+import { guardSlackRequests } from './support/request-guard.js';
 
 /** Every listener folder; each exports `register(app, deps)`. */
 const modules = [commands, options, actions, views];
@@ -43,19 +44,38 @@ export function healthHandler(health: { isReady(): boolean }) {
  * plus `GET /healthz`). In Socket Mode the composition root serves `/healthz` itself.
  */
 export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }): App {
+  const logger = boltLogger(deps.logger.child({ component: 'bolt' }));
+  const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO;
   const app = new App({
     token: config.slack.botToken,
-    signingSecret: config.slack.signingSecret,
-    logger: boltLogger(deps.logger.child({ component: 'bolt' })),
-    logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
+    logger,
+    logLevel,
     clientOptions: { slackApiUrl: config.slack.apiUrl },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
-      : { customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }] }),
+      : { receiver: httpReceiver(config, deps, health, logger) }),
   });
   for (const module of modules) module.register(app, deps);
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', { error: error.original ?? error, code: error.code });
   });
   return app;
+}
+
+const EVENTS_PATH = '/slack/events';
+
+/** HTTP mode: `POST /slack/events` behind the request guard, and `GET /healthz`. */
+function httpReceiver(config: Config, deps: SlackDeps, health: { isReady(): boolean }, logger: BoltLogger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret: config.slack.signingSecret,
+    endpoints: EVENTS_PATH,
+    logger,
+    customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }],
+  });
+  guardSlackRequests(receiver, {
+    signingSecret: config.slack.signingSecret,
+    path: EVENTS_PATH,
+    logger: deps.logger.child({ component: 'request-guard' }),
+  });
+  return receiver;
 }
