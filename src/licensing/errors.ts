@@ -8,7 +8,7 @@ export const errorMessages = {
   not_on_type: 'That learner does not hold the license type being replaced.',
   no_seats_left: 'No seats are left on that license type.',
   unknown_license_type: 'That license type does not exist.',
-  not_admin: 'Only license admins can change licenses. Ask an admin to add you with `/license admins add`.',
+  not_admin: 'Only license admins can change licenses. Ask an admin to add you with /license admins add.',
   change_already_done: 'This change was already handled.',
   change_not_found: 'This change request no longer exists.',
   learner_changed: 'That learner’s licenses changed since the request was made; nothing was changed. Please start again.',

@@ -243,6 +243,38 @@ describe('bulk changes with approval', () => {
     expect(await e2e.models.Audit.countDocuments({ action: 'bulk.reject', outcome: 'applied', actor: LEAD })).toBe(1);
   });
 
+  it('echoes a hostile rejection reason to the requester without live mentions, links or formatting', async () => {
+    await boot();
+    await givenSales(10);
+    await submitBulk({ groups: ['Sales'], types: ['core'] });
+    const approval = await approvalMessage();
+    await click(LEAD, approval.reject, { ts: approval.ts });
+    const modal = await e2e.slack.waitFor(
+      'views.open',
+      (c) => (c.body.view as { callback_id?: string }).callback_id === ids.bulkReject.callback,
+    );
+    const hostile = '<!channel> ask <@U0BOSS1> at <https://evil.example/login|the HR portal> *now*';
+    await e2e.interact(
+      viewSubmissionPayload({
+        user_id: LEAD,
+        callback_id: ids.bulkReject.callback,
+        private_metadata: (modal.body.view as ModalView).private_metadata,
+        values: { [ids.bulkReject.reasonBlock]: { [ids.bulkReject.reasonInput]: stateValue.text(hostile) } },
+      }),
+    );
+    const told = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('rejected your bulk change'),
+    );
+    const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
+    for (const call of [told, updated]) {
+      const all = text(call);
+      expect(all).not.toMatch(/<!channel>|<@U0BOSS1>|<https:\/\/evil/);
+      expect(all).not.toContain('*now*');
+      expect(all).toContain('&lt;!channel&gt;');
+    }
+  });
+
   it('refuses the requester’s own Approve and a non-lead’s, auditing both', async () => {
     await boot({ LICENSE_ADMINS: `${ADMIN},${LEAD}` });
     await givenSales(10);

@@ -55,5 +55,5 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: S
       ],
     });
   }
-  return { text: `${learner.name} (${learner.email}): ${licenses}`, blocks };
+  return { text: escapeMrkdwn(`${learner.name} (${learner.email}): ${licenses}`), blocks };
 }
