@@ -11,6 +11,7 @@ export const errorMessages = {
   not_admin: 'Only license admins can change licenses. Ask an admin to add you with /license admins add.',
   change_already_done: 'This change was already handled.',
   change_not_found: 'This change request no longer exists.',
+  not_review_owner: 'Only the admin who started this change can confirm or cancel it.',
   learner_changed: 'That learner’s licenses changed since the request was made; nothing was changed. Please start again.',
   last_admin: 'That is the last admin; add another admin before removing this one.',
   cannot_remove_config_admin: 'That admin is set in LICENSE_ADMINS and can only be removed there.',

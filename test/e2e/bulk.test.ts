@@ -435,10 +435,15 @@ describe('bulk changes with approval', () => {
     await givenSales(10);
     await submitBulk({ groups: ['Sales'], types: ['core'] });
     await approvalMessage();
-    const requests = await e2e.command('requests', 'UANYONE');
-    const pending = await e2e.slack.waitFor('response_url', (c) => c.url === requests.responseUrl);
-    expect(pending.body.text).toBe('1 bulk changes are waiting for approval');
-    expect(buttonsOf(pending).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
+    // Anyone may look; only admins and leads get the buttons.
+    const looked = await e2e.command('requests', 'UANYONE');
+    const seen = await e2e.slack.waitFor('response_url', (c) => c.url === looked.responseUrl);
+    expect(seen.body.text).toBe('1 bulk changes are waiting for approval');
+    expect(text(seen)).toContain('Sales moves to Pro');
+    expect(buttonsOf(seen)).toEqual([]);
+    const asAdmin = await e2e.command('requests', ADMIN);
+    const adminView = await e2e.slack.waitFor('response_url', (c) => c.url === asAdmin.responseUrl);
+    expect(buttonsOf(adminView).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
     const jobs = await e2e.command('jobs', 'UANYONE');
     expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === jobs.responseUrl))).toContain('pending approval');
 
@@ -455,7 +460,10 @@ describe('bulk changes with approval', () => {
       'Only license admins',
     );
 
-    // The group-limited lead may approve this Sales-only request from the /license requests list.
+    // The group-limited lead sees the buttons and may approve this Sales-only request from the list.
+    const asLead = await e2e.command('requests', 'ULEAD9');
+    const pending = await e2e.slack.waitFor('response_url', (c) => c.url === asLead.responseUrl);
+    expect(buttonsOf(pending).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
     const approve = buttonsOf(pending).find((el) => el.action_id === ids.bulkRequest.approve)!;
     await click('ULEAD9', approve);
     await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);

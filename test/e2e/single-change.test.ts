@@ -288,6 +288,43 @@ describe('who may do what', () => {
     expect(await e2e.models.Audit.countDocuments({ actor: 'UINTRUDER', outcome: 'refused' })).toBe(1);
   });
 
+  it('lets only the admin who started a review confirm or cancel it, and tells another admin whose it is', async () => {
+    const add = await e2e.command('admins add <@UADMIN2|second>');
+    await e2e.slack.waitFor('response_url', (c) => c.url === add.responseUrl);
+    const view = await openModal('reassign ada.lovelace@example.com');
+    await submit(view, {
+      [ids.changeModal.learnerBlock]: { [ids.changeModal.learnerSelect]: stateValue.option(ada, 'Ada', 'external_select') },
+      [ids.changeModal.typeBlock]: { [ids.changeModal.typeSelect]: stateValue.option('pro') },
+      [ids.changeModal.reasonBlock]: { [ids.changeModal.reasonInput]: stateValue.text('Promotion asked by UADMIN1') },
+    });
+    const review = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN);
+    const buttons = (review.body.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const press = async (user: string, actionId: string) => {
+      const url = e2e.slack.responseUrl();
+      const value = buttons.find((el) => el.action_id === actionId)!.value;
+      await e2e.interact(
+        blockActionsPayload({ user_id: user, response_url: url, actions: [{ action_id: actionId, block_id: 'review_actions', value }] }),
+      );
+      return e2e.slack.waitFor('response_url', (c) => c.url === url);
+    };
+    for (const actionId of [ids.review.confirm, ids.review.cancel]) {
+      const reply = await press('UADMIN2', actionId);
+      expect(reply.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(JSON.stringify(reply.body.blocks)).toContain('This change was started by <@UADMIN1>; only they can confirm or cancel it.');
+    }
+    expect((await e2e.models.Learner.findById(ada).lean())?.licenseTypes).toEqual(['core']);
+    expect(await e2e.models.ChangeRequest.findOne({ learnerId: ada }).lean()).toMatchObject({ status: 'pending' });
+    expect(await e2e.models.Audit.countDocuments({ actor: 'UADMIN2', outcome: 'refused', code: 'not_review_owner' })).toBe(2);
+
+    const outcome = await press(ADMIN, ids.review.confirm);
+    expect(outcome.body.text).toContain('Moved Ada Lovelace');
+    // History names the admin who asked, with their own reason.
+    expect(await e2e.models.Assignment.findOne({ learnerId: ada, licenseType: 'pro' }).lean()).toMatchObject({
+      actor: ADMIN,
+      reason: 'Promotion asked by UADMIN1',
+    });
+  });
+
   it('answers 401 to a bad signature or a request older than five minutes, and changes nothing', async () => {
     const forged = await sendSlashCommand(
       e2e.baseUrl,

@@ -17,6 +17,34 @@ export interface ChangeReview {
 
 const CONFIRM_LEASE_MS = 60_000;
 
+/** Someone other than the admin who started a review clicked its Confirm or Cancel; `ownerId` is that admin. */
+export class NotReviewOwnerError extends LicenseError {
+  constructor(readonly ownerId: string) {
+    super('not_review_owner');
+    this.name = 'NotReviewOwnerError';
+  }
+}
+
+/**
+ * A review is its requester's: history must never pair one admin's click with another's reason.
+ * Another admin's click is refused (and audited) before anything is claimed.
+ */
+async function requireReviewOwner(deps: LicensingDeps, actor: Actor, requestId: string, action: string): Promise<ChangeRequest> {
+  const request = await deps.changeRequests.getChangeRequest(requestId);
+  if (!request) throw new LicenseError('change_not_found');
+  if (request.requestedBy !== actor.userId) {
+    await audit(
+      deps,
+      actor,
+      action,
+      { learnerId: request.learnerId, details: { requestId, requestedBy: request.requestedBy } },
+      { refused: 'not_review_owner' },
+    );
+    throw new NotReviewOwnerError(request.requestedBy);
+  }
+  return request;
+}
+
 /**
  * Validates a single-learner change and stores it for the admin's Confirm. Nothing changes yet;
  * a refusal is audited and thrown as a LicenseError.
@@ -91,6 +119,7 @@ export type ConfirmOutcome =
  */
 export async function confirmChange(deps: LicensingDeps, actor: Actor, requestId: string): Promise<ConfirmOutcome> {
   await requireAdmin(deps, actor, 'confirm');
+  await requireReviewOwner(deps, actor, requestId, 'confirm');
   const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
   if (!claimed) {
     const existing = await deps.changeRequests.getChangeRequest(requestId);
@@ -161,6 +190,7 @@ export async function cancelChange(
   requestId: string,
 ): Promise<{ kind: 'cancelled'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
   await requireAdmin(deps, actor, 'cancel');
+  await requireReviewOwner(deps, actor, requestId, 'cancel');
   const cancelled = await deps.changeRequests.cancelChangeRequest(requestId, actor.userId, deps.now());
   if (cancelled) return { kind: 'cancelled', request: cancelled };
   const existing = await deps.changeRequests.getChangeRequest(requestId);

@@ -107,3 +107,9 @@ export function buildReviewUndeliveredNotice(): Message {
   const sentence = 'I could not send you the review message with Confirm and Cancel, so nothing was changed. Please try again in a minute.';
   return { text: sentence, blocks: [section(`:warning: ${sentence}`)] };
 }
+
+/** Told to an admin who clicked Confirm or Cancel on another admin's review. */
+export function buildNotReviewOwnerMessage(ownerId: string): Message {
+  const sentence = `This change was started by <@${ownerId}>; only they can confirm or cancel it. Nothing was done.`;
+  return { text: sentence.replace(/<@([A-Z0-9]+)>/g, '$1'), blocks: [section(`:information_source: ${sentence}`)] };
+}

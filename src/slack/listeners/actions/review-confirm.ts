@@ -1,8 +1,8 @@
-import { confirmChange } from '../../../licensing/single/change-requests.js';
+import { confirmChange, NotReviewOwnerError } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { respondWithError } from '../../support/respond.js';
-import { buildAlreadyHandledMessage, buildOutcomeMessage } from '../../views/review-message.js';
+import { buildAlreadyHandledMessage, buildNotReviewOwnerMessage, buildOutcomeMessage } from '../../views/review-message.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /**
@@ -21,6 +21,10 @@ export function handleReviewConfirm(deps: SlackDeps) {
       }
       await respond({ replace_original: true, ...buildOutcomeMessage(outcome, actor.userId, deps.services.now()) });
     } catch (error) {
+      if (error instanceof NotReviewOwnerError) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotReviewOwnerMessage(error.ownerId) });
+        return;
+      }
       await respondWithError(respond, error, deps.logger, { action: ids.review.confirm, user: actor.userId });
     }
   };
