@@ -1,5 +1,11 @@
 import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseType } from './model.js';
 
+/** A Slack message the Slack layer posted about a request, so it can update it later. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
 /** One learner's planned change inside an operation. */
 export interface OpItem {
   learnerId: string;

@@ -104,9 +104,11 @@ describe('reassigning one learner from Slack', () => {
       }),
     );
     expect(click.status).toBe(200);
-    const outcome = await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
-    expect(outcome.body).toMatchObject({ replace_original: true });
+    // The outcome replaces the review message in place.
+    const outcome = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (review.response as { ts: string }).ts);
+    expect(outcome.body.channel).toBe((review.response as { channel: string }).channel);
     expect(outcome.body.text).toContain('Moved Ada Lovelace');
+    expect(e2e.slack.callsTo('response_url')).toHaveLength(0);
 
     const learner = await e2e.models.Learner.findById(ada).lean();
     expect(learner?.licenseTypes).toEqual(['pro']);
@@ -244,7 +246,7 @@ describe('reassigning one learner from Slack', () => {
         actions: [{ action_id: cancel.action_id, block_id: 'review_actions', value: cancel.value }],
       }),
     );
-    const reply = await e2e.slack.waitFor('response_url', (c) => c.url === url);
+    const reply = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (review.response as { ts: string }).ts);
     expect(reply.body.text).toContain('cancelled');
     expect((await e2e.models.Learner.findById(grace).lean())?.licenseTypes).toEqual(['core']);
   });
@@ -316,7 +318,19 @@ describe('who may do what', () => {
     expect(await e2e.models.ChangeRequest.findOne({ learnerId: ada }).lean()).toMatchObject({ status: 'pending' });
     expect(await e2e.models.Audit.countDocuments({ actor: 'UADMIN2', outcome: 'refused', code: 'not_review_owner' })).toBe(2);
 
-    const outcome = await press(ADMIN, ids.review.confirm);
+    await e2e.interact(
+      blockActionsPayload({
+        user_id: ADMIN,
+        actions: [
+          {
+            action_id: ids.review.confirm,
+            block_id: 'review_actions',
+            value: buttons.find((el) => el.action_id === ids.review.confirm)!.value,
+          },
+        ],
+      }),
+    );
+    const outcome = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (review.response as { ts: string }).ts);
     expect(outcome.body.text).toContain('Moved Ada Lovelace');
     // History names the admin who asked, with their own reason.
     expect(await e2e.models.Assignment.findOne({ learnerId: ada, licenseType: 'pro' }).lean()).toMatchObject({

@@ -46,6 +46,7 @@ export interface BulkRequestDoc {
   notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
+  submissionKey?: string;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -110,6 +111,7 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
     syncCaughtUpAt: Date,
     syncRefused: Number,
+    submissionKey: String,
   },
   { collection: 'bulk_requests', versionKey: false },
 );
@@ -117,3 +119,4 @@ bulkRequestSchema.index({ status: 1, expiresAt: 1 }); // expiry sweep, `/license
 bulkRequestSchema.index({ createdAt: -1 }); // `/license jobs`
 bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
+bulkRequestSchema.index({ submissionKey: 1 }, { unique: true, partialFilterExpression: { submissionKey: { $type: 'string' } } }); // a replayed submission

@@ -2,7 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
 import type { ChangeSpec } from '../../licensing/model.js';
 import { type BulkRequestDoc, modelsFor } from '../models/index.js';
-import { isObjectId, learnerProjection, toLearner } from './mappers.js';
+import { isDuplicateKey, isObjectId, learnerProjection, toLearner } from './mappers.js';
 import { allOf, type Filter, selectionFilter } from './selection-filter.js';
 
 const JOB_FINAL: BulkRequestDoc['status'][] = ['completed', 'cancelled', 'failed'];
@@ -60,6 +60,7 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
     ...(doc.notice?.channel ? { completionNoticeChannel: doc.notice.channel } : {}),
     ...(doc.syncCaughtUpAt ? { syncCaughtUpAt: doc.syncCaughtUpAt } : {}),
     ...(doc.syncRefused !== undefined ? { syncRefused: doc.syncRefused } : {}),
+    ...(doc.submissionKey ? { submissionKey: doc.submissionKey } : {}),
   };
 }
 
@@ -128,13 +129,27 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
     },
 
     async createBulkRequest(request) {
-      const doc = await BulkRequest.create({
-        ...request,
-        change: request.change as unknown as Record<string, unknown>,
-        updatedAt: request.createdAt,
-        progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
-      });
-      return toBulkRequest(doc.toObject() as BulkRequestDoc);
+      try {
+        const doc = await BulkRequest.create({
+          ...request,
+          change: request.change as unknown as Record<string, unknown>,
+          updatedAt: request.createdAt,
+          progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
+        });
+        return { request: toBulkRequest(doc.toObject() as BulkRequestDoc), created: true };
+      } catch (error) {
+        // The same submission stored a moment ago (a replay racing the original): that one stands.
+        const existing =
+          request.submissionKey && isDuplicateKey(error)
+            ? await BulkRequest.findOne({ submissionKey: request.submissionKey }).lean()
+            : null;
+        if (!existing) throw error;
+        return { request: toBulkRequest(existing as BulkRequestDoc), created: false };
+      }
+    },
+    async findBulkRequestBySubmission(submissionKey) {
+      const doc = await BulkRequest.findOne({ submissionKey }).lean();
+      return doc ? toBulkRequest(doc as BulkRequestDoc) : null;
     },
     async getBulkRequest(id) {
       if (!isObjectId(id)) return null;

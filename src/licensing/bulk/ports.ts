@@ -1,5 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import type { ChangeSpec, Learner } from '../model.js';
+import type { MessageRef } from '../ports.js';
 
 /**
  * Which learners a bulk change reaches. Filters combine with AND; the values inside one filter
@@ -28,11 +29,7 @@ export type BulkStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired
 /** States after which nothing more happens to the learners. */
 export const FINAL_BULK_STATUSES: readonly BulkStatus[] = ['rejected', 'expired', 'completed', 'cancelled', 'failed'];
 
-/** A Slack message the Slack layer posted about a request, so it can update it later. */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
+export type { MessageRef } from '../ports.js';
 
 /** The runner's checkpoint and counts; `lastBatch` is the last batch whose counts are included. */
 export interface BulkProgress {
@@ -88,6 +85,8 @@ export interface BulkRequest {
   syncCaughtUpAt?: Date;
   /** Learners of the job the platform refused (dead letters) when it caught up. */
   syncRefused?: number;
+  /** Identifies the submission that made it: a replay of that submission finds this request. */
+  submissionKey?: string;
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -121,8 +120,13 @@ export interface BulkStore {
   /** The emails among `emails` that no learner has. */
   missingEmails(emails: readonly string[]): Promise<string[]>;
 
-  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'>): Promise<BulkRequest>;
+  /**
+   * Stores a new request; with a `submissionKey` already used, stores nothing and returns the
+   * request that key made (`created: false`), so a replayed submission makes one request.
+   */
+  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'>): Promise<{ request: BulkRequest; created: boolean }>;
   getBulkRequest(id: string): Promise<BulkRequest | null>;
+  findBulkRequestBySubmission(submissionKey: string): Promise<BulkRequest | null>;
   /** pending_approval → approved/rejected, only before `expiresAt`; null when the request was not pending or is overdue. */
   decideBulkRequest(
     id: string,

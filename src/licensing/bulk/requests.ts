@@ -32,12 +32,14 @@ function seats(n: number): string {
   return `${n.toLocaleString('en-US')} seat${n === 1 ? '' : 's'}`;
 }
 
-/** What the requester gets back: the stored request and the counts it was based on. */
+/** What the requester gets back: the stored request and the counts it was based on (not recounted for a replay). */
 export interface BulkSubmission {
   request: BulkRequest;
-  preview: BulkPreview;
+  preview?: BulkPreview;
   /** True when a team lead must approve before the job starts; otherwise schedule it now. */
   needsApproval: boolean;
+  /** The same submission already made this request (a replay): nothing new was stored, nothing is to be announced. */
+  replayed: boolean;
 }
 
 /**
@@ -47,9 +49,12 @@ export interface BulkSubmission {
 export async function submitBulkRequest(
   deps: BulkDeps,
   actor: Actor,
-  input: { selection: BulkSelectionInput; change: ChangeSpec; reason: string; channelId?: string },
+  input: { selection: BulkSelectionInput; change: ChangeSpec; reason: string; channelId?: string; submissionKey?: string },
 ): Promise<BulkSubmission> {
   await requireAdmin(deps, actor, 'bulk.submit');
+  // A replayed submission gets the request it already made, unchecked: it asks for nothing new.
+  const earlier = input.submissionKey ? await deps.bulk.findBulkRequestBySubmission(input.submissionKey) : null;
+  if (earlier && earlier.requestedBy === actor.userId) return replayedSubmission(earlier);
   const channelId = input.channelId ?? actor.channelId;
   // The request's channel is where it was made; the audit names it like any other.
   const at = channelId ? { ...actor, channelId } : actor;
@@ -80,7 +85,7 @@ export async function submitBulkRequest(
 
   const now = deps.now();
   const needsApproval = preview.toChange > deps.bulkApprovalThreshold;
-  const request = await deps.bulk.createBulkRequest({
+  const { request, created } = await deps.bulk.createBulkRequest({
     status: needsApproval ? 'pending_approval' : 'approved',
     selection,
     change: input.change,
@@ -98,7 +103,9 @@ export async function submitBulkRequest(
       toChange: preview.toChange,
       seatsNeeded: preview.seatsNeeded,
     },
+    ...(input.submissionKey ? { submissionKey: input.submissionKey } : {}),
   });
+  if (!created) return replayedSubmission(request);
   await audit(
     deps,
     at,
@@ -106,7 +113,11 @@ export async function submitBulkRequest(
     { details: { requestId: request.id, status: request.status, toChange: preview.toChange, reason } },
     'applied',
   );
-  return { request, preview, needsApproval };
+  return { request, preview, needsApproval, replayed: false };
+}
+
+function replayedSubmission(request: BulkRequest): BulkSubmission {
+  return { request, needsApproval: request.status === 'pending_approval', replayed: true };
 }
 
 export type BulkCancelOutcome =

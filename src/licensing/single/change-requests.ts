@@ -4,6 +4,7 @@ import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type ChangeSpec, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
 import { planItems, runOperation, touchedTypes } from '../operations.js';
+import type { MessageRef } from '../ports.js';
 import type { ChangeRequest } from './ports.js';
 
 /** What a review message shows. */
@@ -13,6 +14,8 @@ export interface ChangeReview {
   before: string[];
   after: string[];
   typeNames: Map<string, string>;
+  /** The same submission already made this request (a replay): nothing new was stored. */
+  replayed?: boolean;
 }
 
 const CONFIRM_LEASE_MS = 60_000;
@@ -52,9 +55,12 @@ async function requireReviewOwner(deps: LicensingDeps, actor: Actor, requestId: 
 export async function requestChange(
   deps: LicensingDeps,
   actor: Actor,
-  input: { learnerId: string; change: ChangeSpec; reason: string },
+  input: { learnerId: string; change: ChangeSpec; reason: string; submissionKey?: string },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
+  // A replayed submission gets the request it already made, unchecked: it asks for nothing new.
+  const earlier = input.submissionKey ? await deps.changeRequests.findChangeRequestBySubmission(input.submissionKey) : null;
+  if (earlier && earlier.requestedBy === actor.userId) return replayedReview(deps, earlier);
   let change = input.change;
   if (change.kind === 'reassign' && change.from === null) {
     // "Reassign" replaces a license: with no choice made, the learner's first one.
@@ -63,15 +69,27 @@ export async function requestChange(
     change = { kind: 'reassign', to, from: current?.licenseTypes.find((t) => t !== to) ?? null };
   }
   const { learner, types } = await checkChange(deps, actor, input.learnerId, change);
-  const request = await deps.changeRequests.createChangeRequest({
+  const { request, created } = await deps.changeRequests.createChangeRequest({
     learnerId: learner.id,
     change,
     reason: input.reason,
     requestedBy: actor.userId,
     ...(actor.channelId ? { channelId: actor.channelId } : {}),
     createdAt: deps.now(),
+    ...(input.submissionKey ? { submissionKey: input.submissionKey } : {}),
   });
-  return review(request, learner, types);
+  return created ? review(request, learner, types) : replayedReview(deps, request);
+}
+
+async function replayedReview(deps: LicensingDeps, request: ChangeRequest): Promise<ChangeReview> {
+  const [learner, types] = await Promise.all([deps.store.findLearnerById(request.learnerId), deps.store.listLicenseTypes()]);
+  if (!learner) throw new LicenseError('learner_not_found');
+  return { ...review(request, learner, types), replayed: true };
+}
+
+/** Remembers where the review message is, so its outcome replaces it in place. */
+export async function setReviewMessage(deps: Pick<LicensingDeps, 'changeRequests'>, requestId: string, ref: MessageRef): Promise<void> {
+  await deps.changeRequests.setReviewMessage(requestId, ref);
 }
 
 /** Re-checks a change against the current data; audits and throws the first rule it breaks. */

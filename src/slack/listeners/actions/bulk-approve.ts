@@ -3,12 +3,14 @@ import type { SlackDeps } from '../../deps.js';
 import { refreshApprovalMessage, startBulkJob } from '../../flows/bulk-flow.js';
 import { ids } from '../../ids.js';
 import { tellUser } from '../../support/post.js';
-import { respondWithError } from '../../support/respond.js';
+import { firstTimeOf, respondWithError } from '../../support/respond.js';
 import { buildNotice, slackDate } from '../../views/blocks.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /** Approve: the first lead's decision wins; the message is updated for everyone and the job queued. */
 export function handleBulkApprove(deps: SlackDeps) {
+  // Replayed copies of one click share its response_url: one "already decided" answer is enough.
+  const firstReply = firstTimeOf();
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
@@ -47,6 +49,7 @@ export function handleBulkApprove(deps: SlackDeps) {
         }
         return;
       }
+      if (!firstReply(body.response_url)) return;
       const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
       const when = request.decidedAt ? ` ${slackDate(request.decidedAt)}` : '';
       await respond({

@@ -1,25 +1,33 @@
+import type { webApi } from '@slack/bolt';
+import type { MessageRef } from '../../../licensing/ports.js';
 import { confirmChange, NotReviewOwnerError } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
-import { respondWithError } from '../../support/respond.js';
+import { firstTimeOf, respondWithError } from '../../support/respond.js';
+import type { Message } from '../../views/blocks.js';
 import { buildAlreadyHandledMessage, buildNotReviewOwnerMessage, buildOutcomeMessage } from '../../views/review-message.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 /**
- * Confirm on a review message. Replies go through `response_url`, which works for ephemeral
- * messages too (their clicks carry no `message`).
+ * Confirm on a review message. The outcome replaces the review message by its ts (recorded when it
+ * was posted), so replayed clicks cannot use up the `response_url`'s five replies before it shows;
+ * `response_url` is the fallback, and answers a click on a review that was already handled.
  */
 export function handleReviewConfirm(deps: SlackDeps) {
-  return async ({ ack, body, action, respond }: ButtonArgs) => {
+  const firstReply = firstTimeOf();
+  return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
     try {
       const outcome = await confirmChange(deps.services, actor, requestIdOf(action));
       if (outcome.kind === 'already_done') {
+        // Replayed copies of one click share its response_url: one answer is enough.
+        if (!firstReply(body.response_url)) return;
         await respond({ response_type: 'ephemeral', replace_original: false, ...buildAlreadyHandledMessage(outcome.request) });
         return;
       }
-      await respond({ replace_original: true, ...buildOutcomeMessage(outcome, actor.userId, deps.services.now()) });
+      const message = buildOutcomeMessage(outcome, actor.userId, deps.services.now());
+      await replaceReview(client, outcome.review?.request.reviewMessage, message, () => respond({ replace_original: true, ...message }));
     } catch (error) {
       if (error instanceof NotReviewOwnerError) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...buildNotReviewOwnerMessage(error.ownerId) });
@@ -28,4 +36,22 @@ export function handleReviewConfirm(deps: SlackDeps) {
       await respondWithError(respond, error, deps.logger, { action: ids.review.confirm, user: actor.userId });
     }
   };
+}
+
+/** Replaces the review message in place when its ts is known, else through `fallback` (the response_url). */
+export async function replaceReview(
+  client: webApi.WebClient,
+  ref: MessageRef | undefined,
+  message: Message,
+  fallback: () => Promise<unknown>,
+): Promise<void> {
+  if (ref) {
+    try {
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      return;
+    } catch {
+      // The message may be gone or Slack may refuse the edit; the response_url still reaches the admin.
+    }
+  }
+  await fallback();
 }
