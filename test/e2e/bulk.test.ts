@@ -384,6 +384,8 @@ describe('bulk changes with approval', () => {
       30_000,
     );
     expect(notice.body.text).toBe('Bulk license change completed: 300 changed, 0 skipped, 0 failed');
+    // The progress message gets its final state once the Retry-After has passed (the notice did not wait for it).
+    await e2e.slack.waitFor('chat.update', (c) => c.ok && String(c.body.text).startsWith('Bulk license change completed'), 10_000);
     const updates = e2e.slack.callsTo('chat.update');
     expect(updates[0]?.status).toBe(429);
     const afterLimit = updates.filter((c) => c.ok && c.at >= (updates[0]?.at ?? 0) + 1000);

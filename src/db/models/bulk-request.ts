@@ -43,7 +43,7 @@ export interface BulkRequestDoc {
   startedAt?: Date;
   finishedAt?: Date;
   failureCode?: string;
-  notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
+  notice?: { claimedAt?: Date; claimToken?: string; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
   submissionKey?: string;
@@ -108,7 +108,10 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     startedAt: Date,
     finishedAt: Date,
     failureCode: String,
-    notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
+    notice: {
+      type: new Schema({ claimedAt: Date, claimToken: String, postedAt: Date, ts: String, channel: String }, { _id: false }),
+      default: undefined,
+    },
     syncCaughtUpAt: Date,
     syncRefused: Number,
     submissionKey: String,

@@ -234,7 +234,7 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
     async setProgressMessage(id, ref) {
       if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { progressMessage: ref } });
     },
-    async claimCompletionNotice(id, now, leaseMs) {
+    async claimCompletionNotice(id, now, leaseMs, token) {
       if (!isObjectId(id)) return false;
       const res = await BulkRequest.updateOne(
         {
@@ -243,9 +243,17 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
           'notice.postedAt': { $exists: false },
           $or: [{ 'notice.claimedAt': { $exists: false } }, { 'notice.claimedAt': { $lt: new Date(now.getTime() - leaseMs) } }],
         },
-        { $set: { 'notice.claimedAt': now } },
+        { $set: { 'notice.claimedAt': now, 'notice.claimToken': token } },
       );
       return res.modifiedCount === 1;
+    },
+    async renewCompletionNoticeClaim(id, token, now) {
+      if (!isObjectId(id)) return false;
+      const res = await BulkRequest.updateOne(
+        { _id: id, 'notice.claimToken': token, 'notice.postedAt': { $exists: false } },
+        { $set: { 'notice.claimedAt': now } },
+      );
+      return res.matchedCount === 1;
     },
     async markCompletionNoticePosted(id, posted, now) {
       if (!isObjectId(id)) return;

@@ -154,8 +154,13 @@ export interface BulkStore {
   requestBulkCancel(id: string, by: string, now: Date): Promise<BulkRequest | null>;
   setApprovalMessage(id: string, ref: MessageRef): Promise<void>;
   setProgressMessage(id: string, ref: MessageRef): Promise<void>;
-  /** Takes the right to post the completion notice: once, or again after `leaseMs` if never marked posted. */
-  claimCompletionNotice(id: string, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Takes the right to post the completion notice under `token`: once, or again when it was never
+   * marked posted and its claim was not renewed for `leaseMs`.
+   */
+  claimCompletionNotice(id: string, now: Date, leaseMs: number, token: string): Promise<boolean>;
+  /** Renews a claim still held under `token` on an unposted notice; false otherwise. */
+  renewCompletionNoticeClaim(id: string, token: string, now: Date): Promise<boolean>;
   markCompletionNoticePosted(id: string, posted: { ts?: string; channel?: string }, now: Date): Promise<void>;
   /** Finished jobs since `finishedAfter` whose notice is posted and which the platform has not caught up with. */
   syncAwaitingBulkRequests(finishedAfter: Date, limit: number): Promise<BulkRequest[]>;
@@ -254,12 +259,16 @@ export interface BulkSummary extends BulkProgressCounts {
 export interface BulkNotifier {
   /** After each batch; called often, so implementations throttle. */
   progress(request: BulkRequest, counts: BulkProgressCounts): Promise<void>;
-  /** Once per job, when it reached a final state; returns the posted message's ts, if any. */
+  /**
+   * Once per job, when it reached a final state: posts the completion notice and says where it
+   * went. What must come after the notice (the failures CSV in its thread, the requester's DM) is
+   * returned as `followUp`, run only once the post is recorded, so a second poster never repeats it.
+   */
   finished(
     request: BulkRequest,
     summary: BulkSummary,
     failures: AsyncIterable<BulkFailure>,
-  ): Promise<{ ts?: string; channel?: string } | undefined>;
+  ): Promise<{ ts?: string; channel?: string; followUp?: () => Promise<void> } | undefined>;
   /** The learning platform has every change of the job: the completion notice says so. */
   syncCaughtUp?(request: BulkRequest): Promise<void>;
   /** A request nobody approved in time. */
