@@ -15,7 +15,7 @@ import { createExportRepository } from './repositories/export.js';
 import { createHistoryRepository } from './repositories/history.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
-import { createLearnerRepository } from './repositories/learners.js';
+import { createLearnerRepository, rebuildSearchKeys } from './repositories/learners.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
 import { createOperationRepository } from './repositories/operations.js';
 import { createSyncControlRepository } from './repositories/sync-control.js';
@@ -41,11 +41,14 @@ export interface Repositories {
 }
 
 /**
- * The one place stores are wired: creates every collection and index once, then builds each
+ * The one place stores are wired: creates every collection and index once, brings stored data up
+ * to date (search keys), then builds each
  * repository wrapped so that an unreachable database is the domain's `database_unavailable`.
  */
 export async function openRepositories(connection: Connection): Promise<Repositories> {
   await ensureIndexes(connection);
+  // Learners stored before the search keys last changed get the current ones (a no-op once done).
+  await rebuildSearchKeys(connection);
   const syncStates = createSyncStateRepository(connection);
   return {
     store: withDatabaseErrors({

@@ -126,27 +126,8 @@ export function seatDelta(prev: readonly string[], next: readonly string[]): Map
   return delta;
 }
 
-/** Lower-cased search keys: every word of the name, the email and its local part's words. */
-export function searchKeysFor(name: string, email: string): string[] {
-  const lowerEmail = email.toLowerCase();
-  const words = name
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[\s,.'’()-]+/)
-    .filter(Boolean);
-  const localWords = (lowerEmail.split('@')[0] ?? '').split(/[._+-]+/).filter(Boolean);
-  return [...new Set([...words, lowerEmail, ...localWords])];
-}
-
-/** Escapes regex metacharacters so user text matches literally. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** Splits typed search text into lower-cased words (at most 4, to bound the query). */
-export function searchTerms(query: string): string[] {
-  return query.toLowerCase().normalize('NFKC').trim().split(/\s+/).filter(Boolean).slice(0, 4);
-}
+// How learners are found as people type lives in search.ts; these are used across the domain.
+export { escapeRegex, SEARCH_KEYS_VERSION, searchFieldsFor, searchKeysFor, searchNameFor, searchTerms } from './search.js';
 
 /** A human label for a list of license types. */
 export function describeTypes(keys: readonly string[], names: ReadonlyMap<string, string>): string {

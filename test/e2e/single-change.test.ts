@@ -252,6 +252,86 @@ describe('reassigning one learner from Slack', () => {
   });
 });
 
+describe('the learner typeahead', () => {
+  const suggest = async (value: string) =>
+    (
+      (
+        await e2e.interact(
+          blockSuggestionPayload({
+            user_id: ADMIN,
+            action_id: ids.changeModal.learnerSelect,
+            block_id: ids.changeModal.learnerBlock,
+            value,
+          }),
+        )
+      ).json as { options: { text: { text: string } }[] }
+    ).options.map((o) => o.text.text.split(' · ')[0]);
+
+  beforeEach(async () => {
+    await givenLearners(e2e.running.db, [
+      { email: 'conan.obrien@example.com', name: "Conan O'Brien" },
+      { email: 'jlp@example.com', name: 'Jean-Luc Picard' },
+      { email: 'amd@example.com', name: 'Anne-Marie Duval' },
+      { email: 'jrrt@example.com', name: 'J.R.R. Tolkien' },
+      { email: 'ana.silva@example.com', name: 'Ana (Annie) Silva' },
+      { email: 'zoe.k@example.com', name: 'Zoë Kravitz' },
+      { email: 'oyvind@example.com', name: 'Øyvind Ødegård' },
+      { email: 'thomas@example.com', name: 'Thomas Müller' },
+      { email: 'fh@example.com', name: 'François Hollande' },
+      { email: 'maria@example.com', name: 'María García' },
+      { email: 'yamada@example.com', name: '山田 太郎' },
+      { email: 'ann@example.com', name: 'Ann' },
+      { email: 'ann.smith@example.com', name: 'Ann Smith' },
+      { email: 'annabel@example.com', name: 'Annabel Jones' },
+      { email: 'mary.ann@example.com', name: 'Mary Ann' },
+      { email: 'joanne@example.com', name: 'Joanne Annis' },
+    ]);
+  });
+
+  it.each([
+    ["Conan O'B", "Conan O'Brien"],
+    ['Jean-Luc', 'Jean-Luc Picard'],
+    ['picard jean', 'Jean-Luc Picard'],
+    ['Anne-Marie', 'Anne-Marie Duval'],
+    ['J.R.R', 'J.R.R. Tolkien'],
+    ['(Annie', 'Ana (Annie) Silva'],
+    ['zoe', 'Zoë Kravitz'],
+    ['Ødegård', 'Øyvind Ødegård'],
+    ['odegard', 'Øyvind Ødegård'],
+    ['muller', 'Thomas Müller'],
+    ['Müller', 'Thomas Müller'],
+    ['francois', 'François Hollande'],
+    ['maria', 'María García'],
+    ['山田太', '山田 太郎'],
+    ['太郎', '山田 太郎'],
+  ])('finds “%s” as it is shown', async (typed, name) => {
+    expect(await suggest(typed)).toEqual([name]);
+  });
+
+  it('finds an apostrophe typed or left out, in names and emails alike', async () => {
+    // Olive Brien's email is o.brien@example.com.
+    expect(await suggest("O'Brien")).toEqual(["Conan O'Brien", 'Olive Brien']);
+    expect(await suggest('obrien')).toEqual(["Conan O'Brien", 'Olive Brien']);
+  });
+
+  it('ranks the exact name first, then names starting with the text, then whole words, then the rest', async () => {
+    expect(await suggest('ann')).toEqual([
+      'Ann',
+      'Ann Smith',
+      'Annabel Jones',
+      'Anne-Marie Duval',
+      'Mary Ann',
+      'Ana (Annie) Silva',
+      'Joanne Annis',
+    ]);
+  });
+
+  it('matches nothing for operators and regular expressions', async () => {
+    for (const typed of ['.*', '^a', '[a-z]', '$where', '{"$gt":""}', '\\w+'])
+      expect({ typed, found: await suggest(typed) }).toEqual({ typed, found: [] });
+  });
+});
+
 describe('who may do what', () => {
   it('refuses a non-admin with an ephemeral sentence, audits it and opens nothing', async () => {
     const { responseUrl } = await e2e.command('reassign ada.lovelace@example.com', 'UBYSTANDER');

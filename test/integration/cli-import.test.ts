@@ -131,7 +131,7 @@ describe('license-bot import learners', () => {
         groups: ['Engineering', 'Sales'],
         status: 'active',
         licenseTypes: ['pro'],
-        searchKeys: ['ada', 'lovelace', 'ada.lovelace@example.com'],
+        searchKeys: ['ada', 'lovelace', 'adalovelace', 'adalovelace@examplecom'],
       },
       {
         email: 'alan@example.com',
@@ -139,7 +139,7 @@ describe('license-bot import learners', () => {
         groups: [],
         status: 'active',
         licenseTypes: [],
-        searchKeys: ['alan', 'turing', 'alan@example.com'],
+        searchKeys: ['alan', 'turing', 'alanturing', 'alan@examplecom'],
       },
       {
         email: 'grace@example.com',
@@ -147,7 +147,7 @@ describe('license-bot import learners', () => {
         groups: ['Engineering'],
         status: 'active',
         licenseTypes: ['core'],
-        searchKeys: ['hopper', 'grace', 'grace@example.com'],
+        searchKeys: ['hopper', 'grace', 'hoppergrace', 'grace@examplecom'],
       },
       {
         email: 'old@example.com',
@@ -155,7 +155,7 @@ describe('license-bot import learners', () => {
         groups: ['HR'],
         status: 'deactivated',
         licenseTypes: [],
-        searchKeys: ['old', 'timer', 'old@example.com'],
+        searchKeys: ['old', 'timer', 'oldtimer', 'old@examplecom'],
       },
     ]);
     const history = await Assignment.find({}, { _id: 0, email: 1, licenseType: 1, revokedAt: 1, actor: 1, source: 1, reason: 1 })

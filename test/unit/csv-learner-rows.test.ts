@@ -25,7 +25,8 @@ describe('learner rows', () => {
         name: 'Ada Lovelace',
         groups: ['Sales', 'Engineering'],
         status: 'active',
-        searchKeys: ['ada', 'lovelace', 'ada.lovelace@example.com'],
+        searchKeys: ['ada', 'lovelace', 'adalovelace', 'adalovelace@examplecom'],
+        searchName: 'ada lovelace',
       },
       licenseTypes: ['pro'],
     });

@@ -5,6 +5,10 @@ export interface LearnerDoc {
   email: string;
   name: string;
   searchKeys: string[];
+  /** The folded name (licensing/search.ts): the typeahead's sort order. */
+  searchName?: string;
+  /** Which version of the search keys the learner has; others are rebuilt at start. */
+  searchVersion?: number;
   groups: string[];
   status: 'active' | 'deactivated';
   licenseTypes: string[];
@@ -18,6 +22,8 @@ export const learnerSchema = new Schema<LearnerDoc>(
     email: { type: String, required: true, lowercase: true, trim: true, match: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
     name: { type: String, required: true, trim: true, maxlength: 200 },
     searchKeys: { type: [String], default: [] },
+    searchName: { type: String },
+    searchVersion: { type: Number },
     groups: { type: [String], default: [] },
     status: { type: String, enum: ['active', 'deactivated'], default: 'active' },
     licenseTypes: { type: [String], default: [] },
@@ -28,7 +34,9 @@ export const learnerSchema = new Schema<LearnerDoc>(
   { collection: 'learners', versionKey: false },
 );
 learnerSchema.index({ email: 1 }, { unique: true }); // lookup by email, import upsert
-learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan
+learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan; whole words by equality
+learnerSchema.index({ searchName: 1, _id: 1 }); // typeahead: its explicit order
+learnerSchema.index({ searchVersion: 1 }); // rebuilding search keys of another version at start
 learnerSchema.index({ licenseTypes: 1 }); // seat checks, bulk filters by current type
 learnerSchema.index({ groups: 1 }); // bulk filters by group
 // No index on recentOps: the one query on it (which learners an operation changed) looks the

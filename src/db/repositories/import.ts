@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { SEARCH_KEYS_VERSION } from '../../licensing/model.js';
 import type { ImportStore } from '../../licensing/transfer/ports.js';
 import { modelsFor } from '../models/index.js';
 import { learnerProjection, toLearner } from './mappers.js';
@@ -29,7 +30,14 @@ export function createImportRepository(connection: Connection): ImportStore {
           updateOne: {
             filter: { email: p.email },
             update: {
-              $set: { name: p.name, groups: p.groups, status: p.status, searchKeys: p.searchKeys },
+              $set: {
+                name: p.name,
+                groups: p.groups,
+                status: p.status,
+                searchKeys: p.searchKeys,
+                searchName: p.searchName,
+                searchVersion: SEARCH_KEYS_VERSION,
+              },
               // Licenses are never set here: they change through operations only.
               $setOnInsert: { licenseTypes: [], version: 0, recentOps: [] },
             },

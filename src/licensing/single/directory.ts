@@ -1,10 +1,18 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
 import { type Assignment, type Learner, type LicenseType, searchTerms } from '../model.js';
+import { rankLearners } from '../search.js';
 
-/** Typeahead: learners whose name words or email start with each typed word. */
+/**
+ * Typeahead: learners whose name words or email start with each typed word (see search.ts), best
+ * matches first. Up to five times `limit` candidates are ranked, so the best ones are not cut off
+ * by the database's own order.
+ */
 export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: string, limit = 20): Promise<Learner[]> {
-  return deps.store.searchLearners(searchTerms(query), limit);
+  const terms = searchTerms(query);
+  if (terms.length === 0) return [];
+  const candidates = await deps.store.searchLearners(terms, Math.min(100, limit * 5));
+  return rankLearners(candidates, query).slice(0, limit);
 }
 
 /** The one learner a typed name or email designates, or null when none or several match. */
@@ -18,7 +26,7 @@ export async function resolveLearner(
     const learner = await deps.store.findLearnerByEmail(trimmed.replace(/^<mailto:[^|]+\|(.+)>$/, '$1'));
     if (learner) return { learner, matches: 1 };
   }
-  const found = await deps.store.searchLearners(searchTerms(trimmed), 2);
+  const found = await searchLearners(deps, trimmed, 2);
   return { learner: found.length === 1 ? (found[0] ?? null) : null, matches: found.length };
 }
 

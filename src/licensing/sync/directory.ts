@@ -1,6 +1,6 @@
 import { requireAdmin } from '../admins.js';
 import { audit } from '../audit.js';
-import { type Actor, type Learner, type LearnerStatus, platformNameOf, searchKeysFor } from '../model.js';
+import { type Actor, type Learner, type LearnerStatus, platformNameOf, searchFieldsFor } from '../model.js';
 import { applyLicenseSets } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { LearnerProfile } from '../transfer/ports.js';
@@ -115,7 +115,7 @@ function profileFor(
     : (learner?.groups ?? []);
   let status: LearnerStatus = learner?.status ?? 'active';
   if (!activeMeansLicensed) status = user.active || (learner?.licenseTypes.length ?? 0) > 0 ? 'active' : 'deactivated';
-  const profile = { email: user.email, name, groups, status, searchKeys: searchKeysFor(name, user.email) };
+  const profile = { email: user.email, name, groups, status, ...searchFieldsFor(name, user.email) };
   const changed =
     !learner ||
     learner.name !== name ||

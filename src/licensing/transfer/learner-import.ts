@@ -1,4 +1,4 @@
-import { freeSeats, type Learner, type LearnerStatus, type LicenseType, searchKeysFor, seatDelta } from '../model.js';
+import { freeSeats, type Learner, type LearnerStatus, type LicenseType, searchFieldsFor, seatDelta } from '../model.js';
 import { applyLicenseSets, resumeStaleOperations } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { ImportDeps, ImportOptions, ImportStore, LearnerProfile, RowSource } from './ports.js';
@@ -58,7 +58,7 @@ export function parseLearnerRow(
   return {
     row: {
       line,
-      profile: { email, name, groups, status, searchKeys: searchKeysFor(name, email) },
+      profile: { email, name, groups, status, ...searchFieldsFor(name, email) },
       // Deactivated learners hold no license: deactivating one releases their seats.
       licenseTypes: status === 'deactivated' ? [] : types.length ? types : undefined,
     },

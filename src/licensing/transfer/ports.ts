@@ -17,6 +17,8 @@ export interface LearnerProfile {
   groups: string[];
   status: LearnerStatus;
   searchKeys: string[];
+  /** The folded name the typeahead sorts by. */
+  searchName: string;
 }
 
 /** Persistence the imports need beyond the licensing store; implemented by db/. */
