@@ -29,7 +29,10 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
       const [first, ...rest] = terms as [string, ...string[]];
       // Whole-word matches, by equality (an index lookup), so a learner typed in full is never
       // crowded out by the many whose words merely start the same.
-      const whole = Learner.find({ searchKeys: first, ...(rest.length ? { $and: rest.map((term) => ({ searchKeys: term })) } : {}) }, learnerProjection)
+      const whole = Learner.find(
+        { searchKeys: first, ...(rest.length ? { $and: rest.map((term) => ({ searchKeys: term })) } : {}) },
+        learnerProjection,
+      )
         .sort({ searchName: 1, _id: 1 })
         .limit(limit)
         .lean();
