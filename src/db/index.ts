@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { cachedAdminStore } from '../licensing/admins.js';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
 import type { AdminStore, LicensingStore } from '../licensing/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
@@ -59,7 +60,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createAuditRepository(connection),
       recordSettledChanges: syncStates.recordSettledChanges,
     }),
-    admins: withDatabaseErrors(createAdminRepository(connection)),
+    admins: cachedAdminStore(withDatabaseErrors(createAdminRepository(connection))),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
     bulk: withDatabaseErrors(createBulkRequestRepository(connection)),
     leads: withDatabaseErrors(createLeadRepository(connection)),

@@ -332,6 +332,51 @@ describe('the learner typeahead', () => {
   });
 });
 
+describe('the learner typeahead under load and faults', () => {
+  const suggestAs = async (user: string, value: string) =>
+    (
+      await e2e.interact(
+        blockSuggestionPayload({ user_id: user, action_id: ids.changeModal.learnerSelect, block_id: ids.changeModal.learnerBlock, value }),
+      )
+    ).json as { options: { text: { text: string }; value: string }[] };
+  const adminsCommand = async (text: string) => {
+    const { responseUrl } = await e2e.command(`admins ${text}`);
+    await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
+  };
+
+  it('answers 300 simultaneous requests of an admin added from Slack with one read of who is admin', async () => {
+    await adminsCommand('add <@UADMIN2|second>');
+    let adminReads = 0;
+    e2e.running.db.connection.set('debug', (collection: string) => {
+      if (collection === 'admins') adminReads += 1;
+    });
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => suggestAs('UADMIN2', ['ada', 'gra', 'o', 'hop'][i % 4]!)));
+    e2e.running.db.connection.set('debug', false);
+    expect(answers.every((a) => a.options.length > 0)).toBe(true);
+    expect(adminReads).toBeLessThanOrEqual(1);
+  });
+
+  it('forgets a removed admin at once and knows an added one at once', async () => {
+    expect((await suggestAs('UADMIN2', 'ada')).options).toEqual([]);
+    await adminsCommand('add <@UADMIN2|second>');
+    expect((await suggestAs('UADMIN2', 'ada')).options.map((o) => o.value)).toEqual([ada]);
+    await adminsCommand('remove <@UADMIN2>');
+    expect((await suggestAs('UADMIN2', 'ada')).options).toEqual([]);
+  });
+
+  it('answers at once with a sentence and no learners while the database is down', async () => {
+    await suggestAs(ADMIN, 'ada');
+    await e2e.running.db.connection.close();
+    const answer = await suggestAs(ADMIN, 'ada');
+    expect(answer.options).toEqual([
+      {
+        text: { type: 'plain_text', text: 'The license database is unreachable; try again in a minute.', emoji: true },
+        value: 'unavailable',
+      },
+    ]);
+  });
+});
+
 describe('who may do what', () => {
   it('refuses a non-admin with an ephemeral sentence, audits it and opens nothing', async () => {
     const { responseUrl } = await e2e.command('reassign ada.lovelace@example.com', 'UBYSTANDER');
