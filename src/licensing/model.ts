@@ -126,6 +126,22 @@ export function seatDelta(prev: readonly string[], next: readonly string[]): Map
   return delta;
 }
 
+// A local part starts with a letter, digit or _ (so no formula: "=1+1@x.com" is not an email), then
+// the usual characters; the domain is dot-separated labels of letters, digits and inner hyphens,
+// ending in a top-level domain of letters.
+const EMAIL_ADDRESS =
+  /^[\p{L}\p{N}_](?:[\p{L}\p{N}_!#$%&'*+/=?^`{|}~-]|\.(?!\.))*(?<!\.)@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+(?:\p{L}{2,}|xn--[a-z0-9-]+)$/u;
+
+/** True for an email address as people have them (at most 254 characters); a formula or a phrase is not one. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL_ADDRESS.test(text);
+}
+
+/** The one form of an email: trimmed, lower case, Unicode-normalised (NFC), so one person is one learner. */
+export function normalizeEmail(text: string): string {
+  return text.trim().normalize('NFC').toLowerCase();
+}
+
 // How learners are found as people type lives in search.ts; these are used across the domain.
 export { escapeRegex, SEARCH_KEYS_VERSION, searchFieldsFor, searchKeysFor, searchNameFor, searchTerms } from './search.js';
 

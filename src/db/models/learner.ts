@@ -1,4 +1,5 @@
 import { Schema, type Types } from 'mongoose';
+import { isEmailAddress } from '../../licensing/model.js';
 
 export interface LearnerDoc {
   _id: Types.ObjectId;
@@ -15,11 +16,19 @@ export interface LearnerDoc {
   slackUserId?: string;
   version: number;
   recentOps: string[];
+  /** The last few imports that changed this learner's profile or status (how an import knows what it did). */
+  profileMarks?: string[];
 }
 
 export const learnerSchema = new Schema<LearnerDoc>(
   {
-    email: { type: String, required: true, lowercase: true, trim: true, match: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
+    email: {
+      type: String,
+      required: true,
+      lowercase: true,
+      trim: true,
+      validate: { validator: isEmailAddress, message: 'not an email address' },
+    },
     name: { type: String, required: true, trim: true, maxlength: 200 },
     searchKeys: { type: [String], default: [] },
     searchName: { type: String },
@@ -30,6 +39,7 @@ export const learnerSchema = new Schema<LearnerDoc>(
     slackUserId: { type: String },
     version: { type: Number, default: 0 },
     recentOps: { type: [String], default: [] },
+    profileMarks: { type: [String], default: undefined },
   },
   { collection: 'learners', versionKey: false },
 );

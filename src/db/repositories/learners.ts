@@ -1,5 +1,5 @@
 import { type Connection, type mongo, Types } from 'mongoose';
-import { escapeRegex, type Learner, SEARCH_KEYS_VERSION, searchFieldsFor } from '../../licensing/model.js';
+import { escapeRegex, type Learner, normalizeEmail, SEARCH_KEYS_VERSION, searchFieldsFor } from '../../licensing/model.js';
 import type { LearnerStore } from '../../licensing/ports.js';
 import { type LearnerDoc, modelsFor } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
@@ -15,7 +15,7 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
       return doc ? toLearner(doc) : null;
     },
     async findLearnerByEmail(email) {
-      const doc = await Learner.findOne({ email: email.trim().toLowerCase() }, learnerProjection).lean();
+      const doc = await Learner.findOne({ email: normalizeEmail(email) }, learnerProjection).lean();
       return doc ? toLearner(doc) : null;
     },
     async findLearnersByIds(ids) {

@@ -1,6 +1,8 @@
 import { webApi } from '@slack/bolt';
+import { stringify } from 'csv-stringify/sync';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
 import { bulkFailures, bulkProgressCounts } from '../../licensing/bulk/runner.js';
+import { spreadsheetSafe } from '../../licensing/transfer/export.js';
 import type { Logger } from '../../logger.js';
 import { postToChannelOrUser, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
@@ -123,10 +125,10 @@ export function createSlackBulkNotifier(input: {
       }
       // Stream the failures: the first ones go in the message, all of them in the CSV.
       const first: BulkFailure[] = [];
-      const csv: string[] = ['email,reason,code'];
+      const csv: string[] = [failureReportLine(['email', 'reason', 'code'])];
       for await (const failure of failures) {
         if (first.length < FAILURES_LISTED) first.push(failure);
-        csv.push([failure.email, failureSentence(failure.code), failure.code].map(csvCell).join(','));
+        csv.push(failureReportLine([failure.email, failureSentence(failure.code), failure.code]));
       }
       const notice = buildCompletionNotice(request, summary, first, typeNames, platformLine(request, summary));
       const channel = request.progressMessage?.channel ?? request.channelId;
@@ -138,7 +140,7 @@ export function createSlackBulkNotifier(input: {
             thread_ts: posted.ts,
             filename: `bulk-${request.id}-failures.csv`,
             title: `Failures of bulk change ${request.id}`,
-            file: Buffer.from(`${csv.join('\n')}\n`, 'utf8'),
+            file: Buffer.from(csv.join(''), 'utf8'),
           });
         }
         if (posted.channel !== request.requestedBy && request.channelId !== request.requestedBy) {
@@ -198,6 +200,7 @@ export function createSlackBulkNotifier(input: {
   };
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** One line of the failures CSV: RFC 4180 quoting, every cell spreadsheet-safe (emails stored long ago were checked less). */
+export function failureReportLine(cells: readonly string[]): string {
+  return stringify([cells.map(spreadsheetSafe)], { record_delimiter: 'unix' });
 }
