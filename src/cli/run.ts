@@ -19,9 +19,10 @@ Commands:
                                    (empty seats = unlimited)
   import learners FILE.csv [--sync]
                                    Create or update learners by email, and set their licenses;
-                                   columns email,name,group,licenseType,status
+                                   columns email,name[,group,licenseType,status]
                                    (group: several joined by ";"; licenseType: a license type key,
-                                   empty = leave licenses as they are; status: active|deactivated)
+                                   empty = leave licenses as they are; status: active|deactivated,
+                                   empty = leave it; a column left out changes nothing)
   export learners                  CSV of learners to stdout (email order)
   export history                   CSV of license assignments to stdout (oldest first)
   export audit                     CSV of audit events to stdout (oldest first)
