@@ -112,7 +112,8 @@ export async function* readCsv(
       const line = (error as CsvError & { lines?: number }).lines;
       if (error.code === 'CSV_MAX_RECORD_SIZE')
         throw new InvalidSourceError(line, `a record is longer than ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters`);
-      throw new InvalidSourceError(line, `the file is not valid CSV (${error.message.replace(/^[^:]*:\s*/, '')})`);
+      const why = error.message.replace(/^[^:]*:\s*/, '').replace(/\s+/g, ' ');
+      throw new InvalidSourceError(line, `the file is not valid CSV (${why.length > 160 ? `${why.slice(0, 159)}…` : why})`);
     }
     throw error;
   } finally {
