@@ -1,4 +1,5 @@
 import type { ViewOutput } from '@slack/bolt';
+import { ADMIN_CACHE_MS } from '../../src/licensing/admins.js';
 import { ids } from '../../src/slack/ids.js';
 import { ADMIN, bootE2E, type E2E, SIGNING_SECRET } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
@@ -350,10 +351,12 @@ describe('the learner typeahead under load and faults', () => {
     e2e.running.db.connection.set('debug', (collection: string) => {
       if (collection === 'admins') adminReads += 1;
     });
+    const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => suggestAs('UADMIN2', ['ada', 'gra', 'o', 'hop'][i % 4]!)));
     e2e.running.db.connection.set('debug', false);
     expect(answers.every((a) => a.options.length > 0)).toBe(true);
-    expect(adminReads).toBeLessThanOrEqual(1);
+    // One read, and one more per cache lifetime a slow machine takes to answer them all.
+    expect(adminReads).toBeLessThanOrEqual(1 + Math.floor((Date.now() - started) / ADMIN_CACHE_MS));
   });
 
   it('forgets a removed admin at once and knows an added one at once', async () => {
