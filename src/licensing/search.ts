@@ -33,6 +33,8 @@ const MAX_TERM_LENGTH = 64;
 
 /** Lower case, compatibility forms unified (fullwidth letters), accents removed from Latin letters. */
 export function foldForSearch(text: string): string {
+  // Most names and every plain email are ASCII, where folding is lower-casing.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKC')
     .toLowerCase()
@@ -55,27 +57,25 @@ export function searchNameFor(name: string): string {
   return words(foldForSearch(name)).join(' ');
 }
 
-/** The whole name run together: what "starts with" means for a name (and a CJK name typed without its space). */
-function runTogether(name: string): string {
-  return words(foldForSearch(name)).join('');
-}
-
 /**
  * The keys a learner is found by: every word of the name (whole, and each part between its
  * punctuation), the whole name run together (a CJK name typed without its space, "adalove"), the
  * email without punctuation, and the words of its local part.
  */
 export function searchKeysFor(name: string, email: string): string[] {
+  return keysOfFolded(foldForSearch(name), foldForSearch(email.trim()));
+}
+
+function keysOfFolded(name: string, email: string): string[] {
   const keys: string[] = [];
-  for (const word of foldForSearch(name).split(SEPARATORS)) {
+  for (const word of name.split(SEPARATORS)) {
     const whole = word.replace(JOINERS, '');
     if (whole) keys.push(whole);
     keys.push(...word.split(JOINERS).filter((part) => part && part !== whole));
   }
-  keys.push(runTogether(name));
-  const folded = foldForSearch(email.trim());
-  keys.push(folded.replace(JOINERS, ''));
-  const local = folded.split('@')[0] ?? '';
+  keys.push(words(name).join(''));
+  keys.push(email.replace(JOINERS, ''));
+  const local = email.split('@')[0] ?? '';
   keys.push(local.replace(JOINERS, ''), ...local.split(JOINERS));
   return [...new Set(keys.filter(Boolean))];
 }
@@ -103,16 +103,26 @@ export function escapeRegex(text: string): string {
 export function rankLearners(learners: readonly Learner[], query: string): Learner[] {
   const terms = searchTerms(query);
   const typed = terms.join('');
-  const tier = (learner: Learner): number => {
-    const name = runTogether(learner.name);
-    const email = foldForSearch(learner.email).replace(JOINERS, '');
-    if (name === typed || email === typed) return 0;
-    const keys = searchKeysFor(learner.name, learner.email);
-    if (name.startsWith(typed)) return terms[0] !== undefined && words(foldForSearch(learner.name))[0] === terms[0] ? 1 : 2;
-    return terms.every((term) => keys.includes(term)) ? 3 : 4;
+  const ranked = (learner: Learner) => {
+    // Each learner folded once: ranking runs on every keystroke, for up to 100 of them.
+    const foldedName = foldForSearch(learner.name);
+    const nameWords = words(foldedName);
+    const foldedEmail = foldForSearch(learner.email);
+    const together = nameWords.join('');
+    const tier =
+      together === typed || foldedEmail.replace(JOINERS, '') === typed
+        ? 0
+        : together.startsWith(typed)
+          ? nameWords[0] === terms[0]
+            ? 1
+            : 2
+          : terms.every((term) => keysOfFolded(foldedName, foldedEmail).includes(term))
+            ? 3
+            : 4;
+    return { learner, tier, name: nameWords.join(' ') };
   };
   return learners
-    .map((learner) => ({ learner, tier: tier(learner), name: searchNameFor(learner.name) }))
+    .map(ranked)
     .sort((a, b) => a.tier - b.tier || compare(a.name, b.name) || compare(a.learner.email, b.learner.email))
     .map(({ learner }) => learner);
 }

@@ -11,8 +11,25 @@ import { rankLearners } from '../search.js';
 export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: string, limit = 20): Promise<Learner[]> {
   const terms = searchTerms(query);
   if (terms.length === 0) return [];
-  const candidates = await deps.store.searchLearners(terms, Math.min(100, limit * 5));
+  const candidates = await sharedSearch(deps.store, terms, Math.min(100, limit * 5));
   return rankLearners(candidates, query).slice(0, limit);
+}
+
+const inFlight = new WeakMap<object, Map<string, Promise<Learner[]>>>();
+
+/**
+ * The same search asked again while it is running (a burst of keystrokes: several admins, or
+ * Slack's retries) shares the one database query; nothing is kept once it is answered.
+ */
+function sharedSearch(store: LicensingDeps['store'], terms: readonly string[], limit: number): Promise<Learner[]> {
+  let running = inFlight.get(store);
+  if (!running) inFlight.set(store, (running = new Map()));
+  const key = JSON.stringify([terms, limit]);
+  const pending = running.get(key);
+  if (pending) return pending;
+  const search = store.searchLearners(terms, limit).finally(() => running.delete(key));
+  running.set(key, search);
+  return search;
 }
 
 /** The one learner a typed name or email designates, or null when none or several match. */
