@@ -34,7 +34,10 @@ function importDeps(imports: ImportStore = db.repositories.imports): ImportDeps 
     imports,
     owner: `test-${process.pid}`,
     now: () => new Date(),
-    newRunId: () => `run${(runs += 1)}`,
+    newRunId: () => {
+      runs += 1;
+      return `run${runs}`;
+    },
   };
 }
 

@@ -22,8 +22,8 @@ const inFlight = new WeakMap<object, Map<string, Promise<Learner[]>>>();
  * Slack's retries) shares the one database query; nothing is kept once it is answered.
  */
 function sharedSearch(store: LicensingDeps['store'], terms: readonly string[], limit: number): Promise<Learner[]> {
-  let running = inFlight.get(store);
-  if (!running) inFlight.set(store, (running = new Map()));
+  const running = inFlight.get(store) ?? new Map<string, Promise<Learner[]>>();
+  inFlight.set(store, running);
   const key = JSON.stringify([terms, limit]);
   const pending = running.get(key);
   if (pending) return pending;
