@@ -1,5 +1,5 @@
 import { ids } from '../src/slack/ids.js';
-import { blockSuggestionPayload, sendInteraction, viewOutput } from '../test/support/slack-requests.js';
+import { blockSuggestionPayload, sendInteraction, sendSlashCommand, viewOutput } from '../test/support/slack-requests.js';
 import { ADMIN, SIGNING_SECRET } from './bulk.js';
 import type { SeededLearners } from './seed.js';
 import { latencySummary, seededRandom } from './stats.js';
@@ -50,4 +50,53 @@ export async function runTypeahead(baseUrl: string, prefixes: readonly string[])
     if (((res.json as { options?: unknown[] } | undefined)?.options?.length ?? 0) > 0) withOptions += 1;
   }
   return { requests: prefixes.length, ...latencySummary(samples), withOptions };
+}
+
+/** A burst of simultaneous typeahead requests: how long each waited, and when the last was answered. */
+export interface TypeaheadBurst {
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** From sending the first request to the last answer. */
+  allAnsweredMs: number;
+  withOptions: number;
+}
+
+/**
+ * Sends `prefixes.length` signed `block_suggestion` requests at once, as an admin added from Slack
+ * (`admins add` first), so the admin check is the stored one a real team mostly has.
+ */
+export async function runTypeaheadBurst(baseUrl: string, prefixes: readonly string[], user: string): Promise<TypeaheadBurst> {
+  const added = await sendSlashCommand(baseUrl, SIGNING_SECRET, { text: `admins add <@${user}>`, user_id: ADMIN, channel_id: 'CBENCH' });
+  if (added.status !== 200) throw new Error(`admins add answered HTTP ${added.status}`);
+  // The command answers after its ack; give it a moment to store the admin.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const view = viewOutput({ callback_id: ids.changeModal.callback });
+  const started = performance.now();
+  const answers = await Promise.all(
+    prefixes.map(async (value) => {
+      const payload = blockSuggestionPayload({
+        user_id: user,
+        action_id: ids.changeModal.learnerSelect,
+        block_id: ids.changeModal.learnerBlock,
+        value,
+        view,
+      });
+      const sent = performance.now();
+      const res = await sendInteraction(baseUrl, SIGNING_SECRET, payload);
+      if (res.status !== 200) throw new Error(`typeahead answered HTTP ${res.status}`);
+      return { ms: performance.now() - sent, options: (res.json as { options?: unknown[] } | undefined)?.options?.length ?? 0 };
+    }),
+  );
+  const allAnsweredMs = Math.round(performance.now() - started);
+  const summary = latencySummary(answers.map((a) => a.ms));
+  return {
+    requests: prefixes.length,
+    p50Ms: summary.p50Ms,
+    p95Ms: summary.p95Ms,
+    maxMs: summary.maxMs,
+    allAnsweredMs,
+    withOptions: answers.filter((a) => a.options > 0).length,
+  };
 }

@@ -303,17 +303,34 @@ export function loadReclaimConfig(env: NodeJS.ProcessEnv = process.env): Reclaim
   if (problems.length) throw new ConfigError(problems);
   return reclaim;
 }
+/**
+ * A number setting: empty means `fallback`; anything else must be a number that `valid` accepts
+ * (a whole number unless `integer` is false), else `rule` is the one problem reported.
+ */
+const numberSetting = (fallback: number, rule: string, valid: (n: number) => boolean, integer = true) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^[+-]?\d+(\.\d+)?$/.test(value) || !valid(n) || (integer && !Number.isInteger(n))) {
+      ctx.addIssue({ code: 'custom', message: rule });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** A required setting: empty counts as missing. */
+const required = optionalString.pipe(z.string({ error: 'is required' }));
 
 const schema = z.object({
-  SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
-  SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short to be a signing secret'),
+  SLACK_BOT_TOKEN: required.pipe(z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-')),
+  SLACK_SIGNING_SECRET: required.pipe(z.string().min(8, 'is too short to be a signing secret')),
   SLACK_APP_TOKEN: optionalString.pipe(
     z
       .string()
       .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
       .optional(),
   ),
-  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0).max(65535).default(3000),
+  PORT: numberSetting(3000, 'must be a port number from 0 to 65535', (n) => n >= 0 && n <= 65535),
   MONGODB_URI: optionalString.pipe(
     z
       .string()
@@ -326,17 +343,16 @@ const schema = z.object({
       .regex(/^[^/\\. "$]{1,63}$/, 'must be a database name without / \\ . " $ or spaces')
       .optional(),
   ),
-  DATA_DIR: z.string().default('./.data'),
-  SLACK_API_URL: z
-    .string()
-    .default('https://slack.com/api/')
+  DATA_DIR: optionalString.transform((value) => value ?? './.data'),
+  SLACK_API_URL: optionalString
+    .transform((value) => value ?? 'https://slack.com/api/')
     .pipe(z.url({ error: 'must be a URL' }).refine((url) => url.endsWith('/api/'), 'must end with /api/')),
   LICENSE_ADMINS: slackUserIds,
   LICENSE_APPROVERS: slackUserIds,
   APPROVAL_CHANNEL_ID: optionalString,
-  BULK_APPROVAL_THRESHOLD: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0).default(25),
-  APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be a positive number of hours').default(72),
-  JOB_PROCESS_EVERY: z.string().default('2 seconds'),
+  BULK_APPROVAL_THRESHOLD: numberSetting(25, 'must be 0 or more (a whole number)', (n) => n >= 0),
+  APPROVAL_TTL_HOURS: numberSetting(72, 'must be a positive number of hours', (n) => n > 0, false),
+  JOB_PROCESS_EVERY: interval('2 seconds').transform((value) => value ?? '2 seconds'),
   MAX_GRANT_DAYS: wholeNumber(1, 'must be a whole number of days, at least 1'),
   APPROVAL_ESCALATE_TO: optionalString.pipe(
     z
@@ -364,7 +380,9 @@ const schema = z.object({
       .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
       .optional(),
   ),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: optionalString.pipe(
+    z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn or error' }).default('info'),
+  ),
 });
 
 /** How bulk approvals are chased and how many leads must approve. */
@@ -474,8 +492,14 @@ function approvalPolicyOf(e: z.infer<typeof schema>): ApprovalPolicySettings {
   return Object.freeze({ ...(escalateTo ? { escalateTo } : {}), ...(quorum ? { quorum } : {}) });
 }
 
+/** One plain problem per variable (the first rule it breaks), in the schema's order. */
 function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`);
+  const byVariable = new Map<string, string>();
+  for (const issue of error.issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    if (!byVariable.has(name)) byVariable.set(name, `${name} ${issue.message}`);
+  }
+  return [...byVariable.values()];
 }
 
 function loadSyncSettings(env: NodeJS.ProcessEnv, problems: string[]): SyncConfig {
@@ -500,9 +524,7 @@ export function loadDatabaseConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<Config, 'mongodbUri' | 'mongodbDbName' | 'dataDir' | 'logLevel'> {
   const parsed = schema.pick({ MONGODB_URI: true, MONGODB_DB_NAME: true, DATA_DIR: true, LOG_LEVEL: true }).safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`));
-  }
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   return Object.freeze({
     mongodbUri: parsed.data.MONGODB_URI,
     mongodbDbName: parsed.data.MONGODB_DB_NAME,

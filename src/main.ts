@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
 import type { Agenda } from 'agenda';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { connectDatabase, type Database, openRepositories } from './db/index.js';
+import { connectDatabase, type Database, DatabaseStartError, openRepositories } from './db/index.js';
 import {
   createAgenda,
   createTimerScheduler,
@@ -303,6 +303,26 @@ function listenForHealth(port: number, handler: (req: IncomingMessage, res: Serv
   });
 }
 
+/**
+ * A stray promise rejection is one request's failure, not the bot's: it is logged and the bot keeps
+ * serving. An uncaught exception leaves the process in an unknown state: it is logged once and the
+ * process exits 1, for whatever runs it (systemd, Docker, Kubernetes) to restart it.
+ */
+export function installCrashHandlers(
+  proc: { on(event: 'unhandledRejection' | 'uncaughtException', listener: (error: unknown) => void): unknown },
+  logger: Logger,
+  exit: (code: number) => void,
+): void {
+  proc.on('unhandledRejection', (error) => logger.error('unhandled promise rejection; the bot keeps running', { error }));
+  let crashed = false;
+  proc.on('uncaughtException', (error) => {
+    if (crashed) return;
+    crashed = true;
+    logger.error('crashed; exiting so the supervisor restarts the bot', { error });
+    exit(1);
+  });
+}
+
 /** `license-bot serve`: loads .env and the config, starts the bot, stops cleanly on SIGTERM/SIGINT. */
 export async function serve(): Promise<void> {
   const { config: loadDotenv } = await import('dotenv');
@@ -318,11 +338,14 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, { service: 'learning-license-bot' });
+  installCrashHandlers(process, logger, (code) => process.exit(code));
   let running: RunningApp;
   try {
     running = await startApp(config, { logger });
   } catch (error) {
-    logger.error('could not start', { error });
+    // A database that cannot be had is the operator's to fix: one sentence, no stack trace.
+    if (error instanceof DatabaseStartError) process.stderr.write(`${error.message}\n`);
+    else logger.error('could not start', { error });
     process.exit(1);
   }
   const shutdown = async (signal: string) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { loadDatabaseConfig } from '../config.js';
-import { connectDatabase, type Database, openRepositories, type Repositories } from '../db/index.js';
+import { connectDatabase, type Database, DatabaseStartError, openRepositories, type Repositories } from '../db/index.js';
 import type { ExportStore, ImportDeps } from '../licensing/transfer/ports.js';
 
 /** Where a command writes, and the environment it reads (process.* in production, buffers in tests). */
@@ -34,13 +34,8 @@ export async function withDatabase<T>(io: CliIo, fn: (ctx: CliContext) => Promis
   try {
     db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: config.mongodbDbName });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CliError(
-      config.mongodbUri
-        ? `Cannot connect to the database in MONGODB_URI: ${reason}`
-        : // Two embedded servers cannot share DATA_DIR: a running `serve` holds its lock.
-          `Cannot start the embedded database in ${config.dataDir}: ${reason}\nIf \`license-bot serve\` is running on that folder, stop it first or set MONGODB_URI.`,
-    );
+    if (error instanceof DatabaseStartError) throw new CliError(error.message);
+    throw error;
   }
   try {
     const repositories = await openRepositories(db.connection);

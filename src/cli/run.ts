@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { isLicenseError } from '../licensing/errors.js';
-import { ImportRejected } from '../licensing/transfer/table.js';
+import { ImportInterrupted, ImportRejected } from '../licensing/transfer/table.js';
 import { runDoctor } from './commands/doctor.js';
 import { runExport } from './commands/export.js';
 import { runImport } from './commands/import.js';
@@ -20,9 +20,10 @@ Commands:
                                    (empty seats = unlimited)
   import learners FILE.csv [--sync]
                                    Create or update learners by email, and set their licenses;
-                                   columns email,name,group,licenseType,status
+                                   columns email,name[,group,licenseType,status]
                                    (group: several joined by ";"; licenseType: a license type key,
-                                   empty = leave licenses as they are; status: active|deactivated)
+                                   empty = leave licenses as they are; status: active|deactivated,
+                                   empty = leave it; a column left out changes nothing)
   import usage FILE.csv [--as-of DATE]
                                    Learner activity: LinkedIn Learning's Learner Summary or Learner
                                    Detail export as it is, or columns email,lastActiveAt[,hoursViewed,
@@ -136,6 +137,6 @@ function describeFailure(error: unknown): string {
     return [error.message, ...error.problems.map((p) => `  ${p.line !== undefined ? `line ${p.line}: ` : ''}${p.message}`)].join('\n');
   }
   if (error instanceof ConfigError) return `${error.message}\nSee .env.example for every variable.`;
-  if (error instanceof CliError || isLicenseError(error)) return error.message;
+  if (error instanceof CliError || error instanceof ImportInterrupted || isLicenseError(error)) return error.message;
   return `Error: ${error instanceof Error ? error.message : String(error)}`;
 }

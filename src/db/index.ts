@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { cachedAdminStore } from '../licensing/admins.js';
 import type { BulkDraftStore, BulkStore, LeadStore } from '../licensing/bulk/ports.js';
 import type { HomeViewerStore } from '../licensing/home/ports.js';
 import type { NoticeStore } from '../licensing/notices/ports.js';
@@ -25,7 +26,7 @@ import { createHistoryRepository } from './repositories/history.js';
 import { createHomeViewerRepository } from './repositories/home-viewers.js';
 import { createImportRepository } from './repositories/import.js';
 import { createLeadRepository } from './repositories/leads.js';
-import { createLearnerRepository } from './repositories/learners.js';
+import { createLearnerRepository, rebuildSearchKeys } from './repositories/learners.js';
 import { createLicenseRequestRepository } from './repositories/license-requests.js';
 import { createLicenseTypeRepository } from './repositories/license-types.js';
 import { createNoticeRepository } from './repositories/notices.js';
@@ -71,11 +72,14 @@ export interface Repositories {
 }
 
 /**
- * The one place stores are wired: creates every collection and index once, then builds each
+ * The one place stores are wired: creates every collection and index once, brings stored data up
+ * to date (search keys), then builds each
  * repository wrapped so that an unreachable database is the domain's `database_unavailable`.
  */
 export async function openRepositories(connection: Connection): Promise<Repositories> {
   await ensureIndexes(connection);
+  // Learners stored before the search keys last changed get the current ones (a no-op once done).
+  await rebuildSearchKeys(connection);
   const syncStates = createSyncStateRepository(connection);
   const notices = createNoticeRepository(connection);
   return {
@@ -89,7 +93,7 @@ export async function openRepositories(connection: Connection): Promise<Reposito
       ...createGrantWriter(connection),
       enqueueNotices: notices.enqueueNotices,
     }),
-    admins: withDatabaseErrors(createAdminRepository(connection)),
+    admins: cachedAdminStore(withDatabaseErrors(createAdminRepository(connection))),
     changeRequests: withDatabaseErrors(createChangeRequestRepository(connection)),
     bulk: withDatabaseErrors(createBulkRequestRepository(connection)),
     leads: withDatabaseErrors(createLeadRepository(connection)),
@@ -110,5 +114,5 @@ export async function openRepositories(connection: Connection): Promise<Reposito
   };
 }
 
-export { connectDatabase, type Database } from './connection.js';
+export { connectDatabase, type Database, DatabaseStartError, EMBEDDED_MONGOD_VERSION } from './connection.js';
 export { type Models, modelsFor } from './models/index.js';

@@ -1,6 +1,6 @@
 import type { Agenda, BackoffContext } from 'agenda';
 import { z } from 'zod';
-import { claimCompletionNotice, markCompletionNoticePosted } from '../licensing/bulk/notices.js';
+import { claimCompletionNotice, markCompletionNoticePosted, renewCompletionNoticeClaim } from '../licensing/bulk/notices.js';
 import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licensing/bulk/ports.js';
 import { type BulkRunOptions, bulkFailures, runBulkJob } from '../licensing/bulk/runner.js';
 import { isLicenseError } from '../licensing/errors.js';
@@ -17,6 +17,8 @@ export interface BulkJobServices {
   runOptions?: BulkRunOptions;
   /** Bulk jobs one process runs at once. */
   concurrency?: number;
+  /** How long a claim on a completion notice lives without being renewed (tests shorten it). */
+  noticeLeaseMs?: number;
 }
 
 const bulkJobData = z.object({ requestId: z.string().regex(/^[0-9a-f]{24}$/i) });
@@ -81,23 +83,77 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
 }
 
 /**
- * Posts a job's completion notice unless it was already posted or is being posted elsewhere:
- * the claim is one conditional update, so two processes or a rerun after a crash post it once.
+ * Posts a job's completion notice unless it was already posted or is being posted elsewhere: the
+ * claim is one conditional update, kept alive while this poster waits on Slack (its retries can
+ * outlast any lease during an outage), and the post is recorded with its ts before anything else,
+ * so two processes, a rerun or the sweep post it once.
  */
 export async function postCompletionNotice(
-  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'>,
+  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger' | 'noticeLeaseMs'>,
   request: BulkRequest,
   summary: BulkSummary,
 ): Promise<boolean> {
-  if (!(await claimCompletionNotice(services.deps, request.id))) return false;
+  const { deps, logger } = services;
+  const claim = await claimCompletionNotice(deps, request.id, services.noticeLeaseMs);
+  if (!claim) return false;
+  let recorded = false;
+  const keepAlive = setInterval(() => {
+    renewCompletionNoticeClaim(deps, claim)
+      .then((kept) => {
+        if (!kept && !recorded)
+          logger.warn('the claim on a completion notice lapsed while posting; another process may post it too', { requestId: request.id });
+      })
+      .catch((error: unknown) => logger.warn('could not renew the claim on a completion notice', { requestId: request.id, error }));
+  }, claim.leaseMs / 3);
+  keepAlive.unref();
   try {
-    const posted = await services.notifier.finished(request, summary, bulkFailures(services.deps, request.id));
-    await markCompletionNoticePosted(services.deps, request.id, posted ?? {});
+    let posted: Awaited<ReturnType<BulkJobServices['notifier']['finished']>>;
+    try {
+      posted = await services.notifier.finished(request, summary, bulkFailures(deps, request.id));
+    } catch (error) {
+      // Left claimed but unposted: the sweep posts it once the claim lapses.
+      logger.warn('could not post the bulk completion notice', { requestId: request.id, error });
+      return false;
+    }
+    recorded = await recordPosted(services, request.id, {
+      ...(posted?.ts ? { ts: posted.ts } : {}),
+      ...(posted?.channel ? { channel: posted.channel } : {}),
+    });
+    clearInterval(keepAlive);
+    // Unrecorded, the notice may be posted again by another process: its follow-up must not be doubled.
+    if (!recorded) return true;
+    await posted
+      ?.followUp?.()
+      .catch((error: unknown) =>
+        logger.warn('could not finish the completion notice (failures CSV or the requester’s DM)', { requestId: request.id, error }),
+      );
     return true;
-  } catch (error) {
-    // Left claimed but unposted: the sweep posts it once the claim lapses.
-    services.logger.warn('could not post the bulk completion notice', { requestId: request.id, error });
-    return false;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/**
+ * Records a posted notice, trying again for about a minute: until it is recorded, the claim is
+ * kept alive and nobody else posts; false when given up (the claim then lapses, so a second notice
+ * is possible, and the error is logged).
+ */
+async function recordPosted(
+  services: Pick<BulkJobServices, 'deps' | 'logger'>,
+  requestId: string,
+  posted: { ts?: string; channel?: string },
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await markCompletionNoticePosted(services.deps, requestId, posted);
+      return true;
+    } catch (error) {
+      if (attempt >= 6) {
+        services.logger.error('posted a completion notice but could not record it', { requestId, error, ...posted });
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
   }
 }
 

@@ -20,7 +20,7 @@ export interface SweepResult {
  */
 export async function sweepBulkRequests(
   agenda: Agenda,
-  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger'> & { stallMs?: number },
+  services: Pick<BulkJobServices, 'deps' | 'notifier' | 'logger' | 'noticeLeaseMs'> & { stallMs?: number },
   now: Date = services.deps.now(),
 ): Promise<SweepResult> {
   const { deps, notifier, logger } = services;
@@ -34,7 +34,7 @@ export async function sweepBulkRequests(
   }
 
   let noticesPosted = 0;
-  for (const request of await unnoticedBulkRequests(deps, now)) {
+  for (const request of await unnoticedBulkRequests(deps, now, services.noticeLeaseMs)) {
     const summary = { requestId: request.id, status: request.status, ...bulkProgressCounts(request) };
     if (await postCompletionNotice(services, request, { ...summary, ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}) }))
       noticesPosted += 1;

@@ -2,6 +2,7 @@ import { audit } from './audit.js';
 import type { LicensingDeps } from './deps.js';
 import { LicenseError } from './errors.js';
 import type { Actor } from './model.js';
+import type { AdminStore } from './ports.js';
 
 /** True when the user may change licenses. */
 export async function isAdmin(deps: Pick<LicensingDeps, 'configAdmins' | 'admins'>, userId: string): Promise<boolean> {
@@ -49,4 +50,58 @@ export async function listAdmins(deps: LicensingDeps): Promise<{ userId: string;
     ...deps.configAdmins.map((userId) => ({ userId, fromConfig: true })),
     ...stored.filter((a) => !deps.configAdmins.includes(a.userId)).map((a) => ({ userId: a.userId, fromConfig: false })),
   ];
+}
+
+/** How long "is this user an admin?" is answered from memory: briefly, since another process may change it. */
+export const ADMIN_CACHE_MS = 5_000;
+
+/**
+ * Remembers who is a stored admin for `ttlMs`, so the typeahead (a request per keystroke) does not
+ * read the database each time; simultaneous questions about one user share one read. Adding or
+ * removing an admin through this store forgets that user at once (a read already under way is
+ * not remembered); changes made by another process show within `ttlMs`.
+ */
+export function cachedAdminStore(store: AdminStore, options: { ttlMs?: number; now?: () => number } = {}): AdminStore {
+  const ttlMs = options.ttlMs ?? ADMIN_CACHE_MS;
+  const now = options.now ?? Date.now;
+  const known = new Map<string, { answer: Promise<boolean>; until: number }>();
+  let generation = 0;
+  const forget = (userId: string) => {
+    generation += 1;
+    known.delete(userId);
+  };
+  return {
+    isStoredAdmin(userId) {
+      const cached = known.get(userId);
+      if (cached && cached.until > now()) return cached.answer;
+      const asked = generation;
+      const answer = store.isStoredAdmin(userId);
+      known.set(userId, { answer, until: now() + ttlMs });
+      // A failed read is not remembered; nor is one that a change overtook.
+      answer.then(
+        () => {
+          if (generation !== asked && known.get(userId)?.answer === answer) known.delete(userId);
+        },
+        () => {
+          if (known.get(userId)?.answer === answer) known.delete(userId);
+        },
+      );
+      return answer;
+    },
+    async addAdmin(record) {
+      try {
+        return await store.addAdmin(record);
+      } finally {
+        forget(record.userId);
+      }
+    },
+    async removeAdmin(userId) {
+      try {
+        return await store.removeAdmin(userId);
+      } finally {
+        forget(userId);
+      }
+    },
+    listAdmins: () => store.listAdmins(),
+  };
 }

@@ -47,3 +47,29 @@ export async function audit(
 ): Promise<void> {
   await deps.store.recordAudit([auditEvent(actor, action, subject, result, deps.now())]);
 }
+
+/**
+ * Audits learners whose status an import or a directory pull changed: one event each, keyed by
+ * `key` (unique to the write that changed them), so a retried step writes it once.
+ */
+export async function auditStatusChanges(
+  deps: Pick<LicensingDeps, 'store' | 'now'>,
+  actor: Actor,
+  key: string,
+  changes: readonly { learnerId: string; email: string; from: string; to: string }[],
+): Promise<void> {
+  if (!changes.length) return;
+  const at = deps.now();
+  await deps.store.recordAudit(
+    changes.map((change) =>
+      auditEvent(
+        actor,
+        change.to === 'deactivated' ? 'learner.deactivate' : 'learner.activate',
+        { learnerId: change.learnerId, learnerEmail: change.email, details: { from: change.from, to: change.to } },
+        'applied',
+        at,
+        `${key}:${change.learnerId}`,
+      ),
+    ),
+  );
+}

@@ -136,27 +136,24 @@ export function seatDelta(prev: readonly string[], next: readonly string[]): Map
   return delta;
 }
 
-/** Lower-cased search keys: every word of the name, the email and its local part's words. */
-export function searchKeysFor(name: string, email: string): string[] {
-  const lowerEmail = email.toLowerCase();
-  const words = name
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[\s,.'’()-]+/)
-    .filter(Boolean);
-  const localWords = (lowerEmail.split('@')[0] ?? '').split(/[._+-]+/).filter(Boolean);
-  return [...new Set([...words, lowerEmail, ...localWords])];
+// A local part starts with a letter, digit or _ (so no formula: "=1+1@x.com" is not an email), then
+// the usual characters; the domain is dot-separated labels of letters, digits and inner hyphens,
+// ending in a top-level domain of letters.
+const EMAIL_ADDRESS =
+  /^[\p{L}\p{N}_](?:[\p{L}\p{N}_!#$%&'*+/=?^`{|}~-]|\.(?!\.))*(?<!\.)@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+(?:\p{L}{2,}|xn--[a-z0-9-]+)$/u;
+
+/** True for an email address as people have them (at most 254 characters); a formula or a phrase is not one. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL_ADDRESS.test(text);
 }
 
-/** Escapes regex metacharacters so user text matches literally. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** The one form of an email: trimmed, lower case, Unicode-normalised (NFC), so one person is one learner. */
+export function normalizeEmail(text: string): string {
+  return text.trim().normalize('NFC').toLowerCase();
 }
 
-/** Splits typed search text into lower-cased words (at most 4, to bound the query). */
-export function searchTerms(query: string): string[] {
-  return query.toLowerCase().normalize('NFKC').trim().split(/\s+/).filter(Boolean).slice(0, 4);
-}
+// How learners are found as people type lives in search.ts; these are used across the domain.
+export { escapeRegex, SEARCH_KEYS_VERSION, searchFieldsFor, searchKeysFor, searchNameFor, searchTerms } from './search.js';
 
 /** A human label for a list of license types. */
 export function describeTypes(keys: readonly string[], names: ReadonlyMap<string, string>): string {

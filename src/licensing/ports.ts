@@ -2,6 +2,12 @@ import type { ActorSource, Assignment, AuditEvent, ChangeSpec, Learner, LicenseT
 import type { NoticeItem } from './notices/ports.js';
 import type { NewGrant } from './schedule/ports.js';
 
+/** A Slack message the Slack layer posted about a request, so it can update it later. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
 /** One learner's planned change inside an operation. */
 export interface OpItem {
   learnerId: string;

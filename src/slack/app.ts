@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
@@ -11,6 +11,7 @@ import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
 import { createHomePublisher, type HomePublisher } from './support/home-publisher.js';
 import { createSlackPeople } from './support/people.js';
+import { guardSlackRequests } from './support/request-guard.js';
 
 /** Every listener folder; each exports `register(app, deps)`. */
 const modules = [commands, options, actions, views, events, functions];
@@ -61,15 +62,16 @@ export function createSlackApp(
   health: { isReady(): boolean },
 ): SlackSurface {
   const { homeWindowMs, ...rest } = input;
+  const logger = boltLogger(rest.logger.child({ component: 'bolt' }));
+  const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO;
   const app = new App({
     token: config.slack.botToken,
-    signingSecret: config.slack.signingSecret,
-    logger: boltLogger(rest.logger.child({ component: 'bolt' })),
-    logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
+    logger,
+    logLevel,
     clientOptions: { slackApiUrl: config.slack.apiUrl },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
-      : { customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }] }),
+      : { receiver: httpReceiver(config, rest, health, logger) }),
   });
   const people = createSlackPeople(app.client, rest.services.identities, rest.services.now);
   const homes = createHomePublisher({
@@ -99,4 +101,22 @@ export function createNoticeClient(config: Config, logger: Logger): webApi.WebCl
     retryConfig: { retries: 0 },
     timeout: 15_000,
   });
+}
+
+const EVENTS_PATH = '/slack/events';
+
+/** HTTP mode: `POST /slack/events` behind the request guard, and `GET /healthz`. */
+function httpReceiver(config: Config, deps: Pick<SlackDeps, 'logger'>, health: { isReady(): boolean }, logger: BoltLogger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret: config.slack.signingSecret,
+    endpoints: EVENTS_PATH,
+    logger,
+    customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }],
+  });
+  guardSlackRequests(receiver, {
+    signingSecret: config.slack.signingSecret,
+    path: EVENTS_PATH,
+    logger: deps.logger.child({ component: 'request-guard' }),
+  });
+  return receiver;
 }

@@ -260,6 +260,38 @@ describe('bulk changes with approval', () => {
     expect(await e2e.models.Audit.countDocuments({ action: 'bulk.reject', outcome: 'applied', actor: LEAD })).toBe(1);
   });
 
+  it('echoes a hostile rejection reason to the requester without live mentions, links or formatting', async () => {
+    await boot();
+    await givenSales(10);
+    await submitBulk({ groups: ['Sales'], types: ['core'] });
+    const approval = await approvalMessage();
+    await click(LEAD, approval.reject, { ts: approval.ts });
+    const modal = await e2e.slack.waitFor(
+      'views.open',
+      (c) => (c.body.view as { callback_id?: string }).callback_id === ids.bulkReject.callback,
+    );
+    const hostile = '<!channel> ask <@U0BOSS1> at <https://evil.example/login|the HR portal> *now*';
+    await e2e.interact(
+      viewSubmissionPayload({
+        user_id: LEAD,
+        callback_id: ids.bulkReject.callback,
+        private_metadata: (modal.body.view as ModalView).private_metadata,
+        values: { [ids.bulkReject.reasonBlock]: { [ids.bulkReject.reasonInput]: stateValue.text(hostile) } },
+      }),
+    );
+    const told = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('rejected your bulk change'),
+    );
+    const updated = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === approval.ts);
+    for (const call of [told, updated]) {
+      const all = text(call);
+      expect(all).not.toMatch(/<!channel>|<@U0BOSS1>|<https:\/\/evil/);
+      expect(all).not.toContain('*now*');
+      expect(all).toContain('&lt;!channel&gt;');
+    }
+  });
+
   it('refuses the requester’s own Approve and a non-lead’s, auditing both', async () => {
     await boot({ LICENSE_ADMINS: `${ADMIN},${LEAD}` });
     await givenSales(10);
@@ -379,6 +411,8 @@ describe('bulk changes with approval', () => {
       30_000,
     );
     expect(notice.body.text).toBe('Bulk license change completed: 300 changed, 0 skipped, 0 failed');
+    // The progress message gets its final state once the Retry-After has passed (the notice did not wait for it).
+    await e2e.slack.waitFor('chat.update', (c) => c.ok && String(c.body.text).startsWith('Bulk license change completed'), 10_000);
     const updates = e2e.slack.callsTo('chat.update');
     expect(updates[0]?.status).toBe(429);
     const afterLimit = updates.filter((c) => c.ok && c.at >= (updates[0]?.at ?? 0) + 1000);
@@ -430,10 +464,15 @@ describe('bulk changes with approval', () => {
     await givenSales(10);
     await submitBulk({ groups: ['Sales'], types: ['core'] });
     await approvalMessage();
-    const requests = await e2e.command('requests', 'UANYONE');
-    const pending = await e2e.slack.waitFor('response_url', (c) => c.url === requests.responseUrl);
-    expect(pending.body.text).toBe('1 bulk changes are waiting for approval');
-    expect(buttonsOf(pending).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
+    // Anyone may look; only admins and leads get the buttons.
+    const looked = await e2e.command('requests', 'UANYONE');
+    const seen = await e2e.slack.waitFor('response_url', (c) => c.url === looked.responseUrl);
+    expect(seen.body.text).toBe('1 bulk changes are waiting for approval');
+    expect(text(seen)).toContain('Sales moves to Pro');
+    expect(buttonsOf(seen)).toEqual([]);
+    const asAdmin = await e2e.command('requests', ADMIN);
+    const adminView = await e2e.slack.waitFor('response_url', (c) => c.url === asAdmin.responseUrl);
+    expect(buttonsOf(adminView).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
     const jobs = await e2e.command('jobs', 'UANYONE');
     expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === jobs.responseUrl))).toContain('pending approval');
 
@@ -450,7 +489,10 @@ describe('bulk changes with approval', () => {
       'Only license admins',
     );
 
-    // The group-limited lead may approve this Sales-only request from the /license requests list.
+    // The group-limited lead sees the buttons and may approve this Sales-only request from the list.
+    const asLead = await e2e.command('requests', 'ULEAD9');
+    const pending = await e2e.slack.waitFor('response_url', (c) => c.url === asLead.responseUrl);
+    expect(buttonsOf(pending).map((el) => el.action_id)).toEqual([ids.bulkRequest.approve, ids.bulkRequest.reject]);
     const approve = buttonsOf(pending).find((el) => el.action_id === ids.bulkRequest.approve)!;
     await click('ULEAD9', approve);
     await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);

@@ -1,4 +1,5 @@
 import { ids } from '../../src/slack/ids.js';
+import { waitFor } from '../support/bulk-agenda.js';
 import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
 import { blockActionsPayload, stateValue, viewSubmissionPayload } from '../support/slack-requests.js';
@@ -66,8 +67,14 @@ describe('concurrent confirmations', () => {
     const urls = values.map(() => e2e.slack.responseUrl());
     const answers = await Promise.all(values.map((value, i) => click(value, urls[i]!)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    const replies = await Promise.all(urls.map((url) => e2e.slack.waitFor('response_url', (c) => c.url === url, 15_000)));
-    const texts = replies.map((r) => String(r.body.text));
+    // Each outcome replaces its own review message, found by the ts it was posted with.
+    const reviewTs = new Set(e2e.slack.callsTo('chat.postMessage').map((c) => (c.response as { ts: string }).ts));
+    const outcomes = await waitFor(async () => {
+      const updates = e2e.slack.callsTo('chat.update').filter((c) => reviewTs.has(String(c.body.ts)));
+      return updates.length >= 50 && updates;
+    });
+    expect(new Set(outcomes.map((c) => c.body.ts)).size).toBe(50);
+    const texts = outcomes.map((c) => String(c.body.text));
     expect(texts.filter((t) => t.startsWith('Done: Moved'))).toHaveLength(10);
     expect(texts.filter((t) => t === 'Not changed: No seats are left on that license type.')).toHaveLength(40);
 
@@ -86,9 +93,14 @@ describe('concurrent confirmations', () => {
       click(value, urls[1]!),
       click(value, urls[2]!, { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' }),
     ]);
-    const replies = await Promise.all(urls.map((url) => e2e.slack.waitFor('response_url', (c) => c.url === url)));
-    expect(replies.filter((r) => String(r.body.text).startsWith('Done: Moved'))).toHaveLength(1);
-    expect(replies.filter((r) => /already (applied|being applied)|being applied right now/.test(String(r.body.text)))).toHaveLength(2);
+    // The outcome replaces the review message; the two other clicks are told it is (being) handled.
+    const outcome = await e2e.slack.waitFor('chat.update', (c) => String(c.body.text).startsWith('Done: Moved'));
+    expect(e2e.slack.callsTo('chat.update').filter((c) => c.body.ts === outcome.body.ts)).toHaveLength(1);
+    const others = await waitFor(async () => {
+      const replies = e2e.slack.callsTo('response_url').filter((c) => urls.includes(c.url));
+      return replies.length >= 2 && replies;
+    });
+    expect(others.filter((r) => /already (applied|being applied)|being applied right now/.test(String(r.body.text)))).toHaveLength(2);
     expect(await e2e.models.Assignment.countDocuments({ learnerId: id })).toBe(1);
     expect(await e2e.models.Audit.countDocuments({ learnerId: id, outcome: 'applied' })).toBe(1);
     expect((await e2e.models.Learner.findById(id).lean())?.licenseTypes).toEqual(['pro']);

@@ -119,8 +119,9 @@ describe('a license until a date', () => {
     expect(String(review.body.text)).toContain(`, 09:00 (${NEW_YORK}): then they lose Learning Pro and get Learning Core back.`);
 
     const confirm = buttonsOf(review).find((b) => b.action_id === ids.review.confirm)!;
-    const { responseUrl } = await click(ADMIN, { ...confirm, block_id: ids.review.actionsBlock }, `D${ADMIN}`);
-    const outcome = await e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
+    await click(ADMIN, { ...confirm, block_id: ids.review.actionsBlock }, `D${ADMIN}`);
+    // The outcome replaces the review message in place.
+    const outcome = await e2e.slack.waitFor('chat.update', (c) => c.body.ts === (review.response as { ts: string }).ts);
     expect(text(outcome)).toContain('Moved');
     expect(text(outcome)).toContain(`09:00 (${NEW_YORK})`);
 

@@ -192,8 +192,8 @@ describe('Socket Mode', () => {
     });
     const clickAck = await socket.interactive(click);
     expect(clickAck.payload).toEqual({});
-    const outcome = await app().slack.waitFor('response_url', (c) => c.url === responseUrl);
-    expect(outcome.body).toMatchObject({ replace_original: true });
+    // The outcome replaces the review message in place.
+    const outcome = await app().slack.waitFor('chat.update', (c) => c.body.ts === (review.response as { ts: string }).ts);
     expect(outcome.body.text).toContain('Moved Ada Lovelace');
 
     const learner = await app().models.Learner.findById(ada).lean();

@@ -80,7 +80,7 @@ describe('Workflow Builder steps', () => {
     const failed = await runStep(ids.workflow.reassign, { learner_email: 'ana@example.com', license_type: 'pro', run_as: NOT_ADMIN });
 
     expect(failed.method).toBe('functions.completeError');
-    expect(failed.body.error).toBe('Only license admins can change licenses. Ask an admin to add you with `/license admins add`.');
+    expect(failed.body.error).toBe('Only license admins can change licenses. Ask an admin to add you with /license admins add.');
     expect((await e2e.models.Learner.findOne({ email: 'ana@example.com' }).lean())?.licenseTypes).toEqual(['core']);
     expect(await e2e.models.Audit.findOne({ actor: NOT_ADMIN }).lean()).toMatchObject({
       outcome: 'refused',

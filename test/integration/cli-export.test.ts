@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import { runCli } from '../../src/cli/run.js';
 import { modelsFor } from '../../src/db/models/index.js';
 import { openTestDatabase } from '../support/database.js';
@@ -90,6 +91,56 @@ describe('license-bot export learners', () => {
     // The export imported back into the database it came from changes nothing.
     const again = await cli(db, 'import', 'learners', csvFile('export.csv', first.stdout));
     expect(again.stdout).toBe('Imported 4 learners from export.csv: 0 created, 0 updated, 4 unchanged; licenses changed for 0.\n');
+  });
+
+  it('neutralises every cell a spreadsheet would run as a formula, and still imports back to the same learners', async () => {
+    const hostile = [
+      'email,name,group,licenseType,status',
+      'eq@example.com,"=HYPERLINK(""http://evil"",""click"")",=cmd|\' /C calc\'!A0,pro,',
+      'plus@example.com,+1 Stan,+Sales;-Ops,core,',
+      'minus@example.com,-Ann,@Admins,,',
+      'at@example.com,@Sam,Engineering,,deactivated',
+      'quoted@example.com,"\'=already quoted",\'-x,,',
+    ].join('\n');
+    expect((await cli(db, 'import', 'learners', csvFile('hostile.csv', hostile))).code).toBe(0);
+    const { Learner } = modelsFor(db.connection);
+    const stored = await Learner.find({}, { _id: 0, email: 1, name: 1, groups: 1, status: 1, licenseTypes: 1 }).sort({ email: 1 }).lean();
+    // A quote before a formula character is what makes a cell safe: the import reads it as that.
+    expect(stored.find((l) => l.email === 'quoted@example.com')).toMatchObject({ name: '=already quoted', groups: ['-x'] });
+
+    const { Audit } = modelsFor(db.connection);
+    await Audit.create({
+      at: new Date(),
+      actor: '=U1',
+      action: '+x',
+      outcome: 'applied',
+      code: '-1',
+      source: 'slack',
+      details: { reason: '=1+1' },
+    });
+    for (const kind of ['learners', 'history', 'audit']) {
+      const exported = await cli(db, 'export', kind);
+      expect(exported.code).toBe(0);
+      const cells = parse(exported.stdout) as string[][];
+      for (const cell of cells.flat()) expect({ kind, cell, formula: /^[=+\-@\t\r]/.test(cell) }).toEqual({ kind, cell, formula: false });
+    }
+
+    const other = await openTestDatabase();
+    try {
+      await givenLicenseTypes(other, [
+        { key: 'pro', name: 'Learning Pro', capacity: 10 },
+        { key: 'core', name: 'Learning Core', capacity: null },
+      ]);
+      const exported = (await cli(db, 'export', 'learners')).stdout;
+      expect((await cli(other, 'import', 'learners', csvFile('export.csv', exported))).code).toBe(0);
+      const back = await modelsFor(other.connection)
+        .Learner.find({}, { _id: 0, email: 1, name: 1, groups: 1, status: 1, licenseTypes: 1 })
+        .sort({ email: 1 })
+        .lean();
+      expect(back).toEqual(stored);
+    } finally {
+      await other.drop();
+    }
   });
 
   it('writes only the header when there are no learners', async () => {

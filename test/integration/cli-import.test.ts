@@ -131,7 +131,7 @@ describe('license-bot import learners', () => {
         groups: ['Engineering', 'Sales'],
         status: 'active',
         licenseTypes: ['pro'],
-        searchKeys: ['ada', 'lovelace', 'ada.lovelace@example.com'],
+        searchKeys: ['ada', 'lovelace', 'adalovelace', 'adalovelace@examplecom'],
       },
       {
         email: 'alan@example.com',
@@ -139,7 +139,7 @@ describe('license-bot import learners', () => {
         groups: [],
         status: 'active',
         licenseTypes: [],
-        searchKeys: ['alan', 'turing', 'alan@example.com'],
+        searchKeys: ['alan', 'turing', 'alanturing', 'alan@examplecom'],
       },
       {
         email: 'grace@example.com',
@@ -147,7 +147,7 @@ describe('license-bot import learners', () => {
         groups: ['Engineering'],
         status: 'active',
         licenseTypes: ['core'],
-        searchKeys: ['hopper', 'grace', 'grace@example.com'],
+        searchKeys: ['hopper', 'grace', 'hoppergrace', 'grace@examplecom'],
       },
       {
         email: 'old@example.com',
@@ -155,7 +155,7 @@ describe('license-bot import learners', () => {
         groups: ['HR'],
         status: 'deactivated',
         licenseTypes: [],
-        searchKeys: ['old', 'timer', 'old@example.com'],
+        searchKeys: ['old', 'timer', 'oldtimer', 'old@examplecom'],
       },
     ]);
     const history = await Assignment.find({}, { _id: 0, email: 1, licenseType: 1, revokedAt: 1, actor: 1, source: 1, reason: 1 })
@@ -357,6 +357,216 @@ describe('license-bot import learners', () => {
     expect(ada).toMatchObject({ groups: ['Sales', 'HR'] });
     expect(new Set(ada?.licenseTypes)).toEqual(new Set(['core', 'pro']));
     await expectSeatInvariant(db);
+  });
+});
+
+describe('what an import file leaves out', () => {
+  beforeEach(async () => {
+    await givenLicenseTypes(db, demoTypes);
+  });
+
+  it('keeps groups and status when the file has no group or status column, and gives no license to a deactivated learner', async () => {
+    const [gone, sales] = await givenLearners(db, [
+      { email: 'gone@example.com', name: 'Gone', groups: ['HR'], status: 'deactivated' },
+      { email: 'sales@example.com', name: 'Sales Person', groups: ['Sales', 'EMEA'], licenseTypes: ['core'] },
+    ]);
+    const renamed = csvFile('names.csv', [
+      'email,name,licenseType',
+      'gone@example.com,Gone Renamed,',
+      'sales@example.com,Sales Renamed,pro',
+    ]);
+    const result = await cli('import', 'learners', renamed);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const { Learner, Audit } = modelsFor(db.connection);
+    expect(await Learner.findById(gone).lean()).toMatchObject({
+      name: 'Gone Renamed',
+      groups: ['HR'],
+      status: 'deactivated',
+      licenseTypes: [],
+    });
+    expect(await Learner.findById(sales).lean()).toMatchObject({
+      name: 'Sales Renamed',
+      groups: ['Sales', 'EMEA'],
+      status: 'active',
+      licenseTypes: ['pro'],
+    });
+    expect(await Audit.countDocuments({ action: /^learner\./ })).toBe(0);
+
+    const licensed = csvFile('license.csv', ['email,name,licenseType', 'gone@example.com,Gone Renamed,pro']);
+    const refused = await cli('import', 'learners', licensed);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'line 2: gone@example.com is deactivated and cannot hold a license; set status to active, or leave licenseType empty',
+    );
+    expect((await Learner.findById(gone).lean())?.licenseTypes).toEqual([]);
+    await expectSeatInvariant(db);
+  });
+
+  it('audits every status change an import makes, once', async () => {
+    const [leaver, returner] = await givenLearners(db, [
+      { email: 'leaver@example.com', name: 'Leaver', licenseTypes: ['pro'] },
+      { email: 'back@example.com', name: 'Back Again', status: 'deactivated' },
+    ]);
+    const file = csvFile('status.csv', [
+      'email,name,status',
+      'leaver@example.com,Leaver,deactivated',
+      'back@example.com,Back Again,active',
+    ]);
+    expect((await cli('import', 'learners', file)).code).toBe(0);
+    expect((await cli('import', 'learners', file)).stdout).toContain('0 created, 0 updated, 2 unchanged');
+    const { Audit } = modelsFor(db.connection);
+    const events = await Audit.find(
+      { action: /^learner\./ },
+      { _id: 0, action: 1, learnerId: 1, learnerEmail: 1, source: 1, actor: 1, details: 1 },
+    )
+      .sort({ learnerEmail: 1 })
+      .lean();
+    expect(events).toEqual([
+      {
+        action: 'learner.activate',
+        learnerId: returner,
+        learnerEmail: 'back@example.com',
+        source: 'import',
+        actor: 'cli:import',
+        details: { from: 'deactivated', to: 'active' },
+      },
+      {
+        action: 'learner.deactivate',
+        learnerId: leaver,
+        learnerEmail: 'leaver@example.com',
+        source: 'import',
+        actor: 'cli:import',
+        details: { from: 'active', to: 'deactivated' },
+      },
+    ]);
+    await expectSeatInvariant(db);
+  });
+
+  it('keeps the capacities of license types when the file has no seats column', async () => {
+    const file = csvFile('renames.csv', ['key,name', 'pro,Learning Pro+', 'new,Brand New']);
+    expect((await cli('import', 'license-types', file)).code).toBe(0);
+    const { LicenseType } = modelsFor(db.connection);
+    expect(await LicenseType.findOne({ key: 'pro' }).lean()).toMatchObject({ name: 'Learning Pro+', capacity: 3 });
+    expect(await LicenseType.findOne({ key: 'new' }).lean()).toMatchObject({ name: 'Brand New', capacity: null });
+  });
+});
+
+describe('what an import file may hold', () => {
+  beforeEach(async () => {
+    await givenLicenseTypes(db, demoTypes);
+  });
+
+  it('refuses an email that is a formula, not an address', async () => {
+    const file = csvFile('formula.csv', [
+      'email,name',
+      '"=HYPERLINK(""http://evil"")@evil.com",Evil',
+      '+1@example.com,Plus',
+      'a=b@example.com,Fine',
+    ]);
+    const result = await cli('import', 'learners', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      'Nothing was imported: 2 problems found.',
+      '  line 2: email "=HYPERLINK("http://evil")@evil.com" is not a valid email address',
+      '  line 3: email "+1@example.com" is not a valid email address',
+      '',
+    ]);
+    await nothingWritten();
+  });
+
+  it('checks cell size, groups per learner and row length as part of the check, with line numbers', async () => {
+    const groups = Array.from({ length: 51 }, (_, i) => `G${i}`).join(';');
+    const file = csvFile('limits.csv', [
+      'email,name,group',
+      `long@example.com,${'N'.repeat(1_200)},`,
+      `many@example.com,Many Groups,${groups}`,
+      `wide@example.com,Wide,"${Array.from({ length: 50 }, (_, i) => `Group number ${i} with a long name ${'x'.repeat(60)}`).join(';')}"`,
+      'fine@example.com,Fine,Sales',
+    ]);
+    const result = await cli('import', 'learners', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      'Nothing was imported: 3 problems found.',
+      '  line 2: column name holds 1,200 characters; at most 1,000 are allowed',
+      '  line 3: 51 groups; a learner may be in at most 50',
+      '  line 4: the row is 4,709 characters long; at most 4,000 are allowed',
+      '',
+    ]);
+    await nothingWritten();
+  });
+
+  it('quotes at most a short excerpt of a bad value', async () => {
+    const file = csvFile('bad.csv', ['email,name', `${'x'.repeat(900)},Long`]);
+    const result = await cli('import', 'learners', file);
+    expect(result.stderr).toContain(`line 2: email "${'x'.repeat(39)}…" is not a valid email address`);
+    expect(result.stderr.length).toBeLessThan(200);
+  });
+
+  it('makes one learner of one person whatever Unicode form the file uses (NFC)', async () => {
+    const decomposed = 'zoe\u0308@example.com';
+    const file = csvFile('nfd.csv', ['email,name', `${decomposed},Zoe\u0308 Quinn`]);
+    expect((await cli('import', 'learners', file)).code).toBe(0);
+    const again = csvFile('nfc.csv', ['email,name', 'zo\u00eb@example.com,Zo\u00eb Quinn']);
+    expect((await cli('import', 'learners', again)).stdout).toContain('0 created, 0 updated, 1 unchanged');
+    const { Learner } = modelsFor(db.connection);
+    expect(await Learner.find({}, { _id: 0, email: 1, name: 1 }).lean()).toEqual([
+      { email: 'zo\u00eb@example.com', name: 'Zo\u00eb Quinn' },
+    ]);
+  });
+});
+
+describe('files that are not UTF-8 CSV', () => {
+  beforeEach(async () => {
+    await givenLicenseTypes(db, demoTypes);
+  });
+
+  const bytesFile = (name: string, bytes: Buffer) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+
+  it('refuses a Windows-1252 file with a sentence instead of storing “\uFFFD”', async () => {
+    const file = bytesFile('latin.csv', Buffer.from('email,name\nzoe@example.com,Zo\xeb Quinn\n', 'latin1'));
+    const result = await cli('import', 'learners', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'Nothing was imported: 1 problem found.\n  line 2: the file is not UTF-8 text (it may be Windows-1252 or Latin-1); save it as CSV UTF-8 (in Excel: CSV UTF-8 (Comma delimited)) and import it again; the rest of the file was not read\n',
+    );
+    await nothingWritten();
+  });
+
+  it('reads UTF-16 with a byte order mark, and says so', async () => {
+    const text = '\ufeffemail,name\r\nzoe@example.com,Zoë Ødegård\r\n';
+    const file = bytesFile('utf16.csv', Buffer.from(text, 'utf16le'));
+    const result = await cli('import', 'learners', file);
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: 'utf16.csv is UTF-16 (little-endian) text with a byte order mark; reading it as such.\n',
+    });
+    expect(await modelsFor(db.connection).Learner.findOne({ email: 'zoe@example.com' }).lean()).toMatchObject({ name: 'Zoë Ødegård' });
+  });
+
+  it('gives a hint for a file with ; between its columns', async () => {
+    const result = await cli('import', 'learners', csvFile('semicolons.csv', ['email;name;group', 'zoe@example.com;Zoe;Sales']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('line 1: the columns are separated by ";", not ","; save the file as CSV with commas');
+    await nothingWritten();
+  });
+
+  it('refuses a folder, a device and binary data in one sentence each, at once', async () => {
+    const folder = await cli('import', 'learners', dir);
+    expect(folder).toMatchObject({ code: 1, stderr: `${dir} is a folder, not a CSV file.\n` });
+    const device = await cli('import', 'learners', '/dev/zero');
+    expect(device).toMatchObject({
+      code: 1,
+      stderr:
+        '/dev/zero is not a regular file (a device or a pipe, say); the import reads its file twice, so save the CSV to a file first.\n',
+    });
+    const zeros = await cli('import', 'learners', bytesFile('zeros.csv', Buffer.alloc(1_000_000)));
+    expect(zeros.code).toBe(1);
+    expect(zeros.stderr).toContain('line 1: the file holds binary data (a NUL character), not CSV text');
+    await nothingWritten();
   });
 });
 

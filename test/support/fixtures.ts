@@ -1,7 +1,7 @@
 import type { Database, Repositories } from '../../src/db/index.js';
 import { modelsFor } from '../../src/db/models/index.js';
 import type { LicensingDeps } from '../../src/licensing/deps.js';
-import { searchKeysFor } from '../../src/licensing/model.js';
+import { SEARCH_KEYS_VERSION, searchFieldsFor } from '../../src/licensing/model.js';
 
 /** Real services over a test database, with the given config admins. */
 export function licensingDeps(db: { repositories: Repositories }, configAdmins: string[] = ['UADMIN1']): LicensingDeps {
@@ -41,7 +41,8 @@ export async function givenLearners(db: Database, seeds: LearnerSeed[]): Promise
     seeds.map((s) => ({
       email: s.email,
       name: s.name,
-      searchKeys: searchKeysFor(s.name, s.email),
+      ...searchFieldsFor(s.name, s.email),
+      searchVersion: SEARCH_KEYS_VERSION,
       groups: s.groups ?? [],
       status: s.status ?? 'active',
       licenseTypes: s.licenseTypes ?? [],

@@ -22,7 +22,7 @@ export function buttonsOf(call: SlackCall): { action_id: string; value?: string;
 
 /**
  * `/license reassign|add|revoke <email>` → the modal → Review → Confirm on the review message.
- * Returns the `response_url` post that replaced the review (the outcome).
+ * Returns the `chat.update` that replaced the review message with the outcome.
  */
 export async function changeInSlack(
   e2e: E2E,
@@ -70,7 +70,8 @@ export async function changeInSlack(
       actions: [{ action_id: confirm.action_id, block_id: ids.review.actionsBlock, value: confirm.value }],
     }),
   );
-  return e2e.slack.waitFor('response_url', (c) => c.url === responseUrl);
+  const reviewTs = (review.response as { ts: string }).ts;
+  return e2e.slack.waitFor('chat.update', (c) => c.body.ts === reviewTs);
 }
 
 type BulkFormInput = {

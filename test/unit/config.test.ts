@@ -175,3 +175,63 @@ describe('the Slack app manifest', () => {
     expect(manifest).toMatch(/home_tab_enabled: true/);
   });
 });
+
+describe('configuration written by people', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ ...valid, ...env });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('reads an empty variable as its default', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '',
+      BULK_APPROVAL_THRESHOLD: '',
+      APPROVAL_TTL_HOURS: ' ',
+      SLACK_API_URL: '',
+      DATA_DIR: '',
+      JOB_PROCESS_EVERY: '',
+      LOG_LEVEL: '',
+      LICENSE_ADMINS: '',
+      SLACK_APP_TOKEN: '',
+    });
+    expect(config).toMatchObject({
+      port: 3000,
+      bulkApprovalThreshold: 25,
+      approvalTtlHours: 72,
+      dataDir: './.data',
+      jobProcessEvery: '2 seconds',
+      logLevel: 'info',
+      admins: [],
+      slack: { apiUrl: 'https://slack.com/api/', socketMode: false },
+    });
+  });
+
+  it('says a negative threshold must be 0 or more, in plain words', () => {
+    expect(problemsOf({ BULK_APPROVAL_THRESHOLD: '-1' })).toEqual(['BULK_APPROVAL_THRESHOLD must be 0 or more (a whole number)']);
+    expect(problemsOf({ BULK_APPROVAL_THRESHOLD: '2.5' })).toEqual(['BULK_APPROVAL_THRESHOLD must be 0 or more (a whole number)']);
+  });
+
+  it('lists each problem once, naming the variable and what it must be', () => {
+    const problems = problemsOf({
+      LICENSE_ADMINS: 'bob, alice, U123ABC',
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      APPROVAL_TTL_HOURS: '0',
+      JOB_PROCESS_EVERY: 'often',
+    });
+    expect(problems).toEqual([
+      'PORT must be a port number from 0 to 65535',
+      'LICENSE_ADMINS must be Slack user IDs such as U012ABCDEF, separated by commas',
+      'APPROVAL_TTL_HOURS must be a positive number of hours',
+      'JOB_PROCESS_EVERY must be a duration such as "30 seconds", "15 minutes" or "1 hour"',
+      'LOG_LEVEL must be one of debug, info, warn or error',
+    ]);
+    for (const problem of problems) expect(problem).not.toMatch(/expected|received|Invalid|Too (big|small)|NaN/);
+  });
+});

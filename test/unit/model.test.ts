@@ -1,12 +1,4 @@
-import {
-  changeBlocker,
-  escapeRegex,
-  freeSeats,
-  nextLicenseTypes,
-  searchKeysFor,
-  searchTerms,
-  seatDelta,
-} from '../../src/licensing/model.js';
+import { changeBlocker, escapeRegex, freeSeats, nextLicenseTypes, seatDelta } from '../../src/licensing/model.js';
 
 describe('license rules', () => {
   it('replaces only the chosen license on reassign and keeps the others', () => {
@@ -50,15 +42,6 @@ describe('license rules', () => {
 });
 
 describe('learner search keys', () => {
-  it('indexes name words, the email and the words of its local part, lower-cased', () => {
-    expect(searchKeysFor('Ada King-Lovelace', 'Ada.Lovelace@Example.com')).toEqual(['ada', 'king', 'lovelace', 'ada.lovelace@example.com']);
-  });
-
-  it('splits typed text into at most four lower-cased terms', () => {
-    expect(searchTerms('  Ada   LOVE  ')).toEqual(['ada', 'love']);
-    expect(searchTerms('a b c d e f')).toHaveLength(4);
-  });
-
   it('escapes regex metacharacters so they match literally', () => {
     const pattern = new RegExp(`^${escapeRegex('a.b*(c)+[d]?')}`);
     expect(pattern.test('a.b*(c)+[d]?x')).toBe(true);

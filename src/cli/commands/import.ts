@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { importLearners, type LearnerImportSummary } from '../../licensing/transfer/learner-import.js';
@@ -23,13 +23,20 @@ export async function runImport(
   const periodEnd = options.asOf === undefined ? undefined : parseActivityDate(options.asOf);
   if (periodEnd === null || (options.asOf !== undefined && periodEnd === undefined))
     throw new CliError(`--as-of must be a date such as 2026-03-31, not "${options.asOf}".`);
-  try {
-    await access(file, constants.R_OK);
-  } catch {
-    throw new CliError(`Cannot read ${file}: no such file, or not readable.`);
-  }
-  const rows = csvFileRows(file);
+  await checkReadableFile(file);
   const name = path.basename(file);
+  let told = false;
+  const rows = csvFileRows(file, {
+    onEncoding: (encoding) => {
+      // Both passes read the file; say it once.
+      if (encoding === 'utf-8' || told) return;
+      told = true;
+      say(
+        io.stderr,
+        `${name} is ${encoding === 'utf-16le' ? 'UTF-16 (little-endian)' : 'UTF-16 (big-endian)'} text with a byte order mark; reading it as such.`,
+      );
+    },
+  });
   return withDatabase(io, async (ctx) => {
     if (what === 'license-types') return reportLicenseTypes(io, name, await importLicenseTypes(ctx, rows));
     if (what === 'usage') {
@@ -58,6 +65,25 @@ export async function runImport(
     });
     return reportLearners(io, `Imported ${n(summary.rows)} learners from ${name}`, summary);
   });
+}
+
+/**
+ * A file the import can read twice (once to check it, once to write): a regular, readable file.
+ * A folder, a device such as /dev/zero or a pipe gets a sentence instead of a hang or a stack.
+ */
+async function checkReadableFile(file: string): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+    await access(file, constants.R_OK);
+  } catch {
+    throw new CliError(`Cannot read ${file}: no such file, or not readable.`);
+  }
+  if (info.isDirectory()) throw new CliError(`${file} is a folder, not a CSV file.`);
+  if (!info.isFile())
+    throw new CliError(
+      `${file} is not a regular file (a device or a pipe, say); the import reads its file twice, so save the CSV to a file first.`,
+    );
 }
 
 /** Prints a license-type import summary; rows refused at write time go to stderr (exit code 1). */

@@ -44,7 +44,7 @@ export interface BulkRequestDoc {
   startedAt?: Date;
   finishedAt?: Date;
   failureCode?: string;
-  notice?: { claimedAt?: Date; postedAt?: Date; ts?: string; channel?: string };
+  notice?: { claimedAt?: Date; claimToken?: string; postedAt?: Date; ts?: string; channel?: string };
   syncCaughtUpAt?: Date;
   syncRefused?: number;
   reclaim?: { type: string; roundId?: string };
@@ -64,6 +64,7 @@ export interface BulkRequestDoc {
   notifyLearners?: boolean;
   learnersToldAt?: Date;
   learnersTold?: { sent: number; noAccount: number; failed: number };
+  submissionKey?: string;
 }
 
 const messageRef = new Schema({ channel: { type: String, required: true }, ts: { type: String, required: true } }, { _id: false });
@@ -132,7 +133,10 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     startedAt: Date,
     finishedAt: Date,
     failureCode: String,
-    notice: { type: new Schema({ claimedAt: Date, postedAt: Date, ts: String, channel: String }, { _id: false }), default: undefined },
+    notice: {
+      type: new Schema({ claimedAt: Date, claimToken: String, postedAt: Date, ts: String, channel: String }, { _id: false }),
+      default: undefined,
+    },
     syncCaughtUpAt: Date,
     syncRefused: Number,
     reclaim: { type: new Schema({ type: { type: String, required: true }, roundId: String }, { _id: false }), default: undefined },
@@ -155,6 +159,7 @@ export const bulkRequestSchema = new Schema<BulkRequestDoc>(
     notifyLearners: Boolean,
     learnersToldAt: Date,
     learnersTold: { type: new Schema({ sent: Number, noAccount: Number, failed: Number }, { _id: false }), default: undefined },
+    submissionKey: String,
   },
   { collection: 'bulk_requests', versionKey: false },
 );
@@ -164,3 +169,4 @@ bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
 bulkRequestSchema.index({ 'reclaim.type': 1, finishedAt: 1 }, { sparse: true }); // reclaimed seats (report, weekly summary)
 bulkRequestSchema.index({ status: 1, remindAt: 1 }); // approval reminders due
+bulkRequestSchema.index({ submissionKey: 1 }, { unique: true, partialFilterExpression: { submissionKey: { $type: 'string' } } }); // a replayed submission

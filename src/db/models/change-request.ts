@@ -16,6 +16,8 @@ export interface ChangeRequestDoc {
   applyAt?: Date;
   until?: Date;
   timeZone?: string;
+  submissionKey?: string;
+  reviewMessage?: { channel: string; ts: string };
 }
 
 export const changeRequestSchema = new Schema<ChangeRequestDoc>(
@@ -34,8 +36,12 @@ export const changeRequestSchema = new Schema<ChangeRequestDoc>(
     applyAt: Date,
     until: Date,
     timeZone: String,
+    submissionKey: String,
+    reviewMessage: { type: new Schema({ channel: String, ts: String }, { _id: false }), default: undefined },
   },
   { collection: 'change_requests', versionKey: false },
 );
-// Looked up by _id only; unconfirmed review messages are dropped after 30 days.
+// Looked up by _id; a replayed submission by its key (unique: one request per submission).
+changeRequestSchema.index({ submissionKey: 1 }, { unique: true, partialFilterExpression: { submissionKey: { $type: 'string' } } });
+// Unconfirmed review messages are dropped after 30 days.
 changeRequestSchema.index({ createdAt: 1 }, { expireAfterSeconds: 30 * 24 * 3600, partialFilterExpression: { status: 'pending' } });

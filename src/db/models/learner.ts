@@ -1,10 +1,15 @@
 import { Schema, type Types } from 'mongoose';
+import { isEmailAddress } from '../../licensing/model.js';
 
 export interface LearnerDoc {
   _id: Types.ObjectId;
   email: string;
   name: string;
   searchKeys: string[];
+  /** The folded name (licensing/search.ts): the typeahead's sort order. */
+  searchName?: string;
+  /** Which version of the search keys the learner has; others are rebuilt at start. */
+  searchVersion?: number;
   groups: string[];
   status: 'active' | 'deactivated';
   licenseTypes: string[];
@@ -17,6 +22,8 @@ export interface LearnerDoc {
   reclaimExemptUntil?: Date;
   /** The latest reclaim round that asked them, and how it stands. */
   reclaimAsk?: ReclaimAskDoc;
+  /** The last few imports that changed this learner's profile or status (how an import knows what it did). */
+  profileMarks?: string[];
 }
 
 export interface ReclaimAskDoc {
@@ -31,9 +38,17 @@ export interface ReclaimAskDoc {
 
 export const learnerSchema = new Schema<LearnerDoc>(
   {
-    email: { type: String, required: true, lowercase: true, trim: true, match: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
+    email: {
+      type: String,
+      required: true,
+      lowercase: true,
+      trim: true,
+      validate: { validator: isEmailAddress, message: 'not an email address' },
+    },
     name: { type: String, required: true, trim: true, maxlength: 200 },
     searchKeys: { type: [String], default: [] },
+    searchName: { type: String },
+    searchVersion: { type: Number },
     groups: { type: [String], default: [] },
     status: { type: String, enum: ['active', 'deactivated'], default: 'active' },
     licenseTypes: { type: [String], default: [] },
@@ -69,11 +84,14 @@ export const learnerSchema = new Schema<LearnerDoc>(
       ),
       default: undefined,
     },
+    profileMarks: { type: [String], default: undefined },
   },
   { collection: 'learners', versionKey: false },
 );
 learnerSchema.index({ email: 1 }, { unique: true }); // lookup by email, import upsert
-learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan
+learnerSchema.index({ searchKeys: 1 }); // typeahead: anchored prefix regex is an index range scan; whole words by equality
+learnerSchema.index({ searchName: 1, _id: 1 }); // typeahead: its explicit order
+learnerSchema.index({ searchVersion: 1 }); // rebuilding search keys of another version at start
 learnerSchema.index({ licenseTypes: 1 }); // seat checks, bulk filters by current type
 learnerSchema.index({ groups: 1 }); // bulk filters by group
 // No index on recentOps: the one query on it (which learners an operation changed) looks the

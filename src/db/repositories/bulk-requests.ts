@@ -2,7 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
 import type { AdminChange } from '../../licensing/model.js';
 import { type BulkRequestDoc, modelsFor } from '../models/index.js';
-import { isObjectId, learnerProjection, toLearner } from './mappers.js';
+import { isDuplicateKey, isObjectId, learnerProjection, toLearner } from './mappers.js';
 import { allOf, type Filter, selectionFilter } from './selection-filter.js';
 
 const JOB_FINAL: BulkRequestDoc['status'][] = ['completed', 'cancelled', 'failed'];
@@ -94,6 +94,7 @@ function toBulkRequest(doc: BulkRequestDoc): BulkRequest {
     ...(doc.learnersTold
       ? { learnersTold: { sent: doc.learnersTold.sent, noAccount: doc.learnersTold.noAccount, failed: doc.learnersTold.failed } }
       : {}),
+    ...(doc.submissionKey ? { submissionKey: doc.submissionKey } : {}),
   };
 }
 
@@ -170,13 +171,24 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
           updatedAt: request.createdAt,
           progress: { lastBatch: 0, lastLearnerId: null, total: request.preview.matched, done: 0, skipped: 0, failed: 0 },
         });
-        return toBulkRequest(doc.toObject() as BulkRequestDoc);
+        return { request: toBulkRequest(doc.toObject() as BulkRequestDoc), created: true };
       } catch (error) {
-        // A retried create with the same id: the request made the first time is the one.
-        const existing = id && (error as { code?: number }).code === 11000 ? await BulkRequest.findById(id).lean() : null;
-        if (existing) return toBulkRequest(existing as BulkRequestDoc);
-        throw error;
+        // A retried create with the same id, or the same submission stored a moment ago (a replay
+        // racing the original): the request made the first time is the one.
+        const existing = !isDuplicateKey(error)
+          ? null
+          : id
+            ? await BulkRequest.findById(id).lean()
+            : request.submissionKey
+              ? await BulkRequest.findOne({ submissionKey: request.submissionKey }).lean()
+              : null;
+        if (!existing) throw error;
+        return { request: toBulkRequest(existing as BulkRequestDoc), created: false };
       }
+    },
+    async findBulkRequestBySubmission(submissionKey) {
+      const doc = await BulkRequest.findOne({ submissionKey }).lean();
+      return doc ? toBulkRequest(doc as BulkRequestDoc) : null;
     },
     async getBulkRequest(id) {
       if (!isObjectId(id)) return null;
@@ -261,7 +273,7 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
     async setProgressMessage(id, ref) {
       if (isObjectId(id)) await BulkRequest.updateOne({ _id: id }, { $set: { progressMessage: ref } });
     },
-    async claimCompletionNotice(id, now, leaseMs) {
+    async claimCompletionNotice(id, now, leaseMs, token) {
       if (!isObjectId(id)) return false;
       const res = await BulkRequest.updateOne(
         {
@@ -270,9 +282,17 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
           'notice.postedAt': { $exists: false },
           $or: [{ 'notice.claimedAt': { $exists: false } }, { 'notice.claimedAt': { $lt: new Date(now.getTime() - leaseMs) } }],
         },
-        { $set: { 'notice.claimedAt': now } },
+        { $set: { 'notice.claimedAt': now, 'notice.claimToken': token } },
       );
       return res.modifiedCount === 1;
+    },
+    async renewCompletionNoticeClaim(id, token, now) {
+      if (!isObjectId(id)) return false;
+      const res = await BulkRequest.updateOne(
+        { _id: id, 'notice.claimToken': token, 'notice.postedAt': { $exists: false } },
+        { $set: { 'notice.claimedAt': now } },
+      );
+      return res.matchedCount === 1;
     },
     async markCompletionNoticePosted(id, posted, now) {
       if (!isObjectId(id)) return;

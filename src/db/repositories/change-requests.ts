@@ -2,6 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import type { AdminChange } from '../../licensing/model.js';
 import type { ChangeRequest, ChangeRequestStore } from '../../licensing/single/ports.js';
 import { type ChangeRequestDoc, modelsFor } from '../models/index.js';
+import { isDuplicateKey } from './mappers.js';
 
 function toRequest(doc: ChangeRequestDoc): ChangeRequest {
   return {
@@ -19,6 +20,10 @@ function toRequest(doc: ChangeRequestDoc): ChangeRequest {
     ...(doc.applyAt ? { applyAt: doc.applyAt } : {}),
     ...(doc.until ? { until: doc.until } : {}),
     ...(doc.timeZone ? { timeZone: doc.timeZone } : {}),
+    ...(doc.submissionKey ? { submissionKey: doc.submissionKey } : {}),
+    ...(doc.reviewMessage?.channel && doc.reviewMessage.ts
+      ? { reviewMessage: { channel: doc.reviewMessage.channel, ts: doc.reviewMessage.ts } }
+      : {}),
   };
 }
 
@@ -28,12 +33,29 @@ export function createChangeRequestRepository(connection: Connection): ChangeReq
   const valid = (id: string) => Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id);
   return {
     async createChangeRequest(request) {
-      const doc = await ChangeRequest.create({
-        ...request,
-        change: request.change as unknown as Record<string, unknown>,
-        status: 'pending',
-      });
-      return toRequest(doc.toObject());
+      try {
+        const doc = await ChangeRequest.create({
+          ...request,
+          change: request.change as unknown as Record<string, unknown>,
+          status: 'pending',
+        });
+        return { request: toRequest(doc.toObject()), created: true };
+      } catch (error) {
+        // The same submission stored a moment ago (a replay racing the original): that one stands.
+        const existing =
+          request.submissionKey && isDuplicateKey(error)
+            ? await ChangeRequest.findOne({ submissionKey: request.submissionKey }).lean()
+            : null;
+        if (!existing) throw error;
+        return { request: toRequest(existing), created: false };
+      }
+    },
+    async findChangeRequestBySubmission(submissionKey) {
+      const doc = await ChangeRequest.findOne({ submissionKey }).lean();
+      return doc ? toRequest(doc) : null;
+    },
+    async setReviewMessage(id, ref) {
+      if (valid(id)) await ChangeRequest.updateOne({ _id: id }, { $set: { reviewMessage: { channel: ref.channel, ts: ref.ts } } });
     },
     async getChangeRequest(id) {
       if (!valid(id)) return null;

@@ -1,5 +1,5 @@
-import { type Connection, Types } from 'mongoose';
-import { escapeRegex } from '../../licensing/model.js';
+import { type Connection, type mongo, Types } from 'mongoose';
+import { escapeRegex, type Learner, normalizeEmail, SEARCH_KEYS_VERSION, searchFieldsFor } from '../../licensing/model.js';
 import type { LearnerStore } from '../../licensing/ports.js';
 import { type LearnerDoc, modelsFor } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
@@ -15,7 +15,7 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
       return doc ? toLearner(doc) : null;
     },
     async findLearnerByEmail(email) {
-      const doc = await Learner.findOne({ email: email.trim().toLowerCase() }, learnerProjection).lean();
+      const doc = await Learner.findOne({ email: normalizeEmail(email) }, learnerProjection).lean();
       return doc ? toLearner(doc) : null;
     },
     async findLearnersByIds(ids) {
@@ -29,11 +29,26 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
     },
     async searchLearners(terms, limit) {
       if (terms.length === 0) return [];
-      // Each term must be the start of some key (a name word or the email). Anchored,
-      // case-sensitive regexes over lower-cased keys are index range scans on MongoDB.
-      const filter = { $and: terms.map((term) => ({ searchKeys: { $regex: `^${escapeRegex(term)}` } })) };
-      const docs = await Learner.find(filter, learnerProjection).limit(limit).lean();
-      return docs.map(toLearner).sort((a, b) => a.name.localeCompare(b.name));
+      const [first, ...rest] = terms as [string, ...string[]];
+      // Whole-word matches, by equality (an index lookup), so a learner typed in full is never
+      // crowded out by the many whose words merely start the same.
+      const whole = Learner.find(
+        { searchKeys: first, ...(rest.length ? { $and: rest.map((term) => ({ searchKeys: term })) } : {}) },
+        learnerProjection,
+      )
+        .sort({ searchName: 1, _id: 1 })
+        .limit(limit)
+        .lean();
+      // Each term the start of some key. Anchored, case-sensitive regexes over folded keys are
+      // index range scans on MongoDB, which yields them in key order; the domain ranks and sorts
+      // what comes back. (Sorting here would make mongo-lite, which has no index ranges, scan and
+      // sort every match: ~15 times slower.)
+      const prefix = Learner.find({ $and: terms.map((term) => ({ searchKeys: { $regex: `^${escapeRegex(term)}` } })) }, learnerProjection)
+        .limit(limit)
+        .lean();
+      const found = new Map<string, Learner>();
+      for (const doc of [...(await whole), ...(await prefix)]) found.set(String(doc._id), toLearner(doc));
+      return [...found.values()];
     },
     async listGroups(limit) {
       const groups = (await Learner.distinct('groups')) as string[];
@@ -74,4 +89,41 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
       return changed;
     },
   };
+}
+
+/**
+ * Gives every learner the search keys of this version (SEARCH_KEYS_VERSION): run at start, so
+ * learners stored before the keys changed are found like new ones. Each update is conditional on
+ * the name and email it was computed from, so a learner renamed meanwhile keeps its newer keys.
+ * Returns how many learners were rebuilt.
+ */
+export async function rebuildSearchKeys(connection: Connection, batchSize = 1_000): Promise<number> {
+  const { Learner } = modelsFor(connection);
+  // $ne also matches learners without a version (stored before versions existed).
+  const stale = { searchVersion: { $ne: SEARCH_KEYS_VERSION } };
+  if (!(await Learner.exists(stale))) return 0;
+  let rebuilt = 0;
+  let batch: mongo.AnyBulkWriteOperation<LearnerDoc>[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const result = await nativeCollection<LearnerDoc>(connection, Learner).bulkWrite(batch, { ordered: false });
+    rebuilt += result.modifiedCount;
+    batch = [];
+  };
+  const cursor = Learner.find(stale, { _id: 1, name: 1, email: 1 }).sort({ _id: 1 }).lean().cursor({ batchSize });
+  try {
+    for await (const doc of cursor) {
+      batch.push({
+        updateOne: {
+          filter: { _id: doc._id, name: doc.name, email: doc.email },
+          update: { $set: { ...searchFieldsFor(doc.name, doc.email), searchVersion: SEARCH_KEYS_VERSION } },
+        },
+      });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    await cursor.close();
+  }
+  return rebuilt;
 }

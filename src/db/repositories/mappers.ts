@@ -78,3 +78,8 @@ export function toOperation(doc: OperationDoc): Operation {
     ...(doc.notify ? { notify: true } : {}),
   };
 }
+
+/** True for MongoDB's duplicate key error (E11000): a unique index kept the first write. */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}

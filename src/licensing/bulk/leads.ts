@@ -80,6 +80,11 @@ export function blockerFor(lead: Pick<LeadRecord, 'groups'> | null, userId: stri
   return groups.length > 0 && groups.every((g) => lead.groups.includes(g)) ? null : 'lead_out_of_scope';
 }
 
+/** True for a team lead, from LICENSE_APPROVERS or added from Slack, whatever their groups. */
+export async function isLead(deps: Pick<BulkDeps, 'configApprovers' | 'leads'>, userId: string): Promise<boolean> {
+  return deps.configApprovers.includes(userId) || (await deps.leads.getLead(userId)) !== null;
+}
+
 /** True when the user may approve or reject the request (for showing the buttons). */
 export async function canDecide(deps: BulkDeps, userId: string, request: DecidableRequest): Promise<boolean> {
   return (await decisionBlocker(deps, userId, request)) === null;

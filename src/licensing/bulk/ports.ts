@@ -1,6 +1,7 @@
 import type { LicensingDeps } from '../deps.js';
 import type { AdminChange, Learner } from '../model.js';
 import type { ApprovalPolicy, EscalationTarget } from '../policy/ports.js';
+import type { MessageRef } from '../ports.js';
 import type { TimerScheduler } from '../schedule/ports.js';
 import type { Timing } from '../schedule/timing.js';
 
@@ -47,11 +48,7 @@ export type BulkStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired
 /** States after which nothing more happens to the learners. */
 export const FINAL_BULK_STATUSES: readonly BulkStatus[] = ['rejected', 'expired', 'completed', 'cancelled', 'failed'];
 
-/** A Slack message the Slack layer posted about a request, so it can update it later. */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
+export type { MessageRef } from '../ports.js';
 
 /** The runner's checkpoint and counts; `lastBatch` is the last batch whose counts are included. */
 export interface BulkProgress {
@@ -138,6 +135,8 @@ export interface BulkRequest {
   /** When the last of those DMs was sent (or given up), and how it went. */
   learnersToldAt?: Date;
   learnersTold?: { sent: number; noAccount: number; failed: number };
+  /** Identifies the submission that made it: a replay of that submission finds this request. */
+  submissionKey?: string;
 }
 
 /** Narrows the learners of a selection, for the preview's counts. */
@@ -171,9 +170,16 @@ export interface BulkStore {
   /** The emails among `emails` that no learner has. */
   missingEmails(emails: readonly string[]): Promise<string[]>;
 
-  /** Stores a new request; with `id` (an ObjectId a caller derived), a second create returns the first one. */
-  createBulkRequest(request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'> & { id?: string }): Promise<BulkRequest>;
+  /**
+   * Stores a new request. With `id` (an ObjectId a caller derived) or a `submissionKey` already
+   * used, stores nothing and returns the request made the first time (`created: false`), so a
+   * retried create or a replayed submission makes one request.
+   */
+  createBulkRequest(
+    request: Omit<BulkRequest, 'id' | 'updatedAt' | 'progress'> & { id?: string },
+  ): Promise<{ request: BulkRequest; created: boolean }>;
   getBulkRequest(id: string): Promise<BulkRequest | null>;
+  findBulkRequestBySubmission(submissionKey: string): Promise<BulkRequest | null>;
   /** pending_approval → approved/rejected, only before `expiresAt`; null when the request was not pending or is overdue. */
   decideBulkRequest(
     id: string,
@@ -201,8 +207,13 @@ export interface BulkStore {
   requestBulkCancel(id: string, by: string, now: Date): Promise<BulkRequest | null>;
   setApprovalMessage(id: string, ref: MessageRef): Promise<void>;
   setProgressMessage(id: string, ref: MessageRef): Promise<void>;
-  /** Takes the right to post the completion notice: once, or again after `leaseMs` if never marked posted. */
-  claimCompletionNotice(id: string, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Takes the right to post the completion notice under `token`: once, or again when it was never
+   * marked posted and its claim was not renewed for `leaseMs`.
+   */
+  claimCompletionNotice(id: string, now: Date, leaseMs: number, token: string): Promise<boolean>;
+  /** Renews a claim still held under `token` on an unposted notice; false otherwise. */
+  renewCompletionNoticeClaim(id: string, token: string, now: Date): Promise<boolean>;
   markCompletionNoticePosted(id: string, posted: { ts?: string; channel?: string }, now: Date): Promise<void>;
   /** Finished jobs since `finishedAfter` whose notice is posted and which the platform has not caught up with. */
   syncAwaitingBulkRequests(finishedAfter: Date, limit: number): Promise<BulkRequest[]>;
@@ -343,12 +354,16 @@ export interface BulkSummary extends BulkProgressCounts {
 export interface BulkNotifier {
   /** After each batch; called often, so implementations throttle. */
   progress(request: BulkRequest, counts: BulkProgressCounts): Promise<void>;
-  /** Once per job, when it reached a final state; returns the posted message's ts, if any. */
+  /**
+   * Once per job, when it reached a final state: posts the completion notice and says where it
+   * went. What must come after the notice (the failures CSV in its thread, the requester's DM) is
+   * returned as `followUp`, run only once the post is recorded, so a second poster never repeats it.
+   */
   finished(
     request: BulkRequest,
     summary: BulkSummary,
     failures: AsyncIterable<BulkFailure>,
-  ): Promise<{ ts?: string; channel?: string } | undefined>;
+  ): Promise<{ ts?: string; channel?: string; followUp?: () => Promise<void> } | undefined>;
   /** The learning platform has every change of the job: the completion notice says so. */
   syncCaughtUp?(request: BulkRequest): Promise<void>;
   /** Every learner of the job was told in a DM (or has no Slack account): the completion notice says how many. */

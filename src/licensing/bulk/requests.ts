@@ -34,12 +34,14 @@ function seats(n: number): string {
   return `${n.toLocaleString('en-US')} seat${n === 1 ? '' : 's'}`;
 }
 
-/** What the requester gets back: the stored request and the counts it was based on. */
+/** What the requester gets back: the stored request and the counts it was based on (not recounted for a replay). */
 export interface BulkSubmission {
   request: BulkRequest;
-  preview: BulkPreview;
+  preview?: BulkPreview;
   /** True when a team lead must approve before the job starts; otherwise schedule it now. */
   needsApproval: boolean;
+  /** The same submission already made this request (a replay): nothing new was stored, nothing is to be announced. */
+  replayed: boolean;
 }
 
 /**
@@ -62,9 +64,14 @@ export async function submitBulkRequest(
     timing?: Timing;
     /** An id derived from what is submitted (a confirmed review): submitting it again returns the same request. */
     requestId?: string;
+    /** Identifies the Slack submission (view and state): a replay of it finds the request it made. */
+    submissionKey?: string;
   },
 ): Promise<BulkSubmission> {
   await requireAdmin(deps, actor, 'bulk.submit');
+  // A replayed submission gets the request it already made, unchecked: it asks for nothing new.
+  const earlier = input.submissionKey ? await deps.bulk.findBulkRequestBySubmission(input.submissionKey) : null;
+  if (earlier && earlier.requestedBy === actor.userId) return replayedSubmission(earlier);
   const channelId = input.channelId ?? actor.channelId;
   // The request's channel is where it was made; the audit names it like any other.
   const at = channelId ? { ...actor, channelId } : actor;
@@ -113,7 +120,7 @@ export async function submitBulkRequest(
       timing.until?.getTime() ?? Number.POSITIVE_INFINITY,
     ),
   );
-  const request = await deps.bulk.createBulkRequest({
+  const { request, created } = await deps.bulk.createBulkRequest({
     ...(input.requestId ? { id: input.requestId } : {}),
     status: needsApproval ? 'pending_approval' : 'approved',
     selection,
@@ -141,7 +148,9 @@ export async function submitBulkRequest(
       seatsNeeded: preview.seatsNeeded,
     },
     ...(input.reclaim ? { reclaim: input.reclaim } : {}),
+    ...(input.submissionKey ? { submissionKey: input.submissionKey } : {}),
   });
+  if (!created) return replayedSubmission(request);
   await audit(
     deps,
     at,
@@ -164,7 +173,11 @@ export async function submitBulkRequest(
       { kind: 'approval_deadline', key: request.id, at: request.expiresAt },
     ]);
   }
-  return { request, preview, needsApproval };
+  return { request, preview, needsApproval, replayed: false };
+}
+
+function replayedSubmission(request: BulkRequest): BulkSubmission {
+  return { request, needsApproval: request.status === 'pending_approval', replayed: true };
 }
 
 function timingDetails(timing: Timing): Record<string, string> {

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
-import { type AdminChange, freeSeats, type LicenseType } from '../model.js';
+import { type AdminChange, freeSeats, isEmailAddress, type LicenseType, normalizeEmail } from '../model.js';
 import type { BulkPreviewCounts, BulkSelection, BulkSelectionInput, BulkStore } from './ports.js';
 
 const MAX_LISTED = 10_000;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const emailList = z
-  .array(z.string().trim().toLowerCase().regex(EMAIL, 'must be email addresses'))
+  .array(z.string().transform(normalizeEmail).refine(isEmailAddress, 'must be email addresses'))
   .max(MAX_LISTED, `may hold at most ${MAX_LISTED} addresses`)
   .default([])
   .transform((emails) => [...new Set(emails)]);
@@ -79,11 +78,8 @@ export function parseEmailList(text: string): { emails: string[]; invalid: strin
   const invalid: string[] = [];
   for (const raw of text.split(/[\s,;]+/)) {
     if (!raw) continue;
-    const token = raw
-      .replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/i, '$1')
-      .replace(/^<(.+)>$/, '$1')
-      .toLowerCase();
-    if (EMAIL.test(token)) emails.add(token);
+    const token = normalizeEmail(raw.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/i, '$1').replace(/^<(.+)>$/, '$1'));
+    if (isEmailAddress(token)) emails.add(token);
     else invalid.push(raw);
   }
   return { emails: [...emails], invalid };

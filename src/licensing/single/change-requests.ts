@@ -4,6 +4,7 @@ import type { LicensingDeps } from '../deps.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import { type Actor, type AdminChange, changeBlocker, freeSeats, type Learner, type LicenseType, nextLicenseTypes } from '../model.js';
 import { plannedOperation, runOperation } from '../operations.js';
+import type { MessageRef } from '../ports.js';
 import { checkTiming, type Timing } from '../schedule/timing.js';
 import type { ChangeRequest } from './ports.js';
 
@@ -14,9 +15,39 @@ export interface ChangeReview {
   before: string[];
   after: string[];
   typeNames: Map<string, string>;
+  /** The same submission already made this request (a replay): nothing new was stored. */
+  replayed?: boolean;
 }
 
 const CONFIRM_LEASE_MS = 60_000;
+
+/** Someone other than the admin who started a review clicked its Confirm or Cancel; `ownerId` is that admin. */
+export class NotReviewOwnerError extends LicenseError {
+  constructor(readonly ownerId: string) {
+    super('not_review_owner');
+    this.name = 'NotReviewOwnerError';
+  }
+}
+
+/**
+ * A review is its requester's: history must never pair one admin's click with another's reason.
+ * Another admin's click is refused (and audited) before anything is claimed.
+ */
+async function requireReviewOwner(deps: LicensingDeps, actor: Actor, requestId: string, action: string): Promise<ChangeRequest> {
+  const request = await deps.changeRequests.getChangeRequest(requestId);
+  if (!request) throw new LicenseError('change_not_found');
+  if (request.requestedBy !== actor.userId) {
+    await audit(
+      deps,
+      actor,
+      action,
+      { learnerId: request.learnerId, details: { requestId, requestedBy: request.requestedBy } },
+      { refused: 'not_review_owner' },
+    );
+    throw new NotReviewOwnerError(request.requestedBy);
+  }
+  return request;
+}
 
 /**
  * Validates a single-learner change and stores it for the admin's Confirm. Nothing changes yet;
@@ -25,9 +56,12 @@ const CONFIRM_LEASE_MS = 60_000;
 export async function requestChange(
   deps: LicensingDeps & { maxGrantDays?: number },
   actor: Actor,
-  input: { learnerId: string; change: AdminChange; reason: string; timing?: Timing },
+  input: { learnerId: string; change: AdminChange; reason: string; timing?: Timing; submissionKey?: string },
 ): Promise<ChangeReview> {
   await requireAdmin(deps, actor, input.change.kind, { learnerId: input.learnerId });
+  // A replayed submission gets the request it already made, unchecked: it asks for nothing new.
+  const earlier = input.submissionKey ? await deps.changeRequests.findChangeRequestBySubmission(input.submissionKey) : null;
+  if (earlier && earlier.requestedBy === actor.userId) return replayedReview(deps, earlier);
   const timing = input.timing ?? {};
   try {
     checkTiming(timing, input.change, deps.now(), deps.maxGrantDays);
@@ -43,7 +77,7 @@ export async function requestChange(
     change = { kind: 'reassign', to, from: current?.licenseTypes.find((t) => t !== to) ?? null };
   }
   const { learner, types } = await checkChange(deps, actor, input.learnerId, change);
-  const request = await deps.changeRequests.createChangeRequest({
+  const { request, created } = await deps.changeRequests.createChangeRequest({
     learnerId: learner.id,
     change,
     reason: input.reason,
@@ -53,8 +87,20 @@ export async function requestChange(
     ...(timing.applyAt ? { applyAt: timing.applyAt } : {}),
     ...(timing.until ? { until: timing.until } : {}),
     ...(timing.timeZone ? { timeZone: timing.timeZone } : {}),
+    ...(input.submissionKey ? { submissionKey: input.submissionKey } : {}),
   });
-  return review(request, learner, types);
+  return created ? review(request, learner, types) : replayedReview(deps, request);
+}
+
+async function replayedReview(deps: LicensingDeps, request: ChangeRequest): Promise<ChangeReview> {
+  const [learner, types] = await Promise.all([deps.store.findLearnerById(request.learnerId), deps.store.listLicenseTypes()]);
+  if (!learner) throw new LicenseError('learner_not_found');
+  return { ...review(request, learner, types), replayed: true };
+}
+
+/** Remembers where the review message is, so its outcome replaces it in place. */
+export async function setReviewMessage(deps: Pick<LicensingDeps, 'changeRequests'>, requestId: string, ref: MessageRef): Promise<void> {
+  await deps.changeRequests.setReviewMessage(requestId, ref);
 }
 
 /** Re-checks a change against the current data; audits and throws the first rule it breaks. */
@@ -178,6 +224,7 @@ export async function claimReviewedChange(
   requestId: string,
 ): Promise<{ kind: 'claimed'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
   await requireAdmin(deps, actor, 'confirm');
+  await requireReviewOwner(deps, actor, requestId, 'confirm');
   const claimed = await deps.changeRequests.claimChangeRequest(requestId, actor.userId, CONFIRM_LEASE_MS, deps.now());
   if (claimed) return { kind: 'claimed', request: claimed };
   const existing = await deps.changeRequests.getChangeRequest(requestId);
@@ -192,6 +239,7 @@ export async function cancelChange(
   requestId: string,
 ): Promise<{ kind: 'cancelled'; request: ChangeRequest } | { kind: 'already_done'; request: ChangeRequest }> {
   await requireAdmin(deps, actor, 'cancel');
+  await requireReviewOwner(deps, actor, requestId, 'cancel');
   const cancelled = await deps.changeRequests.cancelChangeRequest(requestId, actor.userId, deps.now());
   if (cancelled) return { kind: 'cancelled', request: cancelled };
   const existing = await deps.changeRequests.getChangeRequest(requestId);

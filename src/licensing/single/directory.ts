@@ -1,10 +1,35 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError } from '../errors.js';
 import { type Assignment, type Learner, type LicenseType, searchTerms } from '../model.js';
+import { rankLearners } from '../search.js';
 
-/** Typeahead: learners whose name words or email start with each typed word. */
+/**
+ * Typeahead: learners whose name words or email start with each typed word (see search.ts), best
+ * matches first. Up to five times `limit` candidates are ranked, so the best ones are not cut off
+ * by the database's own order.
+ */
 export async function searchLearners(deps: Pick<LicensingDeps, 'store'>, query: string, limit = 20): Promise<Learner[]> {
-  return deps.store.searchLearners(searchTerms(query), limit);
+  const terms = searchTerms(query);
+  if (terms.length === 0) return [];
+  const candidates = await sharedSearch(deps.store, terms, Math.min(100, limit * 5));
+  return rankLearners(candidates, query).slice(0, limit);
+}
+
+const inFlight = new WeakMap<object, Map<string, Promise<Learner[]>>>();
+
+/**
+ * The same search asked again while it is running (a burst of keystrokes: several admins, or
+ * Slack's retries) shares the one database query; nothing is kept once it is answered.
+ */
+function sharedSearch(store: LicensingDeps['store'], terms: readonly string[], limit: number): Promise<Learner[]> {
+  const running = inFlight.get(store) ?? new Map<string, Promise<Learner[]>>();
+  inFlight.set(store, running);
+  const key = JSON.stringify([terms, limit]);
+  const pending = running.get(key);
+  if (pending) return pending;
+  const search = store.searchLearners(terms, limit).finally(() => running.delete(key));
+  running.set(key, search);
+  return search;
 }
 
 /** The one learner a typed name or email designates, or null when none or several match. */
@@ -18,7 +43,7 @@ export async function resolveLearner(
     const learner = await deps.store.findLearnerByEmail(trimmed.replace(/^<mailto:[^|]+\|(.+)>$/, '$1'));
     if (learner) return { learner, matches: 1 };
   }
-  const found = await deps.store.searchLearners(searchTerms(trimmed), 2);
+  const found = await searchLearners(deps, trimmed, 2);
   return { learner: found.length === 1 ? (found[0] ?? null) : null, matches: found.length };
 }
 

@@ -1,12 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { requireAdmin } from '../admins.js';
-import { audit } from '../audit.js';
-import { type Actor, type Learner, type LearnerStatus, platformNameOf, searchKeysFor } from '../model.js';
+import { audit, auditStatusChanges } from '../audit.js';
+import { type Actor, isEmailAddress, type Learner, type LearnerStatus, normalizeEmail, platformNameOf, searchFieldsFor } from '../model.js';
 import { applyLicenseSets } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { LearnerProfile } from '../transfer/ports.js';
 import type { DirectorySource, DriftEntry, DriftReport, PlatformUser, SyncDeps } from './ports.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DRIFT_LISTED = 20;
 
 /** What a pull (or a verify, which writes nothing) found. */
@@ -40,6 +40,8 @@ export async function pullDirectory(
   const summary = { users: 0, created: 0, updated: 0, unchanged: 0, skipped: 0 };
   const drift: DriftEntry[] = [];
   let unknown = 0;
+  const run = randomBytes(4).toString('hex');
+  let pages = 0;
 
   for await (const page of source.users()) {
     const users = dedupe(page);
@@ -51,10 +53,18 @@ export async function pullDirectory(
       const profiles = users
         .map((user) => profileFor(user, existing.get(user.email), deps.sync.activeMeansLicensed))
         .filter((p) => p.changed);
-      const { created } = profiles.length ? await deps.imports.saveLearnerProfiles(profiles.map((p) => p.profile)) : { created: 0 };
-      summary.created += created;
-      summary.updated += profiles.length - created;
-      summary.unchanged += users.length - profiles.length;
+      pages += 1;
+      const mark = `pull:${run}:${pages}`;
+      const saved = profiles.length
+        ? await deps.imports.saveLearnerProfiles(
+            profiles.map((p) => p.profile),
+            mark,
+          )
+        : { created: 0, updated: 0, statusChanged: [] };
+      await auditStatusChanges(deps, actor, mark, saved.statusChanged);
+      summary.created += saved.created;
+      summary.updated += saved.updated;
+      summary.unchanged += users.length - saved.created - saved.updated;
     } else summary.unchanged += users.length;
 
     const learners = options.write
@@ -90,8 +100,8 @@ function dedupe(users: readonly PlatformUser[]): PlatformUser[] {
   const seen = new Set<string>();
   const out: PlatformUser[] = [];
   for (const user of users) {
-    const email = user.email.trim().toLowerCase().normalize('NFC');
-    if (!EMAIL.test(email) || email.length > 254 || seen.has(email)) continue;
+    const email = normalizeEmail(user.email);
+    if (!isEmailAddress(email) || seen.has(email)) continue;
     seen.add(email);
     out.push({ ...user, email });
   }
@@ -115,7 +125,7 @@ function profileFor(
     : (learner?.groups ?? []);
   let status: LearnerStatus = learner?.status ?? 'active';
   if (!activeMeansLicensed) status = user.active || (learner?.licenseTypes.length ?? 0) > 0 ? 'active' : 'deactivated';
-  const profile = { email: user.email, name, groups, status, searchKeys: searchKeysFor(name, user.email) };
+  const profile = { email: user.email, name, groups, status, ...searchFieldsFor(name, user.email) };
   const changed =
     !learner ||
     learner.name !== name ||

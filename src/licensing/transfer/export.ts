@@ -15,13 +15,9 @@ export type ExportKind = (typeof exportKinds)[number];
 
 const join = (values: readonly string[] | undefined) => (values ?? []).join(';');
 
-/**
- * Prefixes free text that a spreadsheet would run as a formula with a quote. Only for text that
- * anyone may type (reasons), never for columns an import reads back.
- */
-export function spreadsheetSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+import { spreadsheetSafe } from './table.js';
+
+export { spreadsheetSafe } from './table.js';
 
 /** Learners in email order; the columns are the ones `import learners` reads back. */
 export function learnerExport(store: ExportStore): ExportTable {
@@ -46,15 +42,7 @@ export function historyExport(store: ExportStore): ExportTable {
     columns: ['email', 'licenseType', 'assignedAt', 'revokedAt', 'actor', 'source', 'reason'],
     records: (async function* () {
       for await (const a of store.assignmentsByTime()) {
-        yield [
-          a.email,
-          a.licenseType,
-          a.assignedAt.toISOString(),
-          a.revokedAt?.toISOString() ?? '',
-          a.actor,
-          a.source,
-          spreadsheetSafe(a.reason),
-        ];
+        yield [a.email, a.licenseType, a.assignedAt.toISOString(), a.revokedAt?.toISOString() ?? '', a.actor, a.source, a.reason];
       }
     })(),
   };
@@ -84,14 +72,16 @@ export function auditExport(store: ExportStore): ExportTable {
   };
 }
 
-/** The export of the given kind. */
+/**
+ * The export of the given kind, every cell spreadsheet-safe: names, groups, reasons and the
+ * platform's messages come from people, and a cell starting with = + - @ would run as a formula in
+ * whoever opens the file (`import learners` undoes it, so an export still imports back as it was).
+ */
 export function exportTable(store: ExportStore, kind: ExportKind): ExportTable {
-  switch (kind) {
-    case 'learners':
-      return learnerExport(store);
-    case 'history':
-      return historyExport(store);
-    case 'audit':
-      return auditExport(store);
-  }
+  const table = kind === 'learners' ? learnerExport(store) : kind === 'history' ? historyExport(store) : auditExport(store);
+  return { columns: table.columns, records: safeRecords(table.records) };
+}
+
+async function* safeRecords(records: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  for await (const record of records) yield record.map(spreadsheetSafe);
 }

@@ -1,11 +1,31 @@
-import { freeSeats, type Learner, type LearnerStatus, type LicenseType, searchKeysFor, seatDelta } from '../model.js';
+import { auditStatusChanges } from '../audit.js';
+import {
+  freeSeats,
+  isEmailAddress,
+  type Learner,
+  type LearnerStatus,
+  type LicenseType,
+  normalizeEmail,
+  searchFieldsFor,
+  seatDelta,
+} from '../model.js';
 import { applyLicenseSets, resumeStaleOperations } from '../operations.js';
 import type { OpFailure, OpItem } from '../ports.js';
 import type { ImportDeps, ImportOptions, ImportStore, LearnerProfile, RowSource } from './ports.js';
-import { type ImportProblem, ImportRejected, readTable, splitList } from './table.js';
+import {
+  excerpt,
+  ImportInterrupted,
+  type ImportProblem,
+  ImportRejected,
+  interruptionReason,
+  readTable,
+  splitList,
+  writtenOf,
+} from './table.js';
 
 const BATCH = 1_000;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Groups one learner may be in: more is a mistake in the file, not an organisation. */
+export const MAX_GROUPS = 50;
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** One valid learner row. `licenseTypes` undefined = the file says nothing about their licenses. */
@@ -31,34 +51,40 @@ const LEARNER_COLUMNS = ['email', 'name', 'group', 'licenseType', 'status'];
 // An export (`groups`, `licenseTypes`) can be imported back as it is.
 const LEARNER_ALIASES: Record<string, string> = { groups: 'group', licensetypes: 'licenseType' };
 
-/** Validates one learner row; returns the row or every problem with it. */
+/**
+ * Validates one learner row; returns the row or every problem with it. A column the file does not
+ * have (`has`) changes nothing: no group column keeps the learners' groups, no status column (or an
+ * empty status) keeps their status.
+ */
 export function parseLearnerRow(
   line: number,
   get: (column: string) => string,
   typeKeys: ReadonlySet<string>,
+  has: (column: string) => boolean = () => true,
 ): { row: LearnerRow } | { problems: string[] } {
   const problems: string[] = [];
   const rawEmail = get('email');
-  const email = rawEmail.toLowerCase();
+  const email = normalizeEmail(rawEmail);
   if (!email) problems.push('email is empty');
-  else if (!EMAIL.test(email) || email.length > 254) problems.push(`email "${rawEmail}" is not a valid email address`);
-  const name = get('name');
+  else if (!isEmailAddress(email)) problems.push(`email ${excerpt(rawEmail)} is not a valid email address`);
+  const name = get('name').normalize('NFC');
   if (!name) problems.push('name is empty');
   else if (name.length > 200) problems.push('name is longer than 200 characters');
-  const groups = splitList(get('group'));
-  if (groups.some((group) => group.length > 100)) problems.push('a group name is longer than 100 characters');
+  const groups = has('group') ? splitList(get('group').normalize('NFC')) : undefined;
+  if (groups?.some((group) => group.length > 100)) problems.push('a group name is longer than 100 characters');
+  if (groups && groups.length > MAX_GROUPS) problems.push(`${count(groups.length)} groups; a learner may be in at most ${MAX_GROUPS}`);
   const rawStatus = get('status').toLowerCase();
-  const status: LearnerStatus | undefined =
-    rawStatus === '' || rawStatus === 'active' ? 'active' : rawStatus === 'deactivated' ? 'deactivated' : undefined;
-  if (!status) problems.push(`status "${get('status')}" must be active, deactivated or empty`);
+  const status: LearnerStatus | undefined | null =
+    rawStatus === '' ? undefined : rawStatus === 'active' || rawStatus === 'deactivated' ? rawStatus : null;
+  if (status === null) problems.push(`status ${excerpt(get('status'))} must be active, deactivated or empty`);
   const types = splitList(get('licenseType'));
-  for (const type of types) if (!typeKeys.has(type)) problems.push(`license type "${type}" does not exist`);
+  for (const type of types) if (!typeKeys.has(type)) problems.push(`license type ${excerpt(type)} does not exist`);
   if (status === 'deactivated' && types.length > 0) problems.push('a deactivated learner cannot hold a license; leave licenseType empty');
-  if (problems.length || !status) return { problems };
+  if (problems.length || status === null) return { problems };
   return {
     row: {
       line,
-      profile: { email, name, groups, status, searchKeys: searchKeysFor(name, email) },
+      profile: { email, name, ...(groups ? { groups } : {}), ...(status ? { status } : {}), ...searchFieldsFor(name, email) },
       // Deactivated learners hold no license: deactivating one releases their seats.
       licenseTypes: status === 'deactivated' ? [] : types.length ? types : undefined,
     },
@@ -73,7 +99,9 @@ export function parseLearnerRow(
  * nothing is written. Licenses then change only through operations (source 'import'), in two
  * sweeps so that seats a row releases are free before any row needs them: the first sweep saves
  * profiles and makes every change that needs no capped seat, releasing the capped seats that
- * other rows will take; the second makes the rest.
+ * other rows will take; the second makes the rest. A write that fails half-way throws
+ * ImportInterrupted saying how far it got; every step is safe to repeat, so the same import run
+ * again finishes it, and two imports of one file at once end as the file says.
  */
 export async function importLearners(deps: ImportDeps, source: RowSource, options: ImportOptions): Promise<LearnerImportSummary> {
   // A crashed run may still hold seats; finish it so the seat check sees the true counts.
@@ -83,7 +111,33 @@ export async function importLearners(deps: ImportDeps, source: RowSource, option
 
   const rows = await validateLearners(deps, source, types, options);
   const run = new ImportRun(deps, options, deps.newRunId());
+  try {
+    await writeLearners(run, deps, source, types, capped, rows, options);
+  } catch (error) {
+    if (error instanceof ChangedSource) throw error;
+    throw new ImportInterrupted(run.written(rows), interruptionReason(error));
+  }
 
+  return {
+    rows,
+    created: run.created,
+    updated: run.updated,
+    unchanged: rows - run.created - run.updated,
+    licensesChanged: [...run.finalLearners].filter((id) => run.appliedLearners.has(id)).length,
+    failed: [...run.failures.values()],
+    operations: run.operations,
+  };
+}
+
+async function writeLearners(
+  run: ImportRun,
+  deps: ImportDeps,
+  source: RowSource,
+  types: ReadonlyMap<string, LicenseType>,
+  capped: ReadonlySet<string>,
+  rows: number,
+  options: ImportOptions,
+): Promise<void> {
   let needsSecondSweep = false;
   let seenRows = 0;
   await forEachBatch(source, types, async (batch) => {
@@ -110,38 +164,32 @@ export async function importLearners(deps: ImportDeps, source: RowSource, option
         );
     }
     await run.apply(items);
+    run.rowsSaved = seenRows;
     options.onProgress?.(`Saved ${count(seenRows)} of ${count(rows)} learners`);
   });
-  if (seenRows !== rows) throw changedSource();
+  if (seenRows !== rows) throw new ChangedSource();
+  if (!needsSecondSweep) return;
 
-  if (needsSecondSweep) {
-    await forEachBatch(source, types, async (batch) => {
-      const wanted = batch.filter((row) => row.licenseTypes !== undefined);
-      if (!wanted.length) return;
-      const learners = await byEmail(
-        deps.imports,
-        wanted.map((row) => row.profile.email),
-      );
-      const items: OpItem[] = [];
-      for (const row of wanted) {
-        const learner = learners.get(row.profile.email);
-        if (!learner || !row.licenseTypes || sameTypes(learner.licenseTypes, row.licenseTypes)) continue;
-        items.push(itemFor(learner, row.licenseTypes));
-        run.finalLearners.add(learner.id);
-      }
-      await run.apply(items);
-    });
-  }
-
-  return {
-    rows,
-    created: run.created,
-    updated: run.updated,
-    unchanged: rows - run.created - run.updated,
-    licensesChanged: [...run.finalLearners].filter((id) => run.appliedLearners.has(id)).length,
-    failed: [...run.failures.values()],
-    operations: run.operations,
-  };
+  // The rows that take capped seats freed by others get them now.
+  run.secondSweep = { done: 0 };
+  let secondRows = 0;
+  await forEachBatch(source, types, async (batch) => {
+    secondRows += batch.length;
+    const wanted = batch.filter((row) => row.licenseTypes !== undefined);
+    const learners = await byEmail(
+      deps.imports,
+      wanted.map((row) => row.profile.email),
+    );
+    const items: OpItem[] = [];
+    for (const row of wanted) {
+      const learner = learners.get(row.profile.email);
+      if (!learner || !row.licenseTypes || sameTypes(learner.licenseTypes, row.licenseTypes)) continue;
+      items.push(itemFor(learner, row.licenseTypes));
+      run.finalLearners.add(learner.id);
+    }
+    await run.apply(items);
+    run.secondSweep = { done: secondRows };
+  });
 }
 
 /** Pass one: checks every row and the seats the file needs; throws ImportRejected listing all problems. */
@@ -166,16 +214,25 @@ async function validateLearners(
       batch.map((row) => row.profile.email),
     );
     for (const row of batch) {
-      for (const [type, delta] of seatDelta(learners.get(row.profile.email)?.licenseTypes ?? [], row.licenseTypes ?? [])) {
+      const learner = learners.get(row.profile.email);
+      // Without a status in the file a deactivated learner stays deactivated, and holds nothing.
+      if (learner?.status === 'deactivated' && !row.profile.status && row.licenseTypes?.length) {
+        problems.push({
+          line: row.line,
+          message: `${row.profile.email} is deactivated and cannot hold a license; set status to active, or leave licenseType empty`,
+        });
+        continue;
+      }
+      for (const [type, delta] of seatDelta(learner?.licenseTypes ?? [], row.licenseTypes ?? [])) {
         seatsNeeded.set(type, (seatsNeeded.get(type) ?? 0) + delta);
       }
     }
   };
 
-  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get) => {
+  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get, has) => {
     rows += 1;
-    const parsed = parseLearnerRow(line, get, typeKeys);
-    const email = get('email').toLowerCase();
+    const parsed = parseLearnerRow(line, get, typeKeys, has);
+    const email = 'row' in parsed ? parsed.row.profile.email : normalizeEmail(get('email'));
     const first = email ? firstLine.get(email) : undefined;
     const rowProblems = 'problems' in parsed ? [...parsed.problems] : [];
     if (first !== undefined) rowProblems.push(`email ${email} already appears on line ${first}`);
@@ -210,6 +267,12 @@ async function validateLearners(
 class ImportRun {
   created = 0;
   updated = 0;
+  /** True once anything may have been written. */
+  startedWriting = false;
+  /** Rows whose profiles (and licenses needing no capped seat) are saved. */
+  rowsSaved = 0;
+  /** Set once the sweep for capped seats started: how many rows it has done. */
+  secondSweep: { done: number } | undefined;
   /** The latest failure per learner; a later success (second sweep) clears it. */
   readonly failures = new Map<string, OpFailure>();
   readonly operations: string[] = [];
@@ -217,6 +280,7 @@ class ImportRun {
   readonly finalLearners = new Set<string>();
   readonly appliedLearners = new Set<string>();
   private batchNo = 0;
+  private saveNo = 0;
 
   constructor(
     private readonly deps: ImportDeps,
@@ -224,7 +288,14 @@ class ImportRun {
     private readonly runId: string,
   ) {}
 
-  /** Saves new and changed profiles; returns the learners of the batch as they now are. */
+  /** What this run wrote, for an interrupted import's message; null when it wrote nothing. */
+  written(rows: number): string | null {
+    if (!this.startedWriting) return null;
+    if (!this.secondSweep) return writtenOf(this.rowsSaved, rows, 'learners');
+    return `all ${count(rows)} learners written, and the licenses of ${count(this.secondSweep.done)} of them that take seats freed by others`;
+  }
+
+  /** Saves new and changed profiles (auditing status changes); returns the learners of the batch as they now are. */
   async saveProfiles(batch: readonly LearnerRow[]): Promise<Map<string, Learner>> {
     const emails = batch.map((row) => row.profile.email);
     const before = await byEmail(this.deps.imports, emails);
@@ -233,14 +304,27 @@ class ImportRun {
       return !learner || !sameProfile(learner, row.profile);
     });
     if (!changed.length) return before;
-    const { created } = await this.deps.imports.saveLearnerProfiles(changed.map((row) => row.profile));
-    this.created += created;
-    this.updated += changed.filter((row) => before.has(row.profile.email)).length;
+    this.saveNo += 1;
+    const mark = `import:${this.runId}:${this.saveNo}`;
+    this.startedWriting = true;
+    const saved = await this.deps.imports.saveLearnerProfiles(
+      changed.map((row) => row.profile),
+      mark,
+    );
+    this.created += saved.created;
+    this.updated += saved.updated;
+    await auditStatusChanges(this.deps, this.options.actor, mark, saved.statusChanged);
     return byEmail(this.deps.imports, emails);
   }
 
-  /** Runs the items as operations, one per kind of outcome, so each operation's change is true of all its items. */
+  /**
+   * Runs the items as operations, one per kind of outcome, so each operation's change is true of
+   * all its items. A learner another import (or person) already gave what the file asks is not a
+   * failure: it ends as the file says.
+   */
   async apply(items: readonly OpItem[]): Promise<void> {
+    if (!items.length) return;
+    this.startedWriting = true;
     const results = await applyLicenseSets(this.deps.store, items, {
       nextOpId: () => {
         this.batchNo += 1;
@@ -252,6 +336,13 @@ class ImportRun {
       owner: this.deps.owner,
       now: this.deps.now,
     });
+    const wanted = new Map(items.map((item) => [item.learnerId, item.next]));
+    const failed = results.flatMap(({ result }) => result.failed);
+    const asAsked = new Set(
+      (await this.deps.store.findLearnersByIds(failed.map((f) => f.learnerId)))
+        .filter((learner) => sameTypes(learner.licenseTypes, wanted.get(learner.id) ?? []))
+        .map((learner) => learner.id),
+    );
     for (const { opId, result } of results) {
       this.operations.push(opId);
       for (const item of result.applied) {
@@ -260,7 +351,8 @@ class ImportRun {
       }
       for (const failure of result.failed) {
         this.finalLearners.delete(failure.learnerId);
-        this.failures.set(failure.learnerId, failure);
+        if (asAsked.has(failure.learnerId)) this.failures.delete(failure.learnerId);
+        else this.failures.set(failure.learnerId, failure);
       }
     }
   }
@@ -274,12 +366,13 @@ function sameTypes(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((type) => b.includes(type));
 }
 
+/** True when saving the profile would change nothing the file says (columns it leaves out are not compared). */
 function sameProfile(learner: Learner, profile: LearnerProfile): boolean {
+  const { groups, status } = profile;
   return (
     learner.name === profile.name &&
-    learner.status === profile.status &&
-    learner.groups.length === profile.groups.length &&
-    learner.groups.every((group, i) => group === profile.groups[i])
+    (status === undefined || learner.status === status) &&
+    (groups === undefined || (learner.groups.length === groups.length && learner.groups.every((group, i) => group === groups[i])))
   );
 }
 
@@ -291,8 +384,12 @@ async function byEmail(store: ImportStore, emails: readonly string[]): Promise<M
   return learners;
 }
 
-function changedSource(): Error {
-  return new Error('The file changed while it was being imported. What was written is consistent; run the import again.');
+/** The file no longer reads as it did when it was checked. */
+class ChangedSource extends Error {
+  constructor() {
+    super('The file changed while it was being imported. What was written is consistent; run the import again.');
+    this.name = 'ChangedSource';
+  }
 }
 
 /** Re-reads the (already validated) source in batches of valid rows. */
@@ -304,9 +401,9 @@ async function forEachBatch(
   const typeKeys = new Set(types.keys());
   let batch: LearnerRow[] = [];
   const problems: ImportProblem[] = [];
-  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get) => {
-    const parsed = parseLearnerRow(line, get, typeKeys);
-    if ('problems' in parsed) throw changedSource();
+  await readTable(source, LEARNER_COLUMNS, LEARNER_ALIASES, problems, async (line, get, has) => {
+    const parsed = parseLearnerRow(line, get, typeKeys, has);
+    if ('problems' in parsed) throw new ChangedSource();
     batch.push(parsed.row);
     if (batch.length >= BATCH) {
       const full = batch;
@@ -314,6 +411,6 @@ async function forEachBatch(
       await handle(full);
     }
   });
-  if (problems.length) throw changedSource();
+  if (problems.length) throw new ChangedSource();
   if (batch.length) await handle(batch);
 }

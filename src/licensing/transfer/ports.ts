@@ -10,13 +10,27 @@ export interface SourceRow {
 /** Opens the rows of an import source, header first. Called once per pass, so it must re-read. */
 export type RowSource = () => AsyncIterable<SourceRow>;
 
-/** A learner's profile fields as an import sets them; licenses are changed by operations only. */
+/**
+ * A learner's profile fields as an import sets them; licenses are changed by operations only.
+ * `groups` or `status` left out (the file has no such column, or an empty status) stay as they
+ * are; a new learner then has no group and is active.
+ */
 export interface LearnerProfile {
   email: string;
   name: string;
-  groups: string[];
-  status: LearnerStatus;
+  groups?: string[];
+  status?: LearnerStatus;
   searchKeys: string[];
+  /** The folded name the typeahead sorts by. */
+  searchName: string;
+}
+
+/** A learner whose status one save changed (for its audit event). */
+export interface StatusChange {
+  learnerId: string;
+  email: string;
+  from: LearnerStatus;
+  to: LearnerStatus;
 }
 
 /** Persistence the imports need beyond the licensing store; implemented by db/. */
@@ -24,15 +38,22 @@ export interface ImportStore {
   /** The learners with these (lower-case) emails; callers pass at most 1,000 at a time. */
   findLearnersByEmails(emails: readonly string[]): Promise<Learner[]>;
   /**
-   * Creates missing learners (holding no license) and sets the profile of existing ones.
-   * Returns how many were created.
+   * Creates missing learners (holding no license) and sets the profile of existing ones. Says what
+   * this call did, exactly, even with another import saving the same learners at once: how many it
+   * created and updated, and whose status it changed. `mark` is unique to the call.
    */
-  saveLearnerProfiles(profiles: readonly LearnerProfile[]): Promise<{ created: number }>;
-  /** Creates a license type, or renames it and sets its capacity unless that is below its seats in use. */
+  saveLearnerProfiles(
+    profiles: readonly LearnerProfile[],
+    mark: string,
+  ): Promise<{ created: number; updated: number; statusChanged: StatusChange[] }>;
+  /**
+   * Creates a license type, or renames it and sets its capacity unless that is below its seats in
+   * use. An undefined capacity (no seats column) keeps the stored one; a new type is then unlimited.
+   */
   saveLicenseType(type: {
     key: string;
     name: string;
-    capacity: number | null;
+    capacity?: number | null;
     /** Absent: keep the stored one; null: clear it. */
     platformName?: string | null;
   }): Promise<'created' | 'updated' | 'unchanged' | 'below_seats_in_use'>;

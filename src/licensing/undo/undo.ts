@@ -88,7 +88,7 @@ export async function requestUndo(
   const needsApproval = job.expiresAt !== undefined || preview.toChange > deps.bulkApprovalThreshold;
   const channelId = actor.channelId ?? job.channelId;
   const { changedSince, ...counts } = preview;
-  const request = await deps.bulk.createBulkRequest({
+  const { request } = await deps.bulk.createBulkRequest({
     status: needsApproval ? 'pending_approval' : 'approved',
     selection: job.selection,
     change: job.change,
@@ -117,6 +117,7 @@ export async function requestUndo(
   return {
     request,
     needsApproval,
+    replayed: false,
     changedSince,
     preview: {
       ...counts,

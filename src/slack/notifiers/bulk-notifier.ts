@@ -1,10 +1,11 @@
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
+import { stringify } from 'csv-stringify/sync';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
 import { bulkFailures, bulkProgressCounts, bulkSource } from '../../licensing/bulk/runner.js';
 import type { NoticeDeps } from '../../licensing/notices/ports.js';
+import { spreadsheetSafe } from '../../licensing/transfer/export.js';
 import { undoOffered } from '../../licensing/undo/undo.js';
 import type { Logger } from '../../logger.js';
-import { csvLine } from '../support/csv.js';
 import type { HomePublisher } from '../support/home-publisher.js';
 import { postToChannelOrUser, replyInThread, tellUser } from '../support/post.js';
 import { buildNotice } from '../views/blocks.js';
@@ -23,12 +24,20 @@ import {
 interface Pending {
   request: BulkRequest;
   counts: BulkProgressCounts;
+  /** The job's final state: the one edit that is never dropped for a newer one. */
+  final?: boolean;
 }
+
+/** How often the final progress edit is tried before it is given up (the notice carries the outcome anyway). */
+const FINAL_EDIT_ATTEMPTS = 30;
+const MAX_EDIT_BACKOFF_MS = 60_000;
 
 /**
  * Bulk-job notices in Slack. Progress edits are coalesced: at most one chat.update per
  * `minIntervalMs` per job, only the latest counts are sent, and a 429's Retry-After pushes the
- * next edit back, so Slack calls grow with time, not with the number of learners.
+ * next edit back, so Slack calls grow with time, not with the number of learners. Edits go
+ * through a client that never retries on its own: a failed edit is outdated by the next one, and
+ * the completion notice never waits behind one.
  */
 export function createSlackBulkNotifier(input: {
   client: webApi.WebClient;
@@ -70,6 +79,13 @@ export function createSlackBulkNotifier(input: {
     });
     await client.chat.update({ channel, ts: request.completionNoticeTs, text: notice.text, blocks: notice.blocks });
   };
+  const edits = new webApi.WebClient(client.token, {
+    slackApiUrl: client.slackApiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    // Failures are logged here, with the job they belong to.
+    logLevel: webApi.LogLevel.ERROR,
+  });
   const platformLine = (request: BulkRequest, summary: Pick<BulkSummary, 'done'>): PlatformSyncLine | undefined => {
     if (!input.syncEnabled || summary.done === 0) return undefined;
     return request.syncCaughtUpAt
@@ -77,24 +93,34 @@ export function createSlackBulkNotifier(input: {
       : { state: 'pending' };
   };
   const minIntervalMs = input.minIntervalMs ?? 3_000;
-  const state = new Map<string, { nextAt: number; pending?: Pending; timer?: NodeJS.Timeout; inflight?: Promise<void> }>();
+  const state = new Map<
+    string,
+    { nextAt: number; failures: number; pending?: Pending; done?: boolean; timer?: NodeJS.Timeout; inflight?: Promise<void> }
+  >();
 
   const names = async () => new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t.name]));
 
   const send = async (id: string): Promise<void> => {
     const entry = state.get(id);
     if (!entry?.pending) return;
-    const { request, counts } = entry.pending;
+    const pending = entry.pending;
     entry.pending = undefined;
-    const ref = request.progressMessage;
+    const ref = pending.request.progressMessage;
     if (!ref) return;
     try {
-      const message = buildProgressMessage(request, counts, await names());
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      const message = buildProgressMessage(pending.request, pending.counts, await names());
+      await edits.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      entry.failures = 0;
       entry.nextAt = Date.now() + minIntervalMs;
+      if (pending.final) state.delete(id);
     } catch (error) {
+      entry.failures += 1;
       const retryAfter = (error as { retryAfter?: number }).retryAfter;
-      entry.nextAt = Date.now() + Math.max(minIntervalMs, (retryAfter ?? 0) * 1000);
+      const backoff = Math.min(MAX_EDIT_BACKOFF_MS, minIntervalMs * 2 ** Math.min(entry.failures - 1, 10));
+      entry.nextAt = Date.now() + Math.max(backoff, (retryAfter ?? 0) * 1000);
+      // A failed edit is resent only if nothing newer waits; the final state is kept for a while.
+      if (pending.final && !entry.pending && entry.failures < FINAL_EDIT_ATTEMPTS) entry.pending = pending;
+      if (pending.final && entry.failures >= FINAL_EDIT_ATTEMPTS) state.delete(id);
       logger.warn('progress update failed; the next one will carry the latest counts', { requestId: id, error, retryAfter });
     }
   };
@@ -107,7 +133,7 @@ export function createSlackBulkNotifier(input: {
       entry.timer = undefined;
       entry.inflight = send(id).finally(() => {
         entry.inflight = undefined;
-        if (entry.pending) schedule(id);
+        if (entry.pending && state.get(id) === entry) schedule(id);
       });
     }, wait);
     entry.timer.unref?.();
@@ -115,7 +141,9 @@ export function createSlackBulkNotifier(input: {
 
   return {
     async progress(request, counts) {
-      const entry = state.get(request.id) ?? { nextAt: 0 };
+      const entry = state.get(request.id) ?? { nextAt: 0, failures: 0 };
+      // Counts that arrive after the final state are older than it.
+      if (entry.done) return;
       entry.pending = { request, counts };
       state.set(request.id, entry);
       schedule(request.id);
@@ -123,23 +151,22 @@ export function createSlackBulkNotifier(input: {
     },
 
     async finished(request, summary, failures: AsyncIterable<BulkFailure>) {
-      const entry = state.get(request.id);
-      if (entry?.timer) clearTimeout(entry.timer);
-      await entry?.inflight;
-      state.delete(request.id);
       const typeNames = await names();
       if (request.progressMessage) {
-        const final = buildProgressMessage({ ...request, status: summary.status }, summary, typeNames);
-        await client.chat
-          .update({ channel: request.progressMessage.channel, ts: request.progressMessage.ts, text: final.text, blocks: final.blocks })
-          .catch((error: unknown) => logger.warn('final progress update failed', { requestId: request.id, error }));
+        // The final progress edit queues behind any edit in flight and goes out on its own time;
+        // the notice below does not wait for it.
+        const entry = state.get(request.id) ?? { nextAt: 0, failures: 0 };
+        entry.pending = { request: { ...request, status: summary.status }, counts: summary, final: true };
+        entry.done = true;
+        state.set(request.id, entry);
+        schedule(request.id);
       }
       // Stream the failures: the first ones go in the message, all of them in the CSV.
       const first: BulkFailure[] = [];
-      const csv: string[] = ['email,reason,code'];
+      const csv: string[] = [failureReportLine(['email', 'reason', 'code'])];
       for await (const failure of failures) {
         if (first.length < FAILURES_LISTED) first.push(failure);
-        csv.push(csvLine([failure.email, failureSentence(failure.code), failure.code]));
+        csv.push(failureReportLine([failure.email, failureSentence(failure.code), failure.code]));
       }
       const undo = undoOffered({ undoWindowDays: input.undoWindowDays ?? 0, now: deps.now }, request);
       const told = await toldLine(request);
@@ -150,28 +177,30 @@ export function createSlackBulkNotifier(input: {
       const channel = request.progressMessage?.channel ?? request.channelId;
       const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
       staffChanged();
-      await replyInThread(client, request.approvalMessage, buildJobOutcomeReply(request, summary)).catch((error: unknown) =>
-        logger.warn('could not reply in the approval thread', { requestId: request.id, error }),
-      );
-      if (csv.length - 1 > FAILURES_LISTED) {
-        await client.files.uploadV2({
-          channel_id: posted.channel,
-          thread_ts: posted.ts,
-          filename: `bulk-${request.id}-failures.csv`,
-          title: `Failures of bulk change ${request.id}`,
-          file: Buffer.from(`${csv.join('\n')}\n`, 'utf8'),
-        });
-      }
-      if (posted.channel !== request.requestedBy && request.channelId !== request.requestedBy) {
-        await tellUser(
-          client,
-          request.requestedBy,
-          buildNotice(
-            `Your bulk license change ${summary.status}: ${summary.done.toLocaleString('en-US')} changed, ${summary.failed.toLocaleString('en-US')} failed.`,
-          ),
-        ).catch((error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }));
-      }
-      return { ts: posted.ts, channel: posted.channel };
+      const followUp = async () => {
+        await replyInThread(client, request.approvalMessage, buildJobOutcomeReply(request, summary)).catch((error: unknown) =>
+          logger.warn('could not reply in the approval thread', { requestId: request.id, error }),
+        );
+        if (csv.length - 1 > FAILURES_LISTED) {
+          await client.files.uploadV2({
+            channel_id: posted.channel,
+            thread_ts: posted.ts,
+            filename: `bulk-${request.id}-failures.csv`,
+            title: `Failures of bulk change ${request.id}`,
+            file: Buffer.from(csv.join(''), 'utf8'),
+          });
+        }
+        if (posted.channel !== request.requestedBy && request.channelId !== request.requestedBy) {
+          await tellUser(
+            client,
+            request.requestedBy,
+            buildNotice(
+              `Your bulk license change ${summary.status}: ${summary.done.toLocaleString('en-US')} changed, ${summary.failed.toLocaleString('en-US')} failed.`,
+            ),
+          ).catch((error: unknown) => logger.warn('could not tell the requester', { requestId: request.id, error }));
+        }
+      };
+      return { ts: posted.ts, channel: posted.channel, followUp };
     },
 
     async syncCaughtUp(request) {
@@ -220,4 +249,9 @@ function summaryOf(request: BulkRequest): BulkSummary {
     ...(request.finishedAt ? { finishedAt: request.finishedAt } : {}),
     ...(request.failureCode ? { failureCode: request.failureCode } : {}),
   };
+}
+
+/** One line of the failures CSV: RFC 4180 quoting, every cell spreadsheet-safe (emails stored long ago were checked less). */
+export function failureReportLine(cells: readonly string[]): string {
+  return stringify([cells.map(spreadsheetSafe)], { record_delimiter: 'unix' });
 }

@@ -36,9 +36,10 @@ export async function replyInThread(client: webApi.WebClient, parent: MessageRef
   await client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: message.text, blocks: message.blocks });
 }
 
-/** Tells a user something in their DM with the app; failures are the caller's to log. */
-export async function tellUser(client: webApi.WebClient, userId: string, message: Message): Promise<void> {
-  await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
+/** Tells a user something in their DM with the app and says where it went; failures are the caller's to log. */
+export async function tellUser(client: webApi.WebClient, userId: string, message: Message): Promise<MessageRef | undefined> {
+  const res = await client.chat.postMessage({ channel: userId, text: message.text, blocks: message.blocks });
+  return res.channel && res.ts ? { channel: res.channel, ts: res.ts } : undefined;
 }
 
 /**

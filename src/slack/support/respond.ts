@@ -23,3 +23,17 @@ export async function respondWithError(respond: Respond, error: unknown, logger:
     logger.warn('could not tell the user about an error', { ...context, cause }),
   );
 }
+
+/**
+ * True the first time a key is seen (of the last `size`). Replies through a `response_url` are
+ * capped at five per URL and a replayed click carries the same URL: one reply per URL is enough.
+ */
+export function firstTimeOf(size = 1_000): (key: string) => boolean {
+  const seen = new Set<string>();
+  return (key) => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    if (seen.size > size) seen.delete(seen.values().next().value as string);
+    return true;
+  };
+}

@@ -13,9 +13,23 @@ export interface Message {
   blocks: KnownBlock[];
 }
 
-/** Escapes text for mrkdwn so names and reasons cannot inject formatting or mentions. */
+// Slack's mrkdwn has no escape for its formatting markers, only entities for & < >. A marker
+// between two letters or digits never formats (snake_case, john_doe@example.com), so those stay
+// as typed; any other becomes a look-alike that Slack shows but does not interpret.
+const LOOK_ALIKE: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
+const FORMATTING_MARKER = /(?<![\p{L}\p{N}])[*_~`]|[*_~`](?![\p{L}\p{N}])/gu;
+
+/**
+ * The one escape for text people typed or imported (names, emails, reasons, group and type names,
+ * the platform's messages) wherever it goes into mrkdwn, blocks and notification `text` alike:
+ * no mention (`<!channel>`, `<@U…>`), no disguised link, no bold or code can be injected.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(FORMATTING_MARKER, (marker) => LOOK_ALIKE[marker] ?? marker);
 }
 
 /** Cuts text to Slack's limit for a field, with an ellipsis. */
@@ -87,5 +101,6 @@ export function buildNotice(sentence: string): Message {
 
 /** A message for an error, as an ephemeral reply. */
 export function buildErrorMessage(sentence: string): Message {
-  return { text: sentence, blocks: [section(`:warning: ${escapeMrkdwn(sentence)}`)] };
+  const escaped = escapeMrkdwn(sentence);
+  return { text: escaped, blocks: [section(`:warning: ${escaped}`)] };
 }

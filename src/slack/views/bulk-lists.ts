@@ -69,8 +69,15 @@ export function buildJobsMessage(requests: readonly BulkRequest[], names: Readon
   return { text: `${requests.length} recent bulk changes${waiting}`, blocks };
 }
 
-/** `/license requests`: pending approvals, each with its buttons (a message holds 50 blocks). */
-export function buildRequestsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
+/**
+ * `/license requests`: pending approvals (a message holds 50 blocks), each with its buttons for
+ * those who may decide (admins and leads; the click is checked again).
+ */
+export function buildRequestsMessage(
+  requests: readonly BulkRequest[],
+  names: ReadonlyMap<string, string>,
+  options: { withButtons: boolean },
+): Message {
   if (!requests.length)
     return { text: 'No bulk changes are waiting for approval.', blocks: [section('No bulk changes are waiting for approval.')] };
   const blocks: KnownBlock[] = [section(`*Waiting for approval (${requests.length})*`)];
@@ -82,7 +89,7 @@ export function buildRequestsMessage(requests: readonly BulkRequest[], names: Re
         `${summaryLine(request, names)}\n*Reason:* ${escapeMrkdwn(request.reason)}${timing ? `\n${timing}` : ''}${quorum ? `\n${quorum}` : ''}${request.expiresAt ? `\nExpires ${slackDate(request.expiresAt)}` : ''}`,
       ),
     );
-    blocks.push(approvalButtons(requestActionsBlockId(request.id), encodeRequestRef(request.id)));
+    if (options.withButtons) blocks.push(approvalButtons(requestActionsBlockId(request.id), encodeRequestRef(request.id)));
   }
   if (requests.length > 15) blocks.push(context(`${requests.length - 15} more are waiting.`));
   return { text: `${requests.length} bulk changes are waiting for approval`, blocks };

@@ -128,3 +128,19 @@ export function learnerOption(learner: Pick<Learner, 'id' | 'name' | 'email' | '
 export function buildLearnerOptions(learners: readonly Learner[]) {
   return { options: learners.slice(0, 100).map(learnerOption) };
 }
+
+/** The value of the one option a typeahead shows when it cannot search: never a learner id. */
+export const UNAVAILABLE_OPTION_VALUE = 'unavailable';
+
+/**
+ * What the typeahead shows when it cannot search — the database is down, or the search took too
+ * long to answer in time: no learners, and the sentence as the only option, since an options list
+ * has no room for a message.
+ */
+export function buildUnavailableOptions(why: 'database_down' | 'too_slow') {
+  const sentence =
+    why === 'database_down'
+      ? 'The license database is unreachable; try again in a minute.'
+      : 'Searching took too long; type one more letter.';
+  return { options: [option(sentence, UNAVAILABLE_OPTION_VALUE)] };
+}

@@ -59,5 +59,5 @@ export function buildLearnerCard(card: LearnerCard, canChange: boolean, sync?: S
     });
   }
   if (canChange) blocks.push(...grantButtons(grants, typeNames));
-  return { text: `${learner.name} (${learner.email}): ${licenses}`, blocks };
+  return { text: escapeMrkdwn(`${learner.name} (${learner.email}): ${licenses}`), blocks };
 }

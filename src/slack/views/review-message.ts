@@ -176,3 +176,9 @@ export function buildSingleUndoneMessage(
       : 'This change was already undone.';
   return { text: sentence.replace(/<[^>]+>/g, ''), blocks: [section(`:leftwards_arrow_with_hook: ${sentence}`)] };
 }
+
+/** Told to an admin who clicked Confirm or Cancel on another admin's review. */
+export function buildNotReviewOwnerMessage(ownerId: string): Message {
+  const sentence = `This change was started by <@${ownerId}>; only they can confirm or cancel it. Nothing was done.`;
+  return { text: sentence.replace(/<@([A-Z0-9]+)>/g, '$1'), blocks: [section(`:information_source: ${sentence}`)] };
+}

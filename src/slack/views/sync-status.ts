@@ -107,7 +107,7 @@ export function buildSyncMessage(overview: SyncOverview, now: Date): Message {
     }
   }
   const text = overview.paused
-    ? `Sync paused: ${overview.pauseReason ?? 'credentials refused'}`
+    ? `Sync paused: ${escapeMrkdwn(overview.pauseReason ?? 'credentials refused')}`
     : `Sync: ${n(counts.pending)} pending, ${n(counts.dead)} refused`;
   return { text, blocks };
 }
@@ -115,11 +115,11 @@ export function buildSyncMessage(overview: SyncOverview, now: Date): Message {
 /** Told to each admin once when sync pauses on refused credentials. */
 export function buildSyncPausedNotice(target: string, reason: string): Message {
   const sentence = `:double_vertical_bar: Sync to ${escapeMrkdwn(target)} is paused: the platform refused our credentials (“${escapeMrkdwn(reason)}”). No change is lost: they wait here. Fix the token (for SCIM, \`SCIM_TOKEN\`); I keep checking and resume by myself.`;
-  return { text: `Sync to ${target} is paused: the platform refused our credentials.`, blocks: [section(sentence)] };
+  return { text: `Sync to ${escapeMrkdwn(target)} is paused: the platform refused our credentials.`, blocks: [section(sentence)] };
 }
 
 /** Told to the admins when sync resumes. */
 export function buildSyncResumedNotice(target: string): Message {
   const sentence = `:arrow_forward: Sync to ${escapeMrkdwn(target)} resumed: the platform accepts our credentials again, and the waiting changes are on their way.`;
-  return { text: `Sync to ${target} resumed.`, blocks: [section(sentence)] };
+  return { text: `Sync to ${escapeMrkdwn(target)} resumed.`, blocks: [section(sentence)] };
 }

@@ -19,9 +19,19 @@ const requestId = '0123456789abcdef01234567';
 
 describe('escapeMrkdwn', () => {
   it('turns angle brackets and ampersands into entities so mentions and links cannot be injected', () => {
-    expect(escapeMrkdwn('*Bold* <!channel> <@U123> & <https://evil.example|click>')).toBe(
-      '*Bold* &lt;!channel&gt; &lt;@U123&gt; &amp; &lt;https://evil.example|click&gt;',
+    expect(escapeMrkdwn('<!channel> <@U123> & <https://evil.example|click>')).toBe(
+      '&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;https://evil.example|click&gt;',
     );
+  });
+
+  it('keeps *bold*, _italic_, ~strike~ and `code` in a name from rendering, with look-alike characters', () => {
+    const escaped = escapeMrkdwn('*Bold* _it_ ~gone~ `code` **x**');
+    expect(escaped).not.toMatch(/[*_~`]/);
+    expect(escaped).toBe('\u2217Bold\u2217 \u02CDit\u02CD \u223Cgone\u223C \u02CBcode\u02CB \u2217\u2217x\u2217\u2217');
+  });
+
+  it('leaves a marker between letters alone, where Slack never formats: snake_case and emails stay copyable', () => {
+    expect(escapeMrkdwn('john_doe@example.com a*b o~k')).toBe('john_doe@example.com a*b o~k');
   });
 
   it('escapes an ampersand that already looks like an entity, so it shows literally', () => {
@@ -110,9 +120,9 @@ describe('buildNotice', () => {
 });
 
 describe('buildErrorMessage', () => {
-  it('shows the sentence with a warning, escaped, and keeps the plain sentence as fallback text', () => {
+  it('shows the sentence with a warning, escaped in the blocks and in the notification text alike', () => {
     const message = buildErrorMessage('No learner called <!channel> & co.');
-    expect(message.text).toBe('No learner called <!channel> & co.');
+    expect(message.text).toBe('No learner called &lt;!channel&gt; &amp; co.');
     expect(message.blocks).toHaveLength(1);
     expect(sectionText(blockAt(message.blocks, 0, 'section'))).toBe(':warning: No learner called &lt;!channel&gt; &amp; co.');
   });

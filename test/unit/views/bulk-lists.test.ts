@@ -77,8 +77,14 @@ describe('buildJobsMessage', () => {
 });
 
 describe('buildRequestsMessage', () => {
+  it('lists the requests without buttons for someone who may not decide them', () => {
+    const message = buildRequestsMessage(pendingRequests(2), names, { withButtons: false });
+    expect(message.blocks.filter((block) => block.type === 'actions')).toEqual([]);
+    expect(message.blocks.filter((block) => block.type === 'section')).toHaveLength(3);
+  });
+
   it('says nothing is waiting when there are no pending requests', () => {
-    const message = buildRequestsMessage([], names);
+    const message = buildRequestsMessage([], names, { withButtons: true });
     expect(message.text).toBe('No bulk changes are waiting for approval.');
     expect(message.blocks).toHaveLength(1);
     expect(blocksOfType(message.blocks, 'actions')).toHaveLength(0);
@@ -86,7 +92,7 @@ describe('buildRequestsMessage', () => {
 
   it('gives every request its own Approve / Reject row with a unique block id and its own id in the values', () => {
     const requests = pendingRequests(3);
-    const message = buildRequestsMessage(requests, names);
+    const message = buildRequestsMessage(requests, names, { withButtons: true });
     const rows = blocksOfType(message.blocks, 'actions');
     expect(rows.map((r) => r.block_id)).toEqual(requests.map((r) => requestActionsBlockId(r.id)));
     expect(new Set(rows.map((r) => r.block_id)).size).toBe(3);
@@ -97,7 +103,7 @@ describe('buildRequestsMessage', () => {
   });
 
   it('describes each request above its buttons, with the escaped reason and the expiry', () => {
-    const message = buildRequestsMessage([bulkRequest({ reason: 'Because <@U999>', expiresAt: expires })], names);
+    const message = buildRequestsMessage([bulkRequest({ reason: 'Because <@U999>', expiresAt: expires })], names, { withButtons: true });
     expect(sectionText(blockAt(message.blocks, 0, 'section'))).toBe('*Waiting for approval (1)*');
     expect(sectionText(blockAt(message.blocks, 1, 'section'))).toBe(
       '<@UREQ1> asks to change *120* learners: from Learning Core to Learning Pro.\n' +
@@ -108,7 +114,7 @@ describe('buildRequestsMessage', () => {
 
   it('shows at most 15 requests and says how many more are waiting', () => {
     const requests = pendingRequests(20);
-    const message = buildRequestsMessage(requests, names);
+    const message = buildRequestsMessage(requests, names, { withButtons: true });
     const rows = blocksOfType(message.blocks, 'actions');
     expect(rows).toHaveLength(15);
     expect(rows.at(-1)?.block_id).toBe(requestActionsBlockId(requestIdAt(14)));
@@ -118,7 +124,7 @@ describe('buildRequestsMessage', () => {
   });
 
   it('adds no "more" line for exactly 15 requests', () => {
-    const message = buildRequestsMessage(pendingRequests(15), names);
+    const message = buildRequestsMessage(pendingRequests(15), names, { withButtons: true });
     expect(blocksOfType(message.blocks, 'context')).toHaveLength(0);
   });
 });

@@ -113,7 +113,7 @@ describe('buildApprovalMessage', () => {
     expect(sectionText(blockAt(message.blocks, 0, 'section'))).toBe(
       ':inbox_tray: *Bulk license change for approval*\n' +
         '<@UREQ1> asks to change *1,200* learners: from Learning Core to Learning Pro.\n' +
-        '*Reason:* Promo &lt;@U999&gt; *now*\n' +
+        '*Reason:* Promo &lt;@U999&gt; ∗now∗\n' +
         'Seats of Learning Pro after: 300 free of 2,000.',
     );
     expect(contextText(blockAt(message.blocks, 1, 'context'))).toBe(`1,300 matched · 60 already there · 40 skipped · request ${requestId}`);

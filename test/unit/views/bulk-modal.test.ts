@@ -269,7 +269,7 @@ describe('buildBulkPreviewModal', () => {
     });
     expect(contextText(blockAt(modal.blocks, 1, 'context')).split('\n')).toEqual([
       '*First learners*',
-      '• *Bold* &lt;!channel&gt; &lt;@U123&gt; · x&amp;y@example.com — Learning Core + Learning Pro',
+      '• ∗Bold∗ &lt;!channel&gt; &lt;@U123&gt; · x&amp;y@example.com — Learning Core + Learning Pro',
       '• Learner 2 · l2@example.com — Learning Core',
     ]);
   });

@@ -115,7 +115,7 @@ describe('buildChangeModal', () => {
       types: [core, odd],
     });
     expect(sectionText(blockById(modal.blocks, m.currentBlock, 'section'))).toBe(
-      '*Current licenses:* Learning Core + *Bold* &lt;!channel&gt; &lt;@U123&gt;',
+      '*Current licenses:* Learning Core + ∗Bold∗ &lt;!channel&gt; &lt;@U123&gt;',
     );
 
     const empty = buildChangeModal({ metadata: metadata('add'), learner: null, types: [core] });

@@ -75,7 +75,7 @@ describe('buildLearnerCard', () => {
   it('escapes the name, email and groups', () => {
     const who = learner({ name: '*Bold* <!channel> <@U123>', email: 'a&b@example.com', groups: ['R&D', '<!here>'] });
     expect(sectionText(blockAt(buildLearnerCard(card(who), false).blocks, 0, 'section'))).toBe(
-      '**Bold* &lt;!channel&gt; &lt;@U123&gt;* · a&amp;b@example.com\n*Licenses:* Learning Pro\n*Status:* active\n*Groups:* R&amp;D, &lt;!here&gt;',
+      '*∗Bold∗ &lt;!channel&gt; &lt;@U123&gt;* · a&amp;b@example.com\n*Licenses:* Learning Pro\n*Status:* active\n*Groups:* R&amp;D, &lt;!here&gt;',
     );
   });
 
@@ -169,5 +169,21 @@ describe('syncLine', () => {
 
     const withoutSync = buildLearnerCard(card(), false, null);
     expect(withoutSync.blocks.map((b) => b.type)).toEqual(['section', 'context']);
+  });
+});
+
+describe('a learner card of a hostile name', () => {
+  it('escapes the name in the notification text as in the blocks', () => {
+    const card = buildLearnerCard(
+      {
+        learner: learner({ name: '<!channel> *Boss*', email: 'boss@example.com' }),
+        history: [],
+        typeNames: new Map([['pro', 'Learning Pro']]),
+      },
+      true,
+    );
+    expect(card.text).not.toMatch(/<!channel>|\*Boss\*/);
+    expect(card.text).toContain('&lt;!channel&gt;');
+    expect(sectionText(blockAt(card.blocks, 0, 'section'))).not.toMatch(/<!channel>|\*Boss\*/);
   });
 });

@@ -20,7 +20,8 @@ describe('the notices learners get', () => {
     expect(sectionText(message.blocks[0]!)).toBe(
       ':mortar_board: *Your learning licenses changed*\nYou now have *Learning Pro*.\nYou no longer have access to content of *Learning &lt;Core&gt;*.\nEverything you learned so far stays on your reports.',
     );
-    expect(sectionText(message.blocks[1]!)).toBe('*Reason:* annual *upgrade*');
+    // The reason is the admin's words: their *stars* must not turn into formatting.
+    expect(sectionText(message.blocks[1]!)).toBe('*Reason:* annual ∗upgrade∗');
     expect(contextText(message.blocks[2]!)).toBe(
       'Changed by <@UADMIN1> <!date^1714554000^{date_short_pretty} {time}|2024-05-01T09:00:00.000Z>. Questions? Ask <@UADMIN1>.',
     );

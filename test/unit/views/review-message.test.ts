@@ -85,7 +85,7 @@ describe('describeChange', () => {
   it('escapes the learner’s name and email', () => {
     const who = learner({ name: '*Bold* <!channel> <@U123>', email: 'x<y>@example.com' });
     expect(describeChange(review(reassign, who)).sentence).toBe(
-      'Move **Bold* &lt;!channel&gt; &lt;@U123&gt;* (x&lt;y&gt;@example.com) from Learning Core to Learning Pro.',
+      'Move *∗Bold∗ &lt;!channel&gt; &lt;@U123&gt;* (x&lt;y&gt;@example.com) from Learning Core to Learning Pro.',
     );
   });
 });

@@ -4,6 +4,7 @@ import { refreshApprovalMessage, startBulkJob } from '../../flows/bulk-flow.js';
 import { ids } from '../../ids.js';
 import { replyInThread, tellUser } from '../../support/post.js';
 import { replyToClicker, replyWithError } from '../../support/reply.js';
+import { firstTimeOf } from '../../support/respond.js';
 import { buildNotice, slackDate } from '../../views/blocks.js';
 import { buildDecisionReply } from '../../views/bulk-messages.js';
 import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
@@ -13,6 +14,8 @@ import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
  * the message is updated for everyone, the decision is replied in its thread and the job queued.
  */
 export function handleBulkApprove(deps: SlackDeps) {
+  // Replayed copies of one click share its response_url: one "already decided" answer is enough.
+  const firstReply = firstTimeOf();
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
@@ -68,6 +71,8 @@ export function handleBulkApprove(deps: SlackDeps) {
         }
         return;
       }
+      // (A click on a Home has no response_url: its answer goes by DM, once per click.)
+      if (body.response_url && !firstReply(body.response_url)) return;
       const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
       const when = request.decidedAt ? ` ${slackDate(request.decidedAt)}` : '';
       await replyToClicker(clicker, buildNotice(`This request was already ${request.status.replace('_', ' ')}${by}${when}.`));

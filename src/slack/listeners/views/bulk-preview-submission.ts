@@ -10,6 +10,7 @@ import { parseBulkPreviewMetadata, readBulkPreviewState } from '../../parsers/bu
 import { withinAckBudget } from '../../support/ack-budget.js';
 import { tellUserSomehow } from '../../support/post.js';
 import { userSentence } from '../../support/respond.js';
+import { submissionKey } from '../../support/submission-key.js';
 import { buildAnnounceFailedNotice } from '../../views/bulk-messages.js';
 import { errorsFor } from './view-errors.js';
 
@@ -44,6 +45,7 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
           reason: draft.reason,
           ...(draft.channelId ? { channelId: draft.channelId } : {}),
           ...(draft.timing ? { timing: draft.timing } : {}),
+          submissionKey: submissionKey(body),
         }),
       );
     } catch (error) {
@@ -58,6 +60,8 @@ export function handleBulkPreviewSubmission(deps: SlackDeps) {
       return;
     }
     await ack();
+    // A replay of a submission that already made its request: it was announced (or started) then.
+    if (submission.replayed) return;
     const { request, needsApproval } = submission;
     try {
       if (needsApproval) await sendForApproval(client, deps, request);

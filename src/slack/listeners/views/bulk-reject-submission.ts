@@ -8,7 +8,7 @@ import { parseBulkRejectMetadata, readRejectReason } from '../../parsers/bulk.js
 import { withinAckBudget } from '../../support/ack-budget.js';
 import { replyInThread, tellUser } from '../../support/post.js';
 import { userSentence } from '../../support/respond.js';
-import { buildNotice, slackDate } from '../../views/blocks.js';
+import { buildNotice, escapeMrkdwn, slackDate } from '../../views/blocks.js';
 import { buildDecisionReply } from '../../views/bulk-messages.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -60,7 +60,7 @@ export function handleBulkRejectSubmission(deps: SlackDeps) {
       client,
       request.requestedBy,
       buildNotice(
-        `<@${actor.userId}> rejected your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners: “${reason}”. Nothing was changed.`,
+        `<@${actor.userId}> rejected your bulk change of ${request.preview.toChange.toLocaleString('en-US')} learners: “${escapeMrkdwn(reason)}”. Nothing was changed.`,
       ),
     ).catch((error: unknown) => deps.logger.warn('could not tell the requester about the rejection', { error, requestId: request.id }));
   };

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { type ErrorCode, LicenseError } from '../../../licensing/errors.js';
 import { type AdminChange, slackActor } from '../../../licensing/model.js';
-import { type ChangeReview, requestChange } from '../../../licensing/single/change-requests.js';
+import { type ChangeReview, requestChange, setReviewMessage } from '../../../licensing/single/change-requests.js';
 import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseChangeModalMetadata, readChangeModalState } from '../../parsers/payloads.js';
@@ -9,6 +9,7 @@ import { readTiming, timingErrorBlock } from '../../parsers/timing.js';
 import { withinAckBudget } from '../../support/ack-budget.js';
 import { tellUser } from '../../support/post.js';
 import { userSentence } from '../../support/respond.js';
+import { submissionKey } from '../../support/submission-key.js';
 import { buildReviewMessage, buildReviewUndeliveredNotice } from '../../views/review-message.js';
 
 const m = ids.changeModal;
@@ -51,7 +52,9 @@ export function handleChangeSubmission(deps: SlackDeps) {
 
     let review: ChangeReview;
     try {
-      review = await withinAckBudget(requestChange(deps.services, actor, { learnerId, change, reason: state.reason, timing }));
+      review = await withinAckBudget(
+        requestChange(deps.services, actor, { learnerId, change, reason: state.reason, timing, submissionKey: submissionKey(body) }),
+      );
     } catch (error) {
       const sentence = userSentence(error, deps.logger, { view: m.callback, user: actor.userId });
       const block = (error instanceof LicenseError && (fieldOf[error.code] ?? timingErrorBlock(error.code))) || m.learnerBlock;
@@ -61,9 +64,12 @@ export function handleChangeSubmission(deps: SlackDeps) {
       return;
     }
     await ack();
+    // A replay of a submission that already made its review: the review is out, nothing more to do.
+    if (review.replayed) return;
     try {
       // The review goes to the admin's direct messages with the app: it persists and only they see it.
-      await tellUser(client, actor.userId, buildReviewMessage(review));
+      const posted = await tellUser(client, actor.userId, buildReviewMessage(review));
+      if (posted) await setReviewMessage(deps.services, review.request.id, posted);
     } catch (error) {
       deps.logger.error('could not post the review message', { error, user: actor.userId, requestId: review.request.id });
       // Nothing was changed; say so where the admin typed the command, so they are not left waiting.
