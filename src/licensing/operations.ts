@@ -1,6 +1,6 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
-import { type Actor, type AuditEvent, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
+import { type Actor, type AuditEvent, changeBlocker, nextLicenseTypes, type PlanningLearner, seatDelta } from './model.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
 
 /** What an operation did once settled. */
@@ -12,7 +12,7 @@ export interface OperationResult {
 const LEASE_MS = 60_000;
 
 /** Builds the items of an operation from the learners' current state; blocked learners become failures. */
-export function planItems(learners: readonly Learner[], op: Pick<Operation, 'change'>): { items: OpItem[]; failed: OpFailure[] } {
+export function planItems(learners: readonly PlanningLearner[], op: Pick<Operation, 'change'>): { items: OpItem[]; failed: OpFailure[] } {
   const items: OpItem[] = [];
   const failed: OpFailure[] = [];
   for (const learner of learners) {

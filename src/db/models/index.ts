@@ -21,7 +21,7 @@ export type { DraftDoc } from './draft.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc } from './learner.js';
 export type { LicenseTypeDoc } from './license-type.js';
-export type { OperationDoc } from './operation.js';
+export type { OperationDoc, OpItemGroupDoc } from './operation.js';
 export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';
 export type { SyncStateDoc } from './sync-state.js';
 

@@ -2,11 +2,16 @@ import type { Connection } from 'mongoose';
 import type { OperationStore, OpFailure, OpItem, OpState } from '../../licensing/ports.js';
 import { modelsFor, type OperationDoc } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
-import { toOperation } from './mappers.js';
+import { itemGroupsOf, toOperation } from './mappers.js';
 
-/** The operations of the exactly-once engine, with their leases, in MongoDB. */
+/**
+ * The operations of the exactly-once engine, with their leases, in MongoDB. Reads and writes use
+ * the driver directly: a batch's op carries a thousand items, which Mongoose would cast one by
+ * one on every state change.
+ */
 export function createOperationRepository(connection: Connection): OperationStore {
   const { Operation } = modelsFor(connection);
+  const operations = () => nativeCollection<OperationDoc>(connection, Operation);
   return {
     async createOperation(op) {
       const doc: OperationDoc = {
@@ -17,31 +22,26 @@ export function createOperationRepository(connection: Connection): OperationStor
         source: op.source,
         reason: op.reason,
         ...(op.channelId ? { channelId: op.channelId } : {}),
-        items: op.items,
+        itemGroups: itemGroupsOf(op.items),
         failed: op.failed,
         touchedTypes: op.touchedTypes,
         createdAt: op.createdAt,
         ...(op.sync ? { sync: true } : {}),
       };
-      // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
-      // one by one, and the stored op is the one just written unless it existed already.
-      const res = await nativeCollection<OperationDoc>(connection, Operation).updateOne(
-        { _id: op.id },
-        { $setOnInsert: doc },
-        { upsert: true, ignoreUndefined: true },
-      );
+      // The stored op is the one just written unless it existed already.
+      const res = await operations().updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
       if (res.upsertedCount === 1) return op;
-      const stored = await Operation.findById(op.id).lean();
+      const stored = await operations().findOne({ _id: op.id });
       if (!stored) throw new Error(`operation ${op.id} vanished`);
-      return toOperation(stored as OperationDoc);
+      return toOperation(stored);
     },
     async getOperation(id) {
-      const doc = await Operation.findById(id).lean();
-      return doc ? toOperation(doc as OperationDoc) : null;
+      const doc = await operations().findOne({ _id: id });
+      return doc ? toOperation(doc) : null;
     },
     async leaseOperation(id, owner, ms) {
       const now = new Date();
-      const res = await Operation.updateOne(
+      const res = await operations().updateOne(
         {
           _id: id,
           state: { $ne: 'settled' },
@@ -52,10 +52,13 @@ export function createOperationRepository(connection: Connection): OperationStor
       return res.matchedCount === 1;
     },
     async replanOperation(id, items: OpItem[], failed: OpFailure[]) {
-      await Operation.updateOne({ _id: id, state: 'planned' }, { $set: { items, failed } });
+      await operations().updateOne(
+        { _id: id, state: 'planned' },
+        { $set: { itemGroups: itemGroupsOf(items), failed }, $unset: { items: '' } },
+      );
     },
     async setOperationState(id, from: OpState, to: OpState, extra) {
-      const res = await Operation.updateOne(
+      const res = await operations().updateOne(
         { _id: id, state: from },
         { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } },
       );

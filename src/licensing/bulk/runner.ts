@@ -1,6 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
-import type { ActorSource, ChangeSpec, Learner } from '../model.js';
+import type { ActorSource, ChangeSpec, PlanningLearner } from '../model.js';
 import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
@@ -130,34 +130,70 @@ async function runBatches(
 
 interface SelectionPager {
   /** The next matching learners above `checkpoint` (fresh, at most one batch), or null when there are none. */
-  next(checkpoint: string | null): Promise<Learner[] | null>;
+  next(checkpoint: string | null): Promise<PlanningLearner[] | null>;
   close(): Promise<void>;
 }
 
 /**
- * Streams the selection's ids with one cursor, opened at the first checkpoint asked for, and
- * reads each batch of learners fresh (re-checking the selection) just before it is planned.
- * Ids at or below the current checkpoint are dropped: another process may have run those batches.
+ * Streams the selection with one cursor, opened at the first checkpoint asked for, and checks
+ * each batch just before it is used: learners that left the selection are dropped, and those
+ * whose version moved since the cursor read them are read again (a cursor may hand out documents
+ * as they were when it opened). Ids at or below the current checkpoint are dropped: another
+ * process may have run those batches. While one batch is being applied, the next one is already
+ * read and checked, so the database and this process work at the same time.
  */
 function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
-  let ids: AsyncIterator<string[]> | undefined;
+  let batches: AsyncIterator<PlanningLearner[]> | undefined;
+  let ahead: Promise<PlanningLearner[] | null> | undefined;
+
+  const fresh = async (batch: PlanningLearner[]): Promise<PlanningLearner[]> => {
+    const versions = await deps.bulk.currentVersions(
+      selection,
+      batch.map((learner) => learner.id),
+    );
+    const kept: PlanningLearner[] = [];
+    const moved: string[] = [];
+    for (const learner of batch) {
+      const version = versions.get(learner.id);
+      if (version === undefined) continue;
+      if (version === learner.version) kept.push(learner);
+      else moved.push(learner.id);
+    }
+    if (moved.length === 0) return kept;
+    // Ids are same-length hex, so text order is id order.
+    return [...kept, ...(await deps.bulk.matchingLearners(selection, moved))].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  };
+  const read = async (checkpoint: string | null): Promise<PlanningLearner[] | null> => {
+    batches ??= deps.bulk.matchingLearnerBatches(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
+    for (;;) {
+      const batch = await batches.next();
+      if (batch.done) return null;
+      const above = checkpoint === null ? batch.value : batch.value.filter((learner) => learner.id > checkpoint);
+      if (above.length === 0) continue;
+      const learners = await fresh(above);
+      if (learners.length) return learners;
+    }
+  };
   return {
     async next(checkpoint) {
-      ids ??= deps.bulk.matchingLearnerIds(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
-      for (;;) {
-        const batch = await ids.next();
-        if (batch.done) return null;
-        // Ids are same-length hex, so text order is id order.
-        const ahead = checkpoint === null ? batch.value : batch.value.filter((id) => id > checkpoint);
-        if (ahead.length === 0) continue;
-        // Learners that left the selection since the cursor passed are not in the batch.
-        const learners = await deps.bulk.matchingLearners(selection, ahead);
-        if (learners.length) return learners;
+      const pending = ahead;
+      ahead = undefined;
+      let learners = pending ? await pending : await read(checkpoint);
+      // Read ahead with the previous checkpoint; the batch is filtered again by the current one.
+      if (learners && checkpoint !== null) learners = learners.filter((learner) => learner.id > checkpoint);
+      if (learners && learners.length === 0) learners = await read(checkpoint);
+      if (learners) {
+        const last = learners[learners.length - 1]?.id ?? checkpoint;
+        ahead = read(last);
+        // Awaited by the next call (or close); until then a failure must not count as unhandled.
+        ahead.catch(() => undefined);
       }
+      return learners;
     },
     async close() {
       // Closing the cursor must not hide why the run stopped.
-      await ids?.return?.().catch(() => undefined);
+      await ahead?.catch(() => undefined);
+      await batches?.return?.().catch(() => undefined);
     },
   };
 }
