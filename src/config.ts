@@ -219,6 +219,7 @@ const schema = z.object({
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be a positive number of hours').default(72),
   JOB_PROCESS_EVERY: z.string().default('2 seconds'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  METRICS: optionalString.pipe(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
 });
 
 export type Config = Readonly<{
@@ -235,6 +236,8 @@ export type Config = Readonly<{
   approvalTtlHours: number;
   jobProcessEvery: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Serve Prometheus metrics on GET /metrics (METRICS, default on). */
+  metrics: boolean;
   sync: SyncConfig;
 }>;
 
@@ -274,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     approvalTtlHours: e.APPROVAL_TTL_HOURS,
     jobProcessEvery: e.JOB_PROCESS_EVERY,
     logLevel: e.LOG_LEVEL,
+    metrics: e.METRICS !== 'off',
     sync,
   });
 }

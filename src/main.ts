@@ -24,8 +24,9 @@ import type { AppServices } from './licensing/app-services.js';
 import { resumeStaleOperations } from './licensing/operations.js';
 import type { PushRoundOptions } from './licensing/sync/worker.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics, noMetrics } from './metrics.js';
 import { createSyncAdapters, syncSettingsOf } from './outbound/index.js';
-import { createSlackApp, healthHandler } from './slack/app.js';
+import { createSlackApp, healthHandler, metricsHandler } from './slack/app.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
@@ -39,6 +40,8 @@ export interface RunningApp {
   agenda: Agenda;
   /** The HTTP port (HTTP mode), or the health port in Socket Mode. */
   port: number;
+  /** What `/metrics` serves (a no-op with METRICS=off). */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -60,10 +63,13 @@ export async function startApp(
   const logger = options.logger ?? createLogger(config.logLevel, { service: 'learning-license-bot' });
   const db = await connectDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName ?? config.mongodbDbName });
   logger.info('database connected', { kind: db.kind, ...(db.kind === 'embedded' ? { dataDir: config.dataDir } : {}) });
+  const metrics = config.metrics ? createMetrics() : noMetrics;
 
   const syncAdapters = createSyncAdapters(config.sync);
   const deps: AppServices = {
-    ...(await openRepositories(db.connection)),
+    ...(await openRepositories(db.connection, {
+      onDatabaseError: (unavailable) => metrics.databaseError(unavailable ? 'unavailable' : 'other'),
+    })),
     sync: syncSettingsOf(config.sync, syncAdapters),
     syncChanges: config.sync.target !== 'none',
     configAdmins: config.admins,
@@ -83,7 +89,9 @@ export async function startApp(
     ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
     name: deps.processId,
     logger: logger.child({ component: 'agenda' }),
+    metrics,
   });
+  metrics.setSources(metricSources(deps));
 
   const health = { isReady: () => db.isConnected() };
   const app = createSlackApp(
@@ -102,6 +110,7 @@ export async function startApp(
       logger,
     },
     health,
+    metrics,
   );
   const notifier = createSlackBulkNotifier({
     client: app.client,
@@ -113,6 +122,7 @@ export async function startApp(
   defineLicenseJobs(agenda, {
     deps,
     notifier,
+    metrics,
     logger: logger.child({ component: 'jobs' }),
     ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
   });
@@ -130,7 +140,10 @@ export async function startApp(
     if (config.slack.socketMode) {
       // Bolt's Socket Mode health server crashes the process on a busy port and hides the port it
       // picked; ours fails start-up with a clear error and reports the real port.
-      healthServer = await listenForHealth(config.port, healthHandler(health));
+      healthServer = await listenForOperators(config.port, {
+        '/healthz': healthHandler(health),
+        ...(metrics.enabled ? { '/metrics': metricsHandler(metrics, logger) } : {}),
+      });
       port = (healthServer.address() as AddressInfo).port;
       await app.start();
     } else {
@@ -169,6 +182,7 @@ export async function startApp(
     syncAdapters,
     agenda,
     port,
+    metrics,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -195,16 +209,40 @@ function recurringSyncJobs(config: Config, adapters: SyncAdapters): Record<strin
   };
 }
 
-/** Serves `GET /healthz` on `port` (Socket Mode); rejects when the port cannot be used. */
-function listenForHealth(port: number, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<HttpServer> {
+/** Serves `GET /healthz` (and `GET /metrics`) on `port` (Socket Mode); rejects when the port cannot be used. */
+function listenForOperators(
+  port: number,
+  routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void>,
+): Promise<HttpServer> {
   const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') return handler(req, res);
+    const handler = req.method === 'GET' ? routes[req.url?.split('?')[0] ?? ''] : undefined;
+    if (handler) return handler(req, res);
     res.writeHead(404).end();
   });
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new Error(`cannot serve /healthz on port ${port}: ${error.message}`)));
     server.listen(port, () => resolve(server));
   });
+}
+
+/** What the `/metrics` gauges read: pending approvals, and the sync outbox when sync is on. */
+function metricSources(deps: AppServices) {
+  const ageSeconds = (since: Date | undefined) => (since ? Math.max(0, (deps.now().getTime() - since.getTime()) / 1000) : 0);
+  return {
+    async pendingApprovals() {
+      const pending = await deps.bulk.listPendingBulkRequests(deps.now(), 1_000);
+      const oldest = pending.reduce<Date | undefined>((at, request) => (!at || request.createdAt < at ? request.createdAt : at), undefined);
+      return { count: pending.length, oldestAgeSeconds: ageSeconds(oldest) };
+    },
+    ...(deps.syncChanges
+      ? {
+          async syncOutbox() {
+            const counts = await deps.syncStates.counts();
+            return { pending: counts.pending, dead: counts.dead, oldestPendingAgeSeconds: ageSeconds(counts.oldestPendingSince) };
+          },
+        }
+      : {}),
+  };
 }
 
 /** `license-bot serve`: loads .env and the config, starts the bot, stops cleanly on SIGTERM/SIGINT. */

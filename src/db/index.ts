@@ -4,7 +4,7 @@ import type { AdminStore, LicensingStore } from '../licensing/ports.js';
 import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
-import { withDatabaseErrors } from './errors.js';
+import { withDatabaseErrors as guard } from './errors.js';
 import { ensureIndexes } from './models/index.js';
 import { createAdminRepository } from './repositories/admins.js';
 import { createAuditRepository } from './repositories/audit.js';
@@ -42,10 +42,15 @@ export interface Repositories {
 
 /**
  * The one place stores are wired: creates every collection and index once, then builds each
- * repository wrapped so that an unreachable database is the domain's `database_unavailable`.
+ * repository wrapped so that an unreachable database is the domain's `database_unavailable`
+ * (and `onDatabaseError` hears of every failed call).
  */
-export async function openRepositories(connection: Connection): Promise<Repositories> {
+export async function openRepositories(
+  connection: Connection,
+  options: { onDatabaseError?(unavailable: boolean): void } = {},
+): Promise<Repositories> {
   await ensureIndexes(connection);
+  const withDatabaseErrors = <T extends object>(repository: T) => guard(repository, options.onDatabaseError);
   const syncStates = createSyncStateRepository(connection);
   return {
     store: withDatabaseErrors({

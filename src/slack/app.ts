@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
 import type { SlackDeps } from './deps.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
+import { countingFetch, requestContext, timingAcks } from './support/instrumentation.js';
 
 /** Every listener folder; each exports `register(app, deps)`. */
 const modules = [commands, options, actions, views];
@@ -38,22 +40,43 @@ export function healthHandler(health: { isReady(): boolean }) {
   };
 }
 
+/** `GET /metrics`: the Prometheus exposition (served only when METRICS is on). */
+export function metricsHandler(metrics: Metrics, logger: Logger) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    metrics.render().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(body);
+      },
+      (error: unknown) => {
+        logger.warn('could not render metrics', { error });
+        res.writeHead(500).end();
+      },
+    );
+  };
+}
+
 /**
  * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`,
- * plus `GET /healthz`). In Socket Mode the composition root serves `/healthz` itself.
+ * plus `GET /healthz` and, with METRICS on, `GET /metrics`). In Socket Mode the composition root
+ * serves those two itself.
  */
-export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }): App {
+export function createSlackApp(config: Config, deps: SlackDeps, health: { isReady(): boolean }, metrics: Metrics = noMetrics): App {
+  const routes = [
+    { path: '/healthz', method: ['GET'], handler: healthHandler(health) },
+    ...(metrics.enabled ? [{ path: '/metrics', method: ['GET'], handler: metricsHandler(metrics, deps.logger) }] : []),
+  ];
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(deps.logger.child({ component: 'bolt' })),
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
-    clientOptions: { slackApiUrl: config.slack.apiUrl },
-    ...(config.slack.socketMode
-      ? { socketMode: true, appToken: config.slack.appToken }
-      : { customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }] }),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, fetch: countingFetch(metrics) },
+    ...(config.slack.socketMode ? { socketMode: true, appToken: config.slack.appToken } : { customRoutes: routes }),
   });
-  for (const module of modules) module.register(app, deps);
+  app.use(requestContext(metrics, deps.logger.child({ component: 'slack' })));
+  const registered = timingAcks(app, metrics);
+  for (const module of modules) module.register(registered, deps);
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', { error: error.original ?? error, code: error.code });
   });
