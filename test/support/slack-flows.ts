@@ -78,7 +78,7 @@ export async function changeInSlack(
  * the change runs at once; returns the preview modal's answer.
  */
 export async function bulkInSlack(
-  e2e: E2E,
+  e2e: Pick<E2E, 'command' | 'interact' | 'slack'>,
   input: { groups?: string[]; types?: string[]; action: 'reassign' | 'add' | 'revoke'; target?: string; reason?: string; channel?: string },
 ): Promise<void> {
   const b = ids.bulkModal;
