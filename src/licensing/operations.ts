@@ -57,6 +57,16 @@ export async function runOperation(
   now: () => Date = () => new Date(),
   loaded?: Operation,
 ): Promise<OperationResult> {
+  return settleOperation(store, await applyOperation(store, opId, owner, loaded), now);
+}
+
+/**
+ * The first half of `runOperation`: leases the op and takes it to `applied` (seats reserved,
+ * learners changed), or leaves it as it is when it got further. The learners' changes are then
+ * final; `settleOperation` writes the rest (history, seats, audit, outbox), which a bulk job
+ * does while it applies its next batch.
+ */
+export async function applyOperation(store: LicensingStore, opId: string, owner: string, loaded?: Operation): Promise<Operation> {
   let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
   if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
@@ -84,9 +94,20 @@ export async function runOperation(
       ? { ...op, state: 'applied', appliedIds: changed }
       : await mustGet(store, opId);
   }
+  return op;
+}
+
+/**
+ * The second half of `runOperation`, for an op `applyOperation` returned: writes history, seats,
+ * audit and outbox of an `applied` op and marks it `settled` (each write idempotent), and returns
+ * what it did. Within the lease `applyOperation` took; a crash here leaves the op `applied` for
+ * the next run or the stale-operation sweep.
+ */
+export async function settleOperation(store: LicensingStore, applied: Operation, now: () => Date = () => new Date()): Promise<OperationResult> {
+  let op = applied;
   if (op.state === 'applied') {
     await settle(store, op, now());
-    op = (await store.setOperationState(opId, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, opId);
+    op = (await store.setOperationState(op.id, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, op.id);
   }
   return resultOf(op);
 }

@@ -1,7 +1,7 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, ChangeSpec, PlanningLearner } from '../model.js';
-import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
+import { applyOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
 
@@ -69,7 +69,21 @@ export async function runBulkJob(
   return summary;
 }
 
-/** Runs batches while the request is running; returns it as it ended (or as another process left it). */
+/** A batch whose learners are changed and whose history, audit, seats and checkpoint are being written. */
+interface SettlingBatch {
+  batchNo: number;
+  /** The highest learner id of the batch: where the selection continues. */
+  lastLearnerId: string | null;
+  /** Settled and recorded (checkpoint moved, progress reported). */
+  done: Promise<void>;
+}
+
+/**
+ * Runs batches while the request is running; returns it as it ended (or as another process left
+ * it). Batch n is settled (history, audit, seats, outbox, then its checkpoint) while batch n+1 is
+ * planned and applied, so this process and the database work at once; the checkpoint still moves
+ * from n-1 to n only, and a crash in between leaves ops that the next run finishes in order.
+ */
 async function runBatches(
   deps: BulkDeps,
   initial: BulkRequest,
@@ -79,53 +93,89 @@ async function runBatches(
 ): Promise<BulkRequest> {
   const requestId = initial.id;
   let request = initial;
-  while (request.status === 'running') {
-    await hooks.heartbeat?.();
-    const batchNo = request.progress.lastBatch + 1;
-    const opId = bulkOpId(requestId, batchNo);
-    // An existing op is a batch a crashed run started: it is finished whatever else happened
-    // since (cancel included), because its seats are already reserved.
-    let op = await deps.store.getOperation(opId);
-    if (!op) {
-      const stop = await stopReason(deps, request);
-      if (stop) {
-        request = (await deps.bulk.finishBulkRequest(requestId, stop.status, deps.now(), stop.code)) ?? (await mustGet(deps, requestId));
-        continue;
+  let settling: SettlingBatch | undefined;
+  // Waits for the batch being settled; its failure is the run's.
+  const drain = async () => {
+    const batch = settling;
+    settling = undefined;
+    await batch?.done;
+  };
+  try {
+    while (request.status === 'running') {
+      await hooks.heartbeat?.();
+      const batchNo = settling ? settling.batchNo + 1 : request.progress.lastBatch + 1;
+      const checkpoint = settling ? settling.lastLearnerId : request.progress.lastLearnerId;
+      const opId = bulkOpId(requestId, batchNo);
+      // An existing op is a batch a crashed run started: it is finished whatever else happened
+      // since (cancel included), because its seats are already reserved.
+      let op = await deps.store.getOperation(opId);
+      if (!op) {
+        const stop = await stopReason(deps, request);
+        const learners = stop ? null : await pager.next(checkpoint);
+        if (!learners) {
+          await drain();
+          request =
+            (await deps.bulk.finishBulkRequest(requestId, stop?.status ?? 'completed', deps.now(), stop?.code)) ??
+            (await mustGet(deps, requestId));
+          continue;
+        }
+        const { items, failed } = planItems(learners, request);
+        op = await deps.store.createOperation({
+          id: opId,
+          state: 'planned',
+          change: request.change,
+          actor: request.requestedBy,
+          source: bulkSource(requestId),
+          reason: request.reason,
+          ...(request.channelId ? { channelId: request.channelId } : {}),
+          items,
+          failed,
+          touchedTypes: touchedTypes(items),
+          createdAt: deps.now(),
+          ...(deps.syncChanges ? { sync: true } : {}),
+        });
       }
-      const learners = await pager.next(request.progress.lastLearnerId);
-      if (!learners) {
-        request = (await deps.bulk.finishBulkRequest(requestId, 'completed', deps.now())) ?? (await mustGet(deps, requestId));
-        continue;
-      }
-      const { items, failed } = planItems(learners, request);
-      op = await deps.store.createOperation({
-        id: opId,
-        state: 'planned',
-        change: request.change,
-        actor: request.requestedBy,
-        source: bulkSource(requestId),
-        reason: request.reason,
-        ...(request.channelId ? { channelId: request.channelId } : {}),
-        items,
-        failed,
-        touchedTypes: touchedTypes(items),
-        createdAt: deps.now(),
-        ...(deps.syncChanges ? { sync: true } : {}),
-      });
+      const applied = await applyWaiting(deps, op, hooks, options);
+      // The checkpoint moves in order: batch n-1 is recorded before batch n's settle starts.
+      await drain();
+      const next: SettlingBatch = {
+        batchNo,
+        lastLearnerId: lastLearnerOf(applied) ?? checkpoint,
+        done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, hooks),
+      };
+      // Awaited by the next round (or below); until then a failure must not count as unhandled.
+      next.done.catch(() => undefined);
+      settling = next;
+      // Read again: a cancel may have come meanwhile.
+      request = await mustGet(deps, requestId);
     }
-    const result = await settleOperation(deps, op, hooks, options);
-    await deps.bulk.recordBulkBatch(
-      requestId,
-      batchNo,
-      { lastLearnerId: lastLearnerOf(result) ?? request.progress.lastLearnerId, ...tally(result, request.change) },
-      deps.now(),
-    );
-    const recorded = await mustGet(deps, requestId);
-    await hooks.onProgress?.(countsOf(recorded), recorded);
-    // Read again: a cancel may have come while the hook ran.
-    request = await mustGet(deps, requestId);
+    await drain();
+    // The last batch's checkpoint may have been the last change to the request.
+    return await mustGet(deps, requestId);
+  } finally {
+    // Whatever stopped the run, no write is left running behind it.
+    await settling?.done.catch(() => undefined);
   }
-  return request;
+}
+
+/** Settles an applied batch, moves the checkpoint from n-1 to n and reports progress. */
+async function settleAndRecord(
+  deps: BulkDeps,
+  requestId: string,
+  batchNo: number,
+  applied: Operation,
+  checkpoint: string | null,
+  hooks: BulkRunHooks,
+): Promise<void> {
+  const result = await settleOperation(deps.store, applied, deps.now);
+  await deps.bulk.recordBulkBatch(
+    requestId,
+    batchNo,
+    { lastLearnerId: lastLearnerOf(applied) ?? checkpoint, ...tally(result, applied.change) },
+    deps.now(),
+  );
+  const recorded = await mustGet(deps, requestId);
+  await hooks.onProgress?.(countsOf(recorded), recorded);
 }
 
 interface SelectionPager {
@@ -212,14 +262,14 @@ async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ statu
   return null;
 }
 
-/** Runs the op to settled; waits while another process holds its lease (it may be dead: leases run out). */
-async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<OperationResult> {
+/** Takes the op to applied; waits while another process holds its lease (it may be dead: leases run out). */
+async function applyWaiting(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<Operation> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
   // The op as created or found is used once; after waiting, it is read again.
   let known: Operation | undefined = loaded;
   for (;;) {
     try {
-      return await runOperation(deps.store, loaded.id, deps.processId, deps.now, known);
+      return await applyOperation(deps.store, loaded.id, deps.processId, known);
     } catch (error) {
       known = undefined;
       if (!(error instanceof OperationLeasedError) || Date.now() >= deadline) throw error;
@@ -236,9 +286,10 @@ function tally(result: OperationResult, change: ChangeSpec): { done: number; ski
 }
 
 /** The highest learner id of the batch: the cursor continues after it. Ids are same-length hex, so text order is id order. */
-function lastLearnerOf(result: OperationResult): string | null {
+function lastLearnerOf(op: Pick<Operation, 'items' | 'failed'>): string | null {
   let last: string | null = null;
-  for (const { learnerId } of [...result.applied, ...result.failed]) if (last === null || learnerId > last) last = learnerId;
+  for (const { learnerId } of op.items) if (last === null || learnerId > last) last = learnerId;
+  for (const { learnerId } of op.failed) if (last === null || learnerId > last) last = learnerId;
   return last;
 }
 
