@@ -103,7 +103,11 @@ export async function applyOperation(store: LicensingStore, opId: string, owner:
  * what it did. Within the lease `applyOperation` took; a crash here leaves the op `applied` for
  * the next run or the stale-operation sweep.
  */
-export async function settleOperation(store: LicensingStore, applied: Operation, now: () => Date = () => new Date()): Promise<OperationResult> {
+export async function settleOperation(
+  store: LicensingStore,
+  applied: Operation,
+  now: () => Date = () => new Date(),
+): Promise<OperationResult> {
   let op = applied;
   if (op.state === 'applied') {
     await settle(store, op, now());
