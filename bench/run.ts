@@ -217,7 +217,13 @@ async function main(): Promise<void> {
   let sync: SyncRun | undefined;
   const started = performance.now();
   const smalls: JobMeasurement[] = [];
-  const pairs: { job: JobMeasurement; raw: RawRun; ratio: number }[] = [];
+  const pairs: {
+    job: JobMeasurement;
+    raw: RawRun;
+    rawCpu: { appSeconds: number; dbSeconds?: number };
+    ratio: number;
+    cpuRatio?: number;
+  }[] = [];
   let loaded: JobMeasurement | undefined;
   let raw: RawRun;
   let typeahead: TypeaheadRun | undefined;
@@ -239,14 +245,26 @@ async function main(): Promise<void> {
     for (let i = 0; i < repeat; i += 1) {
       log(`  run ${i + 1} of ${repeat}`);
       const job = await runJob(ctx, bigDb, forth);
+      const dbCpuBefore = ctx.mongo.cpuMs();
       const rawAll = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE, 'all');
+      const dbCpuAfter = ctx.mongo.cpuMs();
+      const rawCpu = {
+        appSeconds: round1(rawAll.clientCpuSeconds),
+        ...(dbCpuBefore !== undefined && dbCpuAfter !== undefined ? { dbSeconds: round1((dbCpuAfter - dbCpuBefore) / 1000) } : {}),
+      };
       if (rawAll.learners !== counts.learnersBig)
         throw new Error(`the raw baseline changed ${rawAll.learners} learners, expected ${counts.learnersBig}`);
       const ratio = job.perSec / rawAll.perSec;
+      // CPU seconds spent (client or app + database) for the same learners: unlike the wall clock, it
+      // hardly moves when other processes compete for the cores.
+      const cpuRatio =
+        rawCpu.dbSeconds !== undefined && job.cpu.dbSeconds !== undefined
+          ? (rawCpu.appSeconds + rawCpu.dbSeconds) / (job.cpu.appSeconds + job.cpu.dbSeconds)
+          : undefined;
       log(
-        `  raw driver, same writes: ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s); ratio ${fixed(ratio)}`,
+        `  raw driver, same writes: ${n(rawAll.learners)} learners in ${fixed(rawAll.seconds, 1)} s (${n(rawAll.perSec)}/s), CPU client ${rawCpu.appSeconds} s${rawCpu.dbSeconds !== undefined ? `, database ${rawCpu.dbSeconds} s` : ''}; ratio ${fixed(ratio)}${cpuRatio !== undefined ? `, CPU ratio ${fixed(cpuRatio)}` : ''}`,
       );
-      pairs.push({ job, raw: rawAll, ratio });
+      pairs.push({ job, raw: rawAll, rawCpu, ratio, ...(cpuRatio !== undefined ? { cpuRatio } : {}) });
     }
 
     log(`3/6 raw driver writing only the learner and a history row: ${FROM_TYPE} → ${TO_TYPE}`);
@@ -294,6 +312,7 @@ async function main(): Promise<void> {
   // each product run on the same learners. The ratio is each run's product / raw; its median is
   // what the target is about, and the spread shows how noisy the machine was.
   const ratios = pairs.map((pair) => pair.ratio);
+  const cpuRatios = pairs.flatMap((pair) => (pair.cpuRatio !== undefined ? [pair.cpuRatio] : []));
   const ratio = median(ratios);
   const bigs = pairs.map((pair) => pair.job);
   const medianJob = (jobs: JobMeasurement[]) => [...jobs].sort((a, b) => a.perSec - b.perSec)[Math.floor((jobs.length - 1) / 2)];
@@ -353,7 +372,10 @@ async function main(): Promise<void> {
         rawPerSec: Math.round(pair.raw.perSec),
         ratio: round3(pair.ratio),
         productCpu: pair.job.cpu,
+        rawCpu: pair.rawCpu,
+        ...(pair.cpuRatio !== undefined ? { cpuRatio: round3(pair.cpuRatio) } : {}),
       })),
+      ...(cpuRatios.length ? { cpuRatio: round3(median(cpuRatios)) } : {}),
       rawMinimalPerSec: Math.round(raw.perSec),
       ratioToRawMinimal: round3(productPerSec / raw.perSec),
       rssMb10k: rssSmall,
@@ -401,6 +423,16 @@ async function main(): Promise<void> {
       `≥ ${TARGETS.ratio} (goal ${TARGETS.ratioGoal})`,
       yes(met.ratio),
     ],
+    ...(cpuRatios.length
+      ? [
+          [
+            'CPU seconds (client or app + database), raw / product, median',
+            `${fixed(median(cpuRatios))} (${fixed(Math.min(...cpuRatios))}–${fixed(Math.max(...cpuRatios))})`,
+            '',
+            '',
+          ],
+        ]
+      : []),
     [
       'Raw driver writing only the learner and a history row',
       `${n(raw.perSec)} learners/s (ratio ${fixed(productPerSec / raw.perSec)})`,
