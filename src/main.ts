@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 import { hostname } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import type { App } from '@slack/bolt';
 import type { Agenda } from 'agenda';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -245,8 +246,20 @@ function metricSources(deps: AppServices) {
   };
 }
 
+/**
+ * Process settings of a long-running bot, applied by `serve` (and by the bench's app processes,
+ * which measure what `serve` runs). V8 lets the heap grow to about four times what is live before
+ * collecting it fully; the bot's memory is bounded by a batch, so a heap allowed to double is
+ * plenty, and the process's resident memory stays about the same for a job of 10,000 learners
+ * and one of 100,000 (a few percent more GC time).
+ */
+export function tuneProcessForServing(): void {
+  setFlagsFromString('--heap-growing-percent=100');
+}
+
 /** `license-bot serve`: loads .env and the config, starts the bot, stops cleanly on SIGTERM/SIGINT. */
 export async function serve(): Promise<void> {
+  tuneProcessForServing();
   const { config: loadDotenv } = await import('dotenv');
   loadDotenv({ quiet: true });
   let config: Config;

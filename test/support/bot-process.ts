@@ -7,8 +7,9 @@
  */
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startApp } from '../../src/main.js';
+import { startApp, tuneProcessForServing } from '../../src/main.js';
 
+tuneProcessForServing();
 const config = loadConfig();
 const logger = createLogger(config.logLevel, { bot: process.pid });
 const running = await startApp(config, {

@@ -136,16 +136,19 @@ async function runBatches(
         });
       }
       const applied = await applyWaiting(deps, op, hooks, options);
-      // The checkpoint moves in order: batch n-1 is recorded before batch n's settle starts.
-      await drain();
+      // Settling starts at once (its writes touch only this batch's learners and commute with the
+      // previous batch's); the checkpoint still moves in order, after the previous one.
+      const previous = settling;
       const next: SettlingBatch = {
         batchNo,
         lastLearnerId: lastLearnerOf(applied) ?? checkpoint,
-        done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, hooks),
+        done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, hooks, previous?.done),
       };
-      // Awaited by the next round (or below); until then a failure must not count as unhandled.
+      // Awaited below, by the next round or at the end; until then a failure must not count as unhandled.
       next.done.catch(() => undefined);
       settling = next;
+      // At most two batches settle at once: batch n is recorded before batch n+2 is planned.
+      await previous?.done;
       // Read again: a cancel may have come meanwhile.
       request = await mustGet(deps, requestId);
     }
@@ -158,7 +161,7 @@ async function runBatches(
   }
 }
 
-/** Settles an applied batch, moves the checkpoint from n-1 to n and reports progress. */
+/** Settles an applied batch, then (once batch n-1 is recorded) moves the checkpoint from n-1 to n and reports progress. */
 async function settleAndRecord(
   deps: BulkDeps,
   requestId: string,
@@ -166,8 +169,13 @@ async function settleAndRecord(
   applied: Operation,
   checkpoint: string | null,
   hooks: BulkRunHooks,
+  previousRecorded: Promise<void> | undefined,
 ): Promise<void> {
-  const result = await settleOperation(deps.store, applied, deps.now);
+  // Both are waited for (no write left running behind a failure); the settle's failure wins.
+  const [settled, previous] = await Promise.allSettled([settleOperation(deps.store, applied, deps.now), previousRecorded]);
+  if (settled.status === 'rejected') throw settled.reason;
+  if (previous.status === 'rejected') throw previous.reason;
+  const result = settled.value;
   await deps.bulk.recordBulkBatch(
     requestId,
     batchNo,
