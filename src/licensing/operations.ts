@@ -90,7 +90,7 @@ export async function applyOperation(store: LicensingStore, opId: string, owner:
     const changedNow = await store.applyLearnerChanges(opId, op.items);
     // All changed by this call, or some by an earlier run that crashed: then ask which.
     const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
-    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed }))
+    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed, allItems: changed.length === ids.length }))
       ? { ...op, state: 'applied', appliedIds: changed }
       : await mustGet(store, opId);
   }

@@ -15,6 +15,8 @@ export interface OperationDoc {
   failed: { learnerId: string; email: string; code: string }[];
   touchedTypes: string[];
   appliedIds?: string[];
+  /** Every item was applied (then `appliedIds` is not stored). */
+  appliedAll?: boolean;
   createdAt: Date;
   sync?: boolean;
   leaseOwner?: string;
@@ -54,6 +56,7 @@ export const operationSchema = new Schema<OperationDoc>(
     failed: { type: [{ _id: false, learnerId: String, email: String, code: String }], default: [] },
     touchedTypes: { type: [String], default: [] },
     appliedIds: { type: [String], default: undefined },
+    appliedAll: Boolean,
     createdAt: { type: Date, required: true },
     sync: Boolean,
     leaseOwner: String,

@@ -64,6 +64,15 @@ export function toLicenseType(doc: Omit<LicenseTypeDoc, 'pending'>): LicenseType
 }
 
 export function toOperation(doc: OperationDoc): Operation {
+  const items = doc.itemGroups
+    ? itemsOf(doc.itemGroups)
+    : (doc.items ?? []).map((item) => ({
+        learnerId: item.learnerId,
+        email: item.email,
+        version: item.version,
+        prev: [...item.prev],
+        next: [...item.next],
+      }));
   return {
     id: doc._id,
     state: doc.state,
@@ -73,19 +82,11 @@ export function toOperation(doc: OperationDoc): Operation {
     source: doc.source as ActorSource,
     reason: doc.reason ?? '',
     ...(doc.channelId ? { channelId: doc.channelId } : {}),
-    items: doc.itemGroups
-      ? itemsOf(doc.itemGroups)
-      : (doc.items ?? []).map((item) => ({
-          learnerId: item.learnerId,
-          email: item.email,
-          version: item.version,
-          prev: [...item.prev],
-          next: [...item.next],
-        })),
+    items,
     failed: doc.failed.map((f) => ({ learnerId: f.learnerId, email: f.email, code: f.code })),
     touchedTypes: [...doc.touchedTypes],
     createdAt: doc.createdAt,
-    ...(doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
+    ...(doc.appliedAll ? { appliedIds: items.map((item) => item.learnerId) } : doc.appliedIds ? { appliedIds: [...doc.appliedIds] } : {}),
     ...(doc.sync ? { sync: true } : {}),
   };
 }

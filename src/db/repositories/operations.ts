@@ -60,7 +60,13 @@ export function createOperationRepository(connection: Connection): OperationStor
     async setOperationState(id, from: OpState, to: OpState, extra) {
       const res = await operations().updateOne(
         { _id: id, state: from },
-        { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } },
+        {
+          $set: {
+            state: to,
+            // Usually every item applied: a flag instead of a thousand ids.
+            ...(extra?.allItems ? { appliedAll: true } : extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}),
+          },
+        },
       );
       return res.matchedCount === 1;
     },
