@@ -102,6 +102,9 @@ async function runBatches(
   };
   try {
     while (request.status === 'running') {
+      // Slack requests waiting for this process go first: a batch is a lot of synchronous work
+      // (building and encoding thousands of documents), and acks have 3 seconds.
+      await yieldToIo();
       await hooks.heartbeat?.();
       const batchNo = settling ? settling.batchNo + 1 : request.progress.lastBatch + 1;
       const checkpoint = settling ? settling.lastLearnerId : request.progress.lastLearnerId;
@@ -171,6 +174,7 @@ async function settleAndRecord(
   hooks: BulkRunHooks,
   previousRecorded: Promise<void> | undefined,
 ): Promise<void> {
+  await yieldToIo();
   // Both are waited for (no write left running behind a failure); the settle's failure wins.
   const [settled, previous] = await Promise.allSettled([settleOperation(deps.store, applied, deps.now), previousRecorded]);
   if (settled.status === 'rejected') throw settled.reason;
@@ -254,6 +258,11 @@ function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: num
       await batches?.return?.().catch(() => undefined);
     },
   };
+}
+
+/** Lets pending I/O callbacks (incoming requests) run before the next chunk of work. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> {
