@@ -175,27 +175,55 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   const actual = new Map<string, number>();
   for (const item of applied) for (const [type, d] of seatDelta(item.prev, item.next)) actual.set(type, (actual.get(type) ?? 0) + d);
 
-  // One event per learner, keyed by the op: a rerun of this step writes none twice.
+  // History, seats and audit are independent and each idempotent, so they are written at once;
+  // if one fails the op stays `applied` and the next run writes whatever is missing. Each big
+  // write is built and encoded in a turn of its own, so requests waiting for this process (a
+  // Slack ack has 3 seconds) get in between.
+  const writes: Promise<void>[] = [];
+  const start = async (write: () => Promise<void>) => {
+    const pending = write();
+    // Awaited by allDone below; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    writes.push(pending);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  await start(() => store.recordAssignments(op, applied, at));
+  // The outbox entry is part of the same idempotent step: a learner changed here is never lost to sync.
+  if (op.sync)
+    await start(() =>
+      store.recordSettledChanges(
+        applied.map((item) => settledChange(op, item)),
+        at,
+      ),
+    );
+  // Reserved seats were already counted; what the applied items released, and the reserved
+  // seats of items that did not apply, come off now.
+  for (const type of op.touchedTypes)
+    await start(() => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0)));
+  await start(() => store.recordAudit(auditEventsOf(op, appliedIds, at)));
+  await allDone(writes);
+}
+
+/** One event per learner, keyed by the op: a rerun of the settle step writes none twice. */
+function auditEventsOf(op: Operation, appliedIds: ReadonlySet<string>, at: Date): AuditEvent[] {
   const actor: Actor = { userId: op.actor, source: op.source, ...(op.channelId ? { channelId: op.channelId } : {}) };
   const details = { opId: op.id, reason: op.reason };
-  const events: AuditEvent[] = [
-    ...op.items.map((item) =>
+  const events: AuditEvent[] = [];
+  for (const item of op.items) {
+    const applied = appliedIds.has(item.learnerId);
+    events.push(
       auditEvent(
         actor,
         op.change.kind,
-        {
-          learnerId: item.learnerId,
-          learnerEmail: item.email,
-          from: item.prev,
-          to: appliedIds.has(item.learnerId) ? item.next : item.prev,
-          details,
-        },
-        appliedIds.has(item.learnerId) ? 'applied' : { failed: 'learner_changed' },
+        { learnerId: item.learnerId, learnerEmail: item.email, from: item.prev, to: applied ? item.next : item.prev, details },
+        applied ? 'applied' : { failed: 'learner_changed' },
         at,
         `${op.id}:${item.learnerId}`,
       ),
-    ),
-    ...op.failed.map((failure) =>
+    );
+  }
+  for (const failure of op.failed) {
+    events.push(
       auditEvent(
         actor,
         op.change.kind,
@@ -204,27 +232,9 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
         at,
         `${op.id}:${failure.learnerId}`,
       ),
-    ),
-  ];
-
-  // History, seats and audit are independent and each idempotent, so they are written at once;
-  // if one fails the op stays `applied` and the next run writes whatever is missing.
-  await allDone([
-    store.recordAssignments(op, applied, at),
-    // The outbox entry is part of the same idempotent step: a learner changed here is never lost to sync.
-    ...(op.sync
-      ? [
-          store.recordSettledChanges(
-            applied.map((item) => settledChange(op, item)),
-            at,
-          ),
-        ]
-      : []),
-    // Reserved seats were already counted; what the applied items released, and the reserved
-    // seats of items that did not apply, come off now.
-    ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),
-    store.recordAudit(events),
-  ]);
+    );
+  }
+  return events;
 }
 
 function settledChange(op: Operation, item: OpItem): SettledChange {
