@@ -1,6 +1,6 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
-import type { ActorSource, ChangeSpec, PlanningLearner } from '../model.js';
+import type { ActorSource, ChangeSpec, LicenseType, PlanningLearner } from '../model.js';
 import { applyOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
 import type { Operation } from '../ports.js';
 import type { BulkDeps, BulkFailure, BulkProgressCounts, BulkRequest, BulkSelection, BulkStatus, BulkSummary } from './ports.js';
@@ -105,15 +105,20 @@ async function runBatches(
       // Slack requests waiting for this process go first: a batch is a lot of synchronous work
       // (building and encoding thousands of documents), and acks have 3 seconds.
       await yieldToIo();
-      await hooks.heartbeat?.();
       const batchNo = settling ? settling.batchNo + 1 : request.progress.lastBatch + 1;
       const checkpoint = settling ? settling.lastLearnerId : request.progress.lastLearnerId;
       const opId = bulkOpId(requestId, batchNo);
+      // The lock renewal and the two reads are independent: one round trip's wait, not three.
+      const [, found, target] = await Promise.all([
+        hooks.heartbeat?.(),
+        deps.store.getOperation(opId),
+        request.change.kind === 'revoke' ? Promise.resolve(null) : deps.store.getLicenseType(request.change.to),
+      ]);
       // An existing op is a batch a crashed run started: it is finished whatever else happened
       // since (cancel included), because its seats are already reserved.
-      let op = await deps.store.getOperation(opId);
+      let op = found;
       if (!op) {
-        const stop = await stopReason(deps, request);
+        const stop = stopReason(request, target);
         const learners = stop ? null : await pager.next(checkpoint);
         if (!learners) {
           await drain();
@@ -150,10 +155,10 @@ async function runBatches(
       // Awaited below, by the next round or at the end; until then a failure must not count as unhandled.
       next.done.catch(() => undefined);
       settling = next;
-      // At most two batches settle at once: batch n is recorded before batch n+2 is planned.
-      await previous?.done;
-      // Read again: a cancel may have come meanwhile.
-      request = await mustGet(deps, requestId);
+      // At most two batches settle at once: batch n is recorded before batch n+2 is planned. The
+      // request is read again meanwhile: a cancel may have come.
+      const [, fresh] = await Promise.all([previous?.done, mustGet(deps, requestId)]);
+      request = fresh;
     }
     await drain();
     // The last batch's checkpoint may have been the last change to the request.
@@ -271,11 +276,11 @@ async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> 
   return request;
 }
 
-async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ status: 'cancelled' | 'failed'; code?: string } | null> {
+/** Why the job must stop before its next batch; `target` is the change's license type as just read. */
+function stopReason(request: BulkRequest, target: LicenseType | null): { status: 'cancelled' | 'failed'; code?: string } | null {
   if (request.cancelRequestedBy) return { status: 'cancelled' };
   // A deleted target type would make seat reservation impossible; stop instead of looping.
-  if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to)))
-    return { status: 'failed', code: 'unknown_license_type' };
+  if (request.change.kind !== 'revoke' && !target) return { status: 'failed', code: 'unknown_license_type' };
   return null;
 }
 
