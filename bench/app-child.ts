@@ -10,7 +10,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startApp } from '../src/main.js';
+import { startApp, tuneProcessForServing } from '../src/main.js';
 
 export interface ChildSettings {
   mongodbUri: string;
@@ -63,6 +63,8 @@ export type ChildMessage =
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function main(): Promise<void> {
+  // What `license-bot serve` does to its process before starting the app.
+  tuneProcessForServing();
   const settings = JSON.parse(process.env.BENCH_CHILD ?? '{}') as ChildSettings;
   const send = (message: ChildMessage) => process.send?.(message);
   const config = loadConfig({

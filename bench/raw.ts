@@ -6,6 +6,8 @@ export interface RawRun {
   learners: number;
   seconds: number;
   perSec: number;
+  /** CPU seconds of this (the client's) process during the writes. */
+  clientCpuSeconds: number;
 }
 
 const BATCH = 1_000;
@@ -74,6 +76,7 @@ export async function runRawReassignment(
     const audit = db.collection<AuditRow>('audit_events');
     const runId = `raw:${Date.now().toString(36)}`;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     let total = 0;
     let batchNo = 0;
     const cursor = learners.find({ groups: BENCH_GROUP, licenseTypes: from }, { projection: { email: 1, version: 1 }, batchSize: BATCH });
@@ -145,7 +148,8 @@ export async function runRawReassignment(
     }
     await flush();
     const seconds = (performance.now() - started) / 1000;
-    return { learners: total, seconds, perSec: total / seconds };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { learners: total, seconds, perSec: total / seconds, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await client.close();
   }

@@ -383,6 +383,7 @@ const schema = z.object({
   LOG_LEVEL: optionalString.pipe(
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn or error' }).default('info'),
   ),
+  METRICS: optionalString.pipe(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
 });
 
 /** How bulk approvals are chased and how many leads must approve. */
@@ -413,6 +414,8 @@ export type Config = Readonly<{
   /** Reminders, escalation and quorum of bulk approvals. */
   approvalPolicy: ApprovalPolicySettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Serve Prometheus metrics on GET /metrics (METRICS, default on). */
+  metrics: boolean;
   sync: SyncConfig;
   reclaim: ReclaimConfig;
   notices: NoticesConfig;
@@ -472,6 +475,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.MAX_GRANT_DAYS !== undefined ? { maxGrantDays: e.MAX_GRANT_DAYS } : {}),
     approvalPolicy,
     logLevel: e.LOG_LEVEL,
+    metrics: e.METRICS !== 'off',
     sync,
     reclaim,
     notices: Object.freeze({ learnerNotices: e.LEARNER_NOTICES, perMinute: e.NOTICES_PER_MINUTE ?? DEFAULT_NOTICES_PER_MINUTE }),

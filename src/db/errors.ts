@@ -17,9 +17,9 @@ const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).cons
 /**
  * Wraps every method of a repository so that an unreachable database surfaces as the domain's
  * `database_unavailable` error, which the edges turn into a plain sentence. Streams (async
- * generator methods) stay streams.
+ * generator methods) stay streams. `onError` hears of every failure (for `/metrics`).
  */
-export function withDatabaseErrors<T extends object>(repository: T): T {
+export function withDatabaseErrors<T extends object>(repository: T, onError?: (unavailable: boolean) => void): T {
   const wrapped = {} as T;
   for (const [key, value] of Object.entries(repository) as [keyof T, unknown][]) {
     if (typeof value !== 'function') {
@@ -33,7 +33,9 @@ export function withDatabaseErrors<T extends object>(repository: T): T {
         try {
           yield* fn.apply(repository, args) as AsyncGenerator<unknown>;
         } catch (error) {
-          if (isDatabaseUnavailable(error)) throw new LicenseError('database_unavailable');
+          const unavailable = isDatabaseUnavailable(error);
+          onError?.(unavailable);
+          if (unavailable) throw new LicenseError('database_unavailable');
           throw error;
         }
       } as T[keyof T];
@@ -43,7 +45,9 @@ export function withDatabaseErrors<T extends object>(repository: T): T {
       try {
         return await fn.apply(repository, args);
       } catch (error) {
-        if (isDatabaseUnavailable(error)) throw new LicenseError('database_unavailable');
+        const unavailable = isDatabaseUnavailable(error);
+        onError?.(unavailable);
+        if (unavailable) throw new LicenseError('database_unavailable');
         throw error;
       }
     }) as T[keyof T];

@@ -13,7 +13,7 @@ import type { ChangeRequestStore } from '../licensing/single/ports.js';
 import type { SyncControlStore, SyncStateStore } from '../licensing/sync/ports.js';
 import type { ExportStore, ImportStore } from '../licensing/transfer/ports.js';
 import type { UsageStore } from '../licensing/usage/ports.js';
-import { withDatabaseErrors } from './errors.js';
+import { withDatabaseErrors as guard } from './errors.js';
 import { ensureIndexes } from './models/index.js';
 import { createAdminRepository } from './repositories/admins.js';
 import { createAuditRepository } from './repositories/audit.js';
@@ -73,13 +73,17 @@ export interface Repositories {
 
 /**
  * The one place stores are wired: creates every collection and index once, brings stored data up
- * to date (search keys), then builds each
- * repository wrapped so that an unreachable database is the domain's `database_unavailable`.
+ * to date (search keys), then builds each repository wrapped so that an unreachable database is
+ * the domain's `database_unavailable` (and `onDatabaseError` hears of every failed call).
  */
-export async function openRepositories(connection: Connection): Promise<Repositories> {
+export async function openRepositories(
+  connection: Connection,
+  options: { onDatabaseError?(unavailable: boolean): void } = {},
+): Promise<Repositories> {
   await ensureIndexes(connection);
   // Learners stored before the search keys last changed get the current ones (a no-op once done).
   await rebuildSearchKeys(connection);
+  const withDatabaseErrors = <T extends object>(repository: T) => guard(repository, options.onDatabaseError);
   const syncStates = createSyncStateRepository(connection);
   const notices = createNoticeRepository(connection);
   return {

@@ -1,6 +1,7 @@
 import { type Db, MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda, InMemoryNotificationChannel } from 'agenda';
-import type { Logger } from '../logger.js';
+import { Agenda, InMemoryNotificationChannel, type Job } from 'agenda';
+import { type Logger, withLogContext } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
 
 export interface AgendaSettings {
   /** The native database of the app's connection (`connection.db`): jobs live beside the data. */
@@ -15,6 +16,8 @@ export interface AgendaSettings {
   /** Names this process in the job documents (lastModifiedBy). */
   name?: string;
   logger: Logger;
+  /** Job runs by name and outcome, with their duration (`/metrics`). */
+  metrics?: Metrics;
 }
 
 export const JOBS_COLLECTION = 'agendaJobs';
@@ -42,10 +45,25 @@ export async function createAgenda(settings: AgendaSettings): Promise<Agenda> {
     // jobs scheduled elsewhere are still found by polling every `processEvery`.
     notificationChannel: new InMemoryNotificationChannel(),
   });
+  // Every job runs with its name and id on each log line it writes (whatever logger it was given).
+  const define = agenda.define.bind(agenda);
+  agenda.define = ((name: string, processor: (job: Job) => Promise<void>, options?: unknown) =>
+    define(
+      name,
+      (job: Job) => withLogContext({ job: name, jobId: String(job.attrs._id ?? '') }, () => processor(job)),
+      options as never,
+    )) as typeof agenda.define;
   // Without a listener an 'error' event would crash the process (EventEmitter semantics).
   agenda.on('error', (error) => settings.logger.error('agenda error', { error }));
+  const metrics = settings.metrics ?? noMetrics;
+  const secondsSinceStart = (job: Job) => (job.attrs.lastRunAt ? (Date.now() - job.attrs.lastRunAt.getTime()) / 1000 : 0);
   agenda.on('fail', (error, job) => {
-    if (!isRemote(job)) settings.logger.warn('job failed', { job: job.attrs.name, data: job.attrs.data, error });
+    if (isRemote(job)) return;
+    metrics.observeJob(job.attrs.name, 'failed', secondsSinceStart(job));
+    settings.logger.warn('job failed', { job: job.attrs.name, jobId: String(job.attrs._id ?? ''), data: job.attrs.data, error });
+  });
+  agenda.on('success', (job) => {
+    if (!isRemote(job)) metrics.observeJob(job.attrs.name, 'succeeded', secondsSinceStart(job));
   });
   await agenda.ready;
   // Backs the unique() upsert of bulk jobs and makes a double Approve schedule one job even

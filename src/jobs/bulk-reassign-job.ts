@@ -5,6 +5,7 @@ import type { BulkDeps, BulkNotifier, BulkRequest, BulkSummary } from '../licens
 import { type BulkRunOptions, bulkFailures, runBulkJob } from '../licensing/bulk/runner.js';
 import { isLicenseError } from '../licensing/errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { BULK_REASSIGN_JOB, isStopping } from './agenda.js';
 
 /** What the bulk jobs need. */
@@ -19,6 +20,8 @@ export interface BulkJobServices {
   concurrency?: number;
   /** How long a claim on a completion notice lives without being renewed (tests shorten it). */
   noticeLeaseMs?: number;
+  /** Learners processed, for the throughput on `/metrics`. */
+  metrics?: Metrics;
 }
 
 const bulkJobData = z.object({ requestId: z.string().regex(/^[0-9a-f]{24}$/i) });
@@ -48,6 +51,9 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
       const { requestId } = bulkJobData.parse(job.attrs.data);
       const log = services.logger.child({ job: BULK_REASSIGN_JOB, requestId });
       let percent = 0;
+      // Progress counts are totals; the metric gets what this run added since the last report.
+      const before = services.metrics?.enabled ? (await services.deps.bulk.getBulkRequest(requestId))?.progress : undefined;
+      let reported = { done: before?.done ?? 0, skipped: before?.skipped ?? 0, failed: before?.failed ?? 0 };
       await runBulkJob(
         services.deps,
         requestId,
@@ -58,6 +64,10 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
             await job.touch(percent);
           },
           onProgress: async (counts, request) => {
+            services.metrics?.bulkLearners('done', counts.done - reported.done);
+            services.metrics?.bulkLearners('skipped', counts.skipped - reported.skipped);
+            services.metrics?.bulkLearners('failed', counts.failed - reported.failed);
+            reported = { done: counts.done, skipped: counts.skipped, failed: counts.failed };
             percent =
               counts.total > 0 ? Math.min(100, Math.floor(((counts.done + counts.skipped + counts.failed) / counts.total) * 100)) : 0;
             try {
@@ -68,6 +78,13 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
             }
           },
           onFinished: async (summary, request) => {
+            log.info('bulk job finished', {
+              status: summary.status,
+              done: summary.done,
+              skipped: summary.skipped,
+              failed: summary.failed,
+              ...(summary.failureCode ? { failureCode: summary.failureCode } : {}),
+            });
             await postCompletionNotice(services, request, summary);
           },
         },

@@ -20,21 +20,17 @@ export type AuditResult = 'applied' | { refused: string } | { failed: string };
 export function auditEvent(actor: Actor, action: string, subject: AuditSubject, result: AuditResult, at: Date, key?: string): AuditEvent {
   const outcome = result === 'applied' ? 'applied' : 'refused' in result ? 'refused' : 'failed';
   const code = result === 'applied' ? undefined : 'refused' in result ? result.refused : result.failed;
-  return {
-    ...(key ? { key } : {}),
-    at,
-    actor: actor.userId,
-    action,
-    outcome,
-    ...(code ? { code } : {}),
-    ...(subject.learnerId ? { learnerId: subject.learnerId } : {}),
-    ...(subject.learnerEmail ? { learnerEmail: subject.learnerEmail } : {}),
-    ...(subject.from ? { from: subject.from } : {}),
-    ...(subject.to ? { to: subject.to } : {}),
-    ...(actor.channelId ? { channelId: actor.channelId } : {}),
-    source: actor.source,
-    ...(subject.details ? { details: subject.details } : {}),
-  };
+  // Built field by field rather than from spreads: a bulk batch makes a thousand of these.
+  const event: AuditEvent = { at, actor: actor.userId, action, outcome, source: actor.source };
+  if (key) event.key = key;
+  if (code) event.code = code;
+  if (subject.learnerId) event.learnerId = subject.learnerId;
+  if (subject.learnerEmail) event.learnerEmail = subject.learnerEmail;
+  if (subject.from) event.from = subject.from;
+  if (subject.to) event.to = subject.to;
+  if (actor.channelId) event.channelId = actor.channelId;
+  if (subject.details) event.details = subject.details;
+  return event;
 }
 
 /** Writes one audit event now. */

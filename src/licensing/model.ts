@@ -47,6 +47,9 @@ export interface Learner {
   version: number;
 }
 
+/** What planning a license change needs of a learner (a bulk job reads only this). */
+export type PlanningLearner = Pick<Learner, 'id' | 'email' | 'status' | 'licenseTypes' | 'version'>;
+
 export interface Assignment {
   learnerId: string;
   email: string;

@@ -1,6 +1,6 @@
 import { auditEvent } from './audit.js';
 import { OperationLeasedError } from './errors.js';
-import { type Actor, type AuditEvent, type ChangeSpec, changeBlocker, type Learner, nextLicenseTypes, seatDelta } from './model.js';
+import { type Actor, type AuditEvent, type ChangeSpec, changeBlocker, nextLicenseTypes, type PlanningLearner, seatDelta } from './model.js';
 import { licenseChangeNotices } from './notices/license-changes.js';
 import type { LicensingStore, Operation, OpFailure, OpItem, SettledChange } from './ports.js';
 import { grantsOf } from './schedule/plan.js';
@@ -14,7 +14,7 @@ export interface OperationResult {
 const LEASE_MS = 60_000;
 
 /** Builds the items of an operation from the learners' current state; blocked learners become failures. */
-export function planItems(learners: readonly Learner[], op: Pick<Operation, 'change'>): { items: OpItem[]; failed: OpFailure[] } {
+export function planItems(learners: readonly PlanningLearner[], op: Pick<Operation, 'change'>): { items: OpItem[]; failed: OpFailure[] } {
   const items: OpItem[] = [];
   const failed: OpFailure[] = [];
   for (const learner of learners) {
@@ -36,7 +36,7 @@ export function planItems(learners: readonly Learner[], op: Pick<Operation, 'cha
 export function plannedOperation(input: {
   id: string;
   change: ChangeSpec;
-  learners: readonly Learner[];
+  learners: readonly PlanningLearner[];
   actor: Actor;
   reason: string;
   createdAt: Date;
@@ -93,38 +93,7 @@ export async function runOperation(
   now: () => Date = () => new Date(),
   loaded?: Operation,
 ): Promise<OperationResult> {
-  let op = loaded ?? (await store.getOperation(opId));
-  if (!op) throw new Error(`operation ${opId} not found`);
-  if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
-    throw new OperationLeasedError(opId);
-  }
-  let leasedAt = Date.now();
-
-  // Each step moves the op on only from the state it found; when the move does not match,
-  // another run got there first and the op is read back as that run left it.
-  if (op.state === 'planned') {
-    const reserved = await reserve(store, op);
-    op = (await store.setOperationState(opId, 'planned', 'reserved')) ? { ...reserved, state: 'reserved' } : await mustGet(store, opId);
-  }
-  if (op.state === 'reserved') {
-    // A long reservation (many types, replanning) must not outlive the lease.
-    if (Date.now() - leasedAt > LEASE_MS / 3) {
-      await store.leaseOperation(opId, owner, LEASE_MS);
-      leasedAt = Date.now();
-    }
-    const ids = op.items.map((item) => item.learnerId);
-    const changedNow = await store.applyLearnerChanges(opId, op.items);
-    // All changed by this call, or some by an earlier run that crashed: then ask which.
-    const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
-    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed }))
-      ? { ...op, state: 'applied', appliedIds: changed }
-      : await mustGet(store, opId);
-  }
-  if (op.state === 'applied') {
-    await settle(store, op, now());
-    op = (await store.setOperationState(opId, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, opId);
-  }
-  return resultOf(op);
+  return settleOperation(store, await applyOperation(store, opId, owner, loaded), now);
 }
 
 let calls = 0;
@@ -158,6 +127,62 @@ export async function runOperationToEnd(
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
     }
   }
+}
+
+/**
+ * The first half of `runOperation`: leases the op and takes it to `applied` (seats reserved,
+ * learners changed), or leaves it as it is when it got further. The learners' changes are then
+ * final; `settleOperation` writes the rest (history, seats, audit, outbox), which a bulk job
+ * does while it applies its next batch.
+ */
+export async function applyOperation(store: LicensingStore, opId: string, owner: string, loaded?: Operation): Promise<Operation> {
+  let op = loaded ?? (await store.getOperation(opId));
+  if (!op) throw new Error(`operation ${opId} not found`);
+  if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
+    throw new OperationLeasedError(opId);
+  }
+  let leasedAt = Date.now();
+
+  // Each step moves the op on only from the state it found; when the move does not match,
+  // another run got there first and the op is read back as that run left it.
+  if (op.state === 'planned') {
+    const reserved = await reserve(store, op);
+    op = (await store.setOperationState(opId, 'planned', 'reserved')) ? { ...reserved, state: 'reserved' } : await mustGet(store, opId);
+  }
+  if (op.state === 'reserved') {
+    // A long reservation (many types, replanning) must not outlive the lease.
+    if (Date.now() - leasedAt > LEASE_MS / 3) {
+      await store.leaseOperation(opId, owner, LEASE_MS);
+      leasedAt = Date.now();
+    }
+    const ids = op.items.map((item) => item.learnerId);
+    const changedNow = await store.applyLearnerChanges(opId, op.items);
+    // All changed by this call, or some by an earlier run that crashed: then ask which.
+    const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
+    op = (await store.setOperationState(opId, 'reserved', 'applied', { appliedIds: changed, allItems: changed.length === ids.length }))
+      ? { ...op, state: 'applied', appliedIds: changed }
+      : await mustGet(store, opId);
+  }
+  return op;
+}
+
+/**
+ * The second half of `runOperation`, for an op `applyOperation` returned: writes history, seats,
+ * audit and outbox of an `applied` op and marks it `settled` (each write idempotent), and returns
+ * what it did. Within the lease `applyOperation` took; a crash here leaves the op `applied` for
+ * the next run or the stale-operation sweep.
+ */
+export async function settleOperation(
+  store: LicensingStore,
+  applied: Operation,
+  now: () => Date = () => new Date(),
+): Promise<OperationResult> {
+  let op = applied;
+  if (op.state === 'applied') {
+    await settle(store, op, now());
+    op = (await store.setOperationState(op.id, 'applied', 'settled')) ? { ...op, state: 'settled' } : await mustGet(store, op.id);
+  }
+  return resultOf(op);
 }
 
 async function mustGet(store: LicensingStore, opId: string): Promise<Operation> {
@@ -219,27 +244,59 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   const actual = new Map<string, number>();
   for (const item of applied) for (const [type, d] of seatDelta(item.prev, item.next)) actual.set(type, (actual.get(type) ?? 0) + d);
 
-  // One event per learner, keyed by the op: a rerun of this step writes none twice.
+  // History, seats and audit are independent and each idempotent, so they are written at once;
+  // if one fails the op stays `applied` and the next run writes whatever is missing. Each big
+  // write is built and encoded in a turn of its own, so requests waiting for this process (a
+  // Slack ack has 3 seconds) get in between.
+  const writes: Promise<void>[] = [];
+  const start = async (write: () => Promise<void>) => {
+    const pending = write();
+    // Awaited by allDone below; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    writes.push(pending);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  await start(() => store.recordAssignments(op, applied, at));
+  // The outbox entry is part of the same idempotent step: a learner changed here is never lost to sync.
+  if (op.sync)
+    await start(() =>
+      store.recordSettledChanges(
+        applied.map((item) => settledChange(op, item)),
+        at,
+      ),
+    );
+  // A time-bound change's grants are part of the same idempotent step: none is lost to a crash.
+  if (op.grant) await start(() => store.recordGrants(grantsOf(op, applied)));
+  // So are the learners' DMs: keyed by op and learner, a rerun queues none twice.
+  if (op.notify && applied.length) await start(() => store.enqueueNotices(licenseChangeNotices(op, applied, at), at));
+  // Reserved seats were already counted; what the applied items released, and the reserved
+  // seats of items that did not apply, come off now.
+  for (const type of op.touchedTypes)
+    await start(() => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0)));
+  await start(() => store.recordAudit(auditEventsOf(op, appliedIds, at)));
+  await allDone(writes);
+}
+
+/** One event per learner, keyed by the op: a rerun of the settle step writes none twice. */
+function auditEventsOf(op: Operation, appliedIds: ReadonlySet<string>, at: Date): AuditEvent[] {
   const actor: Actor = { userId: op.actor, source: op.source, ...(op.channelId ? { channelId: op.channelId } : {}) };
   const details = { opId: op.id, reason: op.reason };
-  const events: AuditEvent[] = [
-    ...op.items.map((item) =>
+  const events: AuditEvent[] = [];
+  for (const item of op.items) {
+    const applied = appliedIds.has(item.learnerId);
+    events.push(
       auditEvent(
         actor,
         op.action ?? op.change.kind,
-        {
-          learnerId: item.learnerId,
-          learnerEmail: item.email,
-          from: item.prev,
-          to: appliedIds.has(item.learnerId) ? item.next : item.prev,
-          details,
-        },
-        appliedIds.has(item.learnerId) ? 'applied' : { failed: 'learner_changed' },
+        { learnerId: item.learnerId, learnerEmail: item.email, from: item.prev, to: applied ? item.next : item.prev, details },
+        applied ? 'applied' : { failed: 'learner_changed' },
         at,
         `${op.id}:${item.learnerId}`,
       ),
-    ),
-    ...op.failed.map((failure) =>
+    );
+  }
+  for (const failure of op.failed) {
+    events.push(
       auditEvent(
         actor,
         op.action ?? op.change.kind,
@@ -248,31 +305,9 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
         at,
         `${op.id}:${failure.learnerId}`,
       ),
-    ),
-  ];
-
-  // History, seats and audit are independent and each idempotent, so they are written at once;
-  // if one fails the op stays `applied` and the next run writes whatever is missing.
-  await allDone([
-    store.recordAssignments(op, applied, at),
-    // The outbox entry is part of the same idempotent step: a learner changed here is never lost to sync.
-    ...(op.sync
-      ? [
-          store.recordSettledChanges(
-            applied.map((item) => settledChange(op, item)),
-            at,
-          ),
-        ]
-      : []),
-    // A time-bound change's grants are part of the same idempotent step: none is lost to a crash.
-    ...(op.grant ? [store.recordGrants(grantsOf(op, applied))] : []),
-    // So are the learners' DMs: keyed by op and learner, a rerun queues none twice.
-    ...(op.notify && applied.length ? [store.enqueueNotices(licenseChangeNotices(op, applied, at), at)] : []),
-    // Reserved seats were already counted; what the applied items released, and the reserved
-    // seats of items that did not apply, come off now.
-    ...op.touchedTypes.map((type) => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0))),
-    store.recordAudit(events),
-  ]);
+    );
+  }
+  return events;
 }
 
 function settledChange(op: Operation, item: OpItem): SettledChange {

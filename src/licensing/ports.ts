@@ -99,7 +99,13 @@ export interface OperationStore {
   leaseOperation(id: string, owner: string, ms: number): Promise<boolean>;
   replanOperation(id: string, items: OpItem[], failed: OpFailure[]): Promise<void>;
   /** Moves the op from `from` to `to`; false when it was not in `from` (another run moved it). */
-  setOperationState(id: string, from: OpState, to: OpState, extra?: { appliedIds?: string[] }): Promise<boolean>;
+  setOperationState(
+    id: string,
+    from: OpState,
+    to: OpState,
+    /** The learners the op changed; `allItems` when that is every item (then the list need not be stored). */
+    extra?: { appliedIds?: string[]; allItems?: boolean },
+  ): Promise<boolean>;
   /** Ops left unsettled with an expired lease (a crashed process), oldest first. */
   staleOperationIds(now: Date, limit: number): Promise<string[]>;
   /** The latest settled operations that changed someone, newest first (read without their item lists). */

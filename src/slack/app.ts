@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
 import type { SlackDeps } from './deps.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
@@ -10,6 +11,7 @@ import * as functions from './listeners/functions/index.js';
 import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
 import { createHomePublisher, type HomePublisher } from './support/home-publisher.js';
+import { countingFetch, requestContext, timingAcks } from './support/instrumentation.js';
 import { createSlackPeople } from './support/people.js';
 import { guardSlackRequests } from './support/request-guard.js';
 
@@ -52,14 +54,32 @@ export interface SlackSurface {
   deps: SlackDeps;
 }
 
+/** `GET /metrics`: the Prometheus exposition (served only when METRICS is on). */
+export function metricsHandler(metrics: Metrics, logger: Logger) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    metrics.render().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(body);
+      },
+      (error: unknown) => {
+        logger.warn('could not render metrics', { error });
+        res.writeHead(500).end();
+      },
+    );
+  };
+}
+
 /**
  * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT (`POST /slack/events`,
- * plus `GET /healthz`). In Socket Mode the composition root serves `/healthz` itself.
+ * plus `GET /healthz` and, with METRICS on, `GET /metrics`). In Socket Mode the composition root
+ * serves those two itself.
  */
 export function createSlackApp(
   config: Config,
   input: Omit<SlackDeps, 'homes' | 'people'> & { homeWindowMs?: number },
   health: { isReady(): boolean },
+  metrics: Metrics = noMetrics,
 ): SlackSurface {
   const { homeWindowMs, ...rest } = input;
   const logger = boltLogger(rest.logger.child({ component: 'bolt' }));
@@ -68,11 +88,12 @@ export function createSlackApp(
     token: config.slack.botToken,
     logger,
     logLevel,
-    clientOptions: { slackApiUrl: config.slack.apiUrl },
+    clientOptions: { slackApiUrl: config.slack.apiUrl, fetch: countingFetch(metrics) },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken }
-      : { receiver: httpReceiver(config, rest, health, logger) }),
+      : { receiver: httpReceiver(config, rest, health, logger, metrics) }),
   });
+  app.use(requestContext(metrics, rest.logger.child({ component: 'slack' })));
   const people = createSlackPeople(app.client, rest.services.identities, rest.services.now);
   const homes = createHomePublisher({
     client: app.client,
@@ -82,7 +103,8 @@ export function createSlackApp(
     ...(homeWindowMs !== undefined ? { windowMs: homeWindowMs } : {}),
   });
   const deps: SlackDeps = { ...rest, homes, people };
-  for (const module of modules) module.register(app, deps);
+  const registered = timingAcks(app, metrics);
+  for (const module of modules) module.register(registered, deps);
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', { error: error.original ?? error, code: error.code });
   });
@@ -106,12 +128,21 @@ export function createNoticeClient(config: Config, logger: Logger): webApi.WebCl
 const EVENTS_PATH = '/slack/events';
 
 /** HTTP mode: `POST /slack/events` behind the request guard, and `GET /healthz`. */
-function httpReceiver(config: Config, deps: Pick<SlackDeps, 'logger'>, health: { isReady(): boolean }, logger: BoltLogger): HTTPReceiver {
+function httpReceiver(
+  config: Config,
+  deps: Pick<SlackDeps, 'logger'>,
+  health: { isReady(): boolean },
+  logger: BoltLogger,
+  metrics: Metrics,
+): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret: config.slack.signingSecret,
     endpoints: EVENTS_PATH,
     logger,
-    customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(health) }],
+    customRoutes: [
+      { path: '/healthz', method: ['GET'], handler: healthHandler(health) },
+      ...(metrics.enabled ? [{ path: '/metrics', method: ['GET'], handler: metricsHandler(metrics, deps.logger) }] : []),
+    ],
   });
   guardSlackRequests(receiver, {
     signingSecret: config.slack.signingSecret,

@@ -103,7 +103,7 @@ function buttonOf(blocks: unknown, actionId: string): { action_id: string; value
 }
 
 describe('Socket Mode', () => {
-  it('connects with the app-level token and serves only /healthz on PORT', async () => {
+  it('connects with the app-level token and serves only /healthz and /metrics on PORT', async () => {
     const opens = app().slack.callsTo('apps.connections.open');
     expect(opens).toHaveLength(1);
     expect(opens[0]?.token).toBe(APP_TOKEN);
@@ -114,6 +114,9 @@ describe('Socket Mode', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, database: 'connected' });
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE license_bot_slack_ack_duration_seconds histogram');
 
     // Events arrive over the socket only: a signed HTTP request on the health port reaches no listener.
     const viaHttp = await sendSlashCommand(app().baseUrl, SIGNING_SECRET, {
@@ -128,6 +131,9 @@ describe('Socket Mode', () => {
   it('acknowledges /license seats over the socket and posts the reply to the response_url', async () => {
     const { ack, responseUrl } = await command('seats', 'UANYONE');
     expect(ack.payload).toEqual({});
+    // Acks over the socket are timed like HTTP ones.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^license_bot_slack_ack_duration_seconds_count\{kind="command"\} 1$/m);
     expect(ack.latencyMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
     const reply = await app().slack.waitFor('response_url', (c) => c.url === responseUrl);
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });

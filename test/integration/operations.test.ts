@@ -87,6 +87,34 @@ describe('operations', () => {
     await expectSeatInvariant(db);
   });
 
+  it('frees seats of a type that is over its capacity (lowered by hand) instead of waiting for room it does not need', async () => {
+    const ids = await givenLearners(
+      db,
+      Array.from({ length: 3 }, (_, i) => ({ email: `p${i}@example.com`, name: `P ${i}`, licenseTypes: ['pro'] })),
+    );
+    await modelsFor(db.connection).LicenseType.updateOne({ key: 'pro' }, { $set: { capacity: 1 } });
+    const deps = licensingDeps(db);
+    const learners = await deps.store.findLearnersByIds(ids.slice(0, 2));
+    const change = { kind: 'revoke' as const };
+    const { items, failed } = planItems(learners, { change });
+    await deps.store.createOperation({
+      id: 'op-free',
+      state: 'planned',
+      change,
+      actor: 'UADMIN1',
+      source: 'job',
+      reason: 'r',
+      items,
+      failed,
+      touchedTypes: touchedTypes(items),
+      createdAt: new Date(),
+    });
+    const result = await runOperation(deps.store, 'op-free', 'p1');
+    expect(result.applied).toHaveLength(2);
+    expect((await modelsFor(db.connection).LicenseType.findOne({ key: 'pro' }).lean())?.seatsInUse).toBe(1);
+    await expectSeatInvariant(db);
+  });
+
   it('finishes an operation a crashed process left after reserving seats and changing learners', async () => {
     const ids = await givenLearners(
       db,

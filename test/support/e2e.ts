@@ -54,7 +54,7 @@ export async function bootE2E(
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger('warn', {}, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = createLogger(config.logLevel, {}, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   const running = await startApp(config, { logger, dbName: `e2e_${randomBytes(6).toString('hex')}`, ...options });
   const baseUrl = `http://127.0.0.1:${running.port}`;
   return {

@@ -87,7 +87,7 @@ type BulkFormInput = {
 
 /** `/license bulk` → the filter step, as Slack delivers it; returns the app's answer (the preview, or field errors). */
 export async function bulkFormInSlack(
-  e2e: E2E,
+  e2e: Pick<E2E, 'command' | 'interact' | 'slack'>,
   input: BulkFormInput,
 ): Promise<{ response_action: string; view?: Modal; errors?: Record<string, string> }> {
   const b = ids.bulkModal;
@@ -120,7 +120,7 @@ export async function bulkFormInSlack(
  * `/license bulk` → filters → preview → submit, as Slack delivers it. Under the approval threshold
  * the change runs at once; returns the preview that was submitted.
  */
-export async function bulkInSlack(e2e: E2E, input: BulkFormInput): Promise<Modal> {
+export async function bulkInSlack(e2e: Pick<E2E, 'command' | 'interact' | 'slack'>, input: BulkFormInput): Promise<Modal> {
   const answer = await bulkFormInSlack(e2e, input);
   if (answer.response_action !== 'update' || !answer.view) throw new Error(`the bulk form answered ${JSON.stringify(answer)}`);
   const submitted = await e2e.interact(

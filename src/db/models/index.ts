@@ -32,7 +32,7 @@ export type { LearnerDoc, ReclaimAskDoc } from './learner.js';
 export type { LicenseRequestDoc } from './license-request.js';
 export type { LicenseTypeDoc } from './license-type.js';
 export type { NoticeDoc } from './notice.js';
-export type { OperationDoc } from './operation.js';
+export type { OperationDoc, OpItemGroupDoc } from './operation.js';
 export type { ReclaimRoundDoc } from './reclaim-round.js';
 export type { SlackIdentityDoc } from './slack-identity.js';
 export type { SyncControlDoc, SyncDriftDoc } from './sync-control.js';

@@ -1,8 +1,9 @@
 import { type Connection, Types } from 'mongoose';
 import type { BulkRequest, BulkStore } from '../../licensing/bulk/ports.js';
-import type { AdminChange } from '../../licensing/model.js';
-import { type BulkRequestDoc, modelsFor } from '../models/index.js';
-import { isDuplicateKey, isObjectId, learnerProjection, toLearner } from './mappers.js';
+import type { AdminChange, PlanningLearner } from '../../licensing/model.js';
+import { type BulkRequestDoc, type LearnerDoc, modelsFor } from '../models/index.js';
+import { nativeCollection } from './batch-writes.js';
+import { isDuplicateKey, isObjectId, learnerProjection, planningProjection, toLearner, toPlanningLearner } from './mappers.js';
 import { allOf, type Filter, selectionFilter } from './selection-filter.js';
 
 const JOB_FINAL: BulkRequestDoc['status'][] = ['completed', 'cancelled', 'failed'];
@@ -121,17 +122,18 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       const docs = await Learner.find(filter, learnerProjection).sort({ _id: 1 }).limit(limit).lean();
       return docs.map(toLearner);
     },
-    async *matchingLearnerIds(selection, afterId, batchSize) {
+    async *matchingLearnerBatches(selection, afterId, batchSize) {
       const after = afterId && isObjectId(afterId) ? [{ _id: { $gt: new Types.ObjectId(afterId) } }] : [];
-      const cursor = Learner.find(allOf([selectionFilter(selection), ...after]), { _id: 1 })
-        .sort({ _id: 1 })
-        .batchSize(batchSize)
-        .lean()
-        .cursor();
+      // The driver's cursor: Mongoose would wrap every document of a 100,000-learner job.
+      const cursor = nativeCollection<LearnerDoc>(connection, Learner).find(allOf([selectionFilter(selection), ...after]), {
+        projection: planningProjection,
+        sort: { _id: 1 },
+        batchSize,
+      });
       try {
-        let batch: string[] = [];
+        let batch: PlanningLearner[] = [];
         for await (const doc of cursor) {
-          batch.push(String(doc._id));
+          batch.push(toPlanningLearner(doc));
           if (batch.length >= batchSize) {
             yield batch;
             batch = [];
@@ -141,6 +143,17 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       } finally {
         await cursor.close();
       }
+    },
+    async currentVersions(selection, ids) {
+      const valid = ids.filter(isObjectId);
+      const versions = new Map<string, number>();
+      if (valid.length === 0) return versions;
+      const filter = allOf([{ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } }, selectionFilter(selection)]);
+      const docs = await nativeCollection<LearnerDoc>(connection, Learner)
+        .find(filter, { projection: { version: 1 }, batchSize: valid.length })
+        .toArray();
+      for (const doc of docs) versions.set(doc._id.toHexString(), doc.version ?? 0);
+      return versions;
     },
     async matchingLearners(selection, ids) {
       const valid = ids.filter(isObjectId);

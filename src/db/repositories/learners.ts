@@ -66,7 +66,9 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
       const result = await nativeCollection<LearnerDoc>(connection, Learner).bulkWrite(
         valid.map((item) => ({
           updateOne: {
-            filter: { _id: new Types.ObjectId(item.learnerId), version: item.version, recentOps: { $ne: opId } },
+            // The version alone makes a rerun skip a learner this op already changed (the change
+            // bumped it); the mark records which op that was, for learnersChangedBy.
+            filter: { _id: new Types.ObjectId(item.learnerId), version: item.version },
             update: {
               $set: { licenseTypes: item.next },
               $inc: { version: 1 },
@@ -77,7 +79,8 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
         })),
         { ordered: false },
       );
-      // The filter skips learners already marked: each match is a learner this call changed.
+      // The filter skips learners changed since they were planned (this op's earlier run included):
+      // each match is a learner this call changed.
       return result.matchedCount;
     },
     async learnersChangedBy(opId, ids) {

@@ -29,7 +29,9 @@ export function createLicenseTypeRepository(connection: Connection): LicenseType
           key: typeKey,
           'pending.op': { $ne: opId },
           // Unlimited, or enough room: the capacity check and the increment are one atomic update.
-          $or: [{ capacity: null }, { $expr: { $lte: [{ $add: ['$seatsInUse', seats] }, '$capacity'] } }],
+          // An op that takes no seat (it only frees some) needs no room, even on a type already
+          // over its capacity (lowered by hand): it must be able to run, or nothing frees a seat.
+          ...(seats > 0 ? { $or: [{ capacity: null }, { $expr: { $lte: [{ $add: ['$seatsInUse', seats] }, '$capacity'] } }] } : {}),
         },
         { $inc: { seatsInUse: seats }, $push: { pending: { op: opId, n: seats, at: now } } },
       );

@@ -3,11 +3,16 @@ import type { ActorSource, ChangeSpec } from '../../licensing/model.js';
 import type { OperationStore, OpFailure, OpItem, OpState, RecentChange } from '../../licensing/ports.js';
 import { modelsFor, type OperationDoc } from '../models/index.js';
 import { nativeCollection } from './batch-writes.js';
-import { toOperation } from './mappers.js';
+import { itemGroupsOf, toOperation } from './mappers.js';
 
-/** The operations of the exactly-once engine, with their leases, in MongoDB. */
+/**
+ * The operations of the exactly-once engine, with their leases, in MongoDB. Reads and writes use
+ * the driver directly: a batch's op carries a thousand items, which Mongoose would cast one by
+ * one on every state change.
+ */
 export function createOperationRepository(connection: Connection): OperationStore {
   const { Operation } = modelsFor(connection);
+  const operations = () => nativeCollection<OperationDoc>(connection, Operation);
   return {
     async createOperation(op) {
       const doc: OperationDoc = {
@@ -18,7 +23,7 @@ export function createOperationRepository(connection: Connection): OperationStor
         source: op.source,
         reason: op.reason,
         ...(op.channelId ? { channelId: op.channelId } : {}),
-        items: op.items,
+        itemGroups: itemGroupsOf(op.items),
         failed: op.failed,
         touchedTypes: op.touchedTypes,
         createdAt: op.createdAt,
@@ -27,25 +32,20 @@ export function createOperationRepository(connection: Connection): OperationStor
         ...(op.grant ? { grant: op.grant } : {}),
         ...(op.notify ? { notify: true } : {}),
       };
-      // The driver's upsert: a batch's op carries a thousand items, which Mongoose would cast
-      // one by one, and the stored op is the one just written unless it existed already.
-      const res = await nativeCollection<OperationDoc>(connection, Operation).updateOne(
-        { _id: op.id },
-        { $setOnInsert: doc },
-        { upsert: true, ignoreUndefined: true },
-      );
+      // The stored op is the one just written unless it existed already.
+      const res = await operations().updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
       if (res.upsertedCount === 1) return op;
-      const stored = await Operation.findById(op.id).lean();
+      const stored = await operations().findOne({ _id: op.id });
       if (!stored) throw new Error(`operation ${op.id} vanished`);
-      return toOperation(stored as OperationDoc);
+      return toOperation(stored);
     },
     async getOperation(id) {
-      const doc = await Operation.findById(id).lean();
-      return doc ? toOperation(doc as OperationDoc) : null;
+      const doc = await operations().findOne({ _id: id });
+      return doc ? toOperation(doc) : null;
     },
     async leaseOperation(id, owner, ms) {
       const now = new Date();
-      const res = await Operation.updateOne(
+      const res = await operations().updateOne(
         {
           _id: id,
           state: { $ne: 'settled' },
@@ -56,12 +56,21 @@ export function createOperationRepository(connection: Connection): OperationStor
       return res.matchedCount === 1;
     },
     async replanOperation(id, items: OpItem[], failed: OpFailure[]) {
-      await Operation.updateOne({ _id: id, state: 'planned' }, { $set: { items, failed } });
+      await operations().updateOne(
+        { _id: id, state: 'planned' },
+        { $set: { itemGroups: itemGroupsOf(items), failed }, $unset: { items: '' } },
+      );
     },
     async setOperationState(id, from: OpState, to: OpState, extra) {
-      const res = await Operation.updateOne(
+      const res = await operations().updateOne(
         { _id: id, state: from },
-        { $set: { state: to, ...(extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}) } },
+        {
+          $set: {
+            state: to,
+            // Usually every item applied: a flag instead of a thousand ids.
+            ...(extra?.allItems ? { appliedAll: true } : extra?.appliedIds ? { appliedIds: extra.appliedIds } : {}),
+          },
+        },
       );
       return res.matchedCount === 1;
     },
@@ -89,11 +98,13 @@ export function createOperationRepository(connection: Connection): OperationStor
         source: string;
         reason?: string;
         createdAt: Date;
-        applied: number;
+        appliedAll?: boolean;
+        items: number;
+        appliedIds: number;
         failed: number;
         firstEmail?: string;
       }>([
-        { $match: { state: 'settled', 'appliedIds.0': { $exists: true } } },
+        { $match: { state: 'settled', $or: [{ appliedAll: true }, { 'appliedIds.0': { $exists: true } }] } },
         { $sort: { createdAt: -1, _id: 1 } },
         { $limit: limit },
         {
@@ -103,9 +114,22 @@ export function createOperationRepository(connection: Connection): OperationStor
             source: 1,
             reason: 1,
             createdAt: 1,
-            applied: { $size: '$appliedIds' },
+            appliedAll: 1,
+            // Items are stored column-wise in groups (older ops: one document per item).
+            items: {
+              $add: [
+                { $sum: { $map: { input: { $ifNull: ['$itemGroups', []] }, as: 'group', in: { $size: '$$group.learnerIds' } } } },
+                { $size: { $ifNull: ['$items', []] } },
+              ],
+            },
+            appliedIds: { $size: { $ifNull: ['$appliedIds', []] } },
             failed: { $size: '$failed' },
-            firstEmail: { $arrayElemAt: ['$items.email', 0] },
+            firstEmail: {
+              $ifNull: [
+                { $arrayElemAt: [{ $ifNull: [{ $arrayElemAt: ['$itemGroups.emails', 0] }, []] }, 0] },
+                { $arrayElemAt: ['$items.email', 0] },
+              ],
+            },
           },
         },
       ]);
@@ -117,7 +141,7 @@ export function createOperationRepository(connection: Connection): OperationStor
           source: doc.source as ActorSource,
           reason: doc.reason ?? '',
           at: doc.createdAt,
-          applied: doc.applied,
+          applied: doc.appliedAll ? doc.items : doc.appliedIds,
           failed: doc.failed,
           ...(doc.firstEmail ? { firstEmail: doc.firstEmail } : {}),
         }),

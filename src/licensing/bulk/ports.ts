@@ -1,5 +1,5 @@
 import type { LicensingDeps } from '../deps.js';
-import type { AdminChange, Learner } from '../model.js';
+import type { AdminChange, Learner, PlanningLearner } from '../model.js';
 import type { ApprovalPolicy, EscalationTarget } from '../policy/ports.js';
 import type { MessageRef } from '../ports.js';
 import type { TimerScheduler } from '../schedule/ports.js';
@@ -160,11 +160,13 @@ export interface BulkStore {
   /** The next `limit` matching learners with an id above `afterId`, in id order. */
   learnerPage(selection: BulkSelection, afterId: string | null, limit: number): Promise<Learner[]>;
   /**
-   * The ids of the matching learners above `afterId`, in id order, `batchSize` at a time, from
-   * one cursor over the selection (so a job reads its selection once, not once per batch).
-   * Closing the iterator closes the cursor.
+   * The matching learners above `afterId`, in id order, `batchSize` at a time, with what planning
+   * a change needs, from one cursor over the selection (so a job reads its selection once, not
+   * once per batch). Closing the iterator closes the cursor.
    */
-  matchingLearnerIds(selection: BulkSelection, afterId: string | null, batchSize: number): AsyncIterable<string[]>;
+  matchingLearnerBatches(selection: BulkSelection, afterId: string | null, batchSize: number): AsyncIterable<PlanningLearner[]>;
+  /** The version of each learner among `ids` that matches the selection now (absent: it left the selection). */
+  currentVersions(selection: BulkSelection, ids: readonly string[]): Promise<Map<string, number>>;
   /** The learners among `ids` that match the selection now, read fresh, in id order. */
   matchingLearners(selection: BulkSelection, ids: readonly string[]): Promise<Learner[]>;
   /** The emails among `emails` that no learner has. */

@@ -1,7 +1,7 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
-import type { ActorSource, AdminChange, Learner } from '../model.js';
-import { type OperationResult, planItems, runOperation, touchedTypes } from '../operations.js';
+import type { ActorSource, AdminChange, LicenseType, PlanningLearner } from '../model.js';
+import { applyOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
 import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
 import { scheduleTimers } from '../schedule/timers.js';
@@ -71,9 +71,10 @@ export async function runBulkJob(
   // Every grant of a time-bound change shares its end and warnings: one set of timers for all.
   if (request.until && request.status === 'running') await scheduleTimers(deps, bulkGrantTimers(request));
   const batchSize = deps.bulkBatchSize ?? DEFAULT_BATCH_SIZE;
-  const pager = request.undo
-    ? undoBatchPlanner(deps, (batchNo) => bulkOpId(request.undo?.of ?? '', batchNo))
-    : selectionPager(deps, request.selection, request.change, batchSize);
+  const undoOf = request.undo?.of;
+  const pager = undoOf
+    ? undoBatchPlanner(deps, (batchNo) => bulkOpId(undoOf, batchNo))
+    : selectionPlanner(deps, request.selection, request.change, batchSize);
   try {
     request = await runBatches(deps, request, pager, hooks, options);
   } finally {
@@ -85,7 +86,21 @@ export async function runBulkJob(
   return summary;
 }
 
-/** Runs batches while the request is running; returns it as it ended (or as another process left it). */
+/** A batch whose learners are changed and whose history, audit, seats and checkpoint are being written. */
+interface SettlingBatch {
+  batchNo: number;
+  /** The highest learner id of the batch: where the selection continues. */
+  lastLearnerId: string | null;
+  /** Settled and recorded (checkpoint moved, progress reported). */
+  done: Promise<void>;
+}
+
+/**
+ * Runs batches while the request is running; returns it as it ended (or as another process left
+ * it). Batch n is settled (history, audit, seats, outbox, then its checkpoint) while batch n+1 is
+ * planned and applied, so this process and the database work at once; the checkpoint still moves
+ * from n-1 to n only, and a crash in between leaves ops that the next run finishes in order.
+ */
 async function runBatches(
   deps: BulkDeps,
   initial: BulkRequest,
@@ -95,58 +110,114 @@ async function runBatches(
 ): Promise<BulkRequest> {
   const requestId = initial.id;
   let request = initial;
-  while (request.status === 'running') {
-    await hooks.heartbeat?.();
-    const batchNo = request.progress.lastBatch + 1;
-    const opId = bulkOpId(requestId, batchNo);
-    // An existing op is a batch a crashed run started: it is finished whatever else happened
-    // since (cancel included), because its seats are already reserved.
-    let op = await deps.store.getOperation(opId);
-    if (!op) {
-      const stop = await stopReason(deps, request);
-      if (stop) {
-        request = (await deps.bulk.finishBulkRequest(requestId, stop.status, deps.now(), stop.code)) ?? (await mustGet(deps, requestId));
-        continue;
+  let settling: SettlingBatch | undefined;
+  // Waits for the batch being settled; its failure is the run's.
+  const drain = async () => {
+    const batch = settling;
+    settling = undefined;
+    await batch?.done;
+  };
+  try {
+    while (request.status === 'running') {
+      // Slack requests waiting for this process go first: a batch is a lot of synchronous work
+      // (building and encoding thousands of documents), and acks have 3 seconds.
+      await yieldToIo();
+      const batchNo = settling ? settling.batchNo + 1 : request.progress.lastBatch + 1;
+      const checkpoint = settling ? settling.lastLearnerId : request.progress.lastLearnerId;
+      const opId = bulkOpId(requestId, batchNo);
+      // The lock renewal and the two reads are independent: one round trip's wait, not three.
+      const [, found, target] = await Promise.all([
+        hooks.heartbeat?.(),
+        deps.store.getOperation(opId),
+        // An undo restores each learner's own types: there is no one target to check.
+        request.change.kind === 'revoke' || request.undo ? Promise.resolve(null) : deps.store.getLicenseType(request.change.to),
+      ]);
+      // An existing op is a batch a crashed run started: it is finished whatever else happened
+      // since (cancel included), because its seats are already reserved.
+      let op = found;
+      if (!op) {
+        const stop = stopReason(request, target);
+        const planned = stop ? null : await pager.next(checkpoint);
+        if (!planned) {
+          await drain();
+          request =
+            (await deps.bulk.finishBulkRequest(requestId, stop?.status ?? 'completed', deps.now(), stop?.code)) ??
+            (await mustGet(deps, requestId));
+          continue;
+        }
+        const { items, failed } = planned;
+        op = await deps.store.createOperation({
+          id: opId,
+          state: 'planned',
+          change: request.change,
+          actor: request.requestedBy,
+          source: bulkSource(requestId),
+          reason: request.reason,
+          ...(request.channelId ? { channelId: request.channelId } : {}),
+          items,
+          failed,
+          touchedTypes: touchedTypes(items),
+          createdAt: deps.now(),
+          ...(deps.syncChanges ? { sync: true } : {}),
+          ...(request.undo ? { action: 'undo' } : {}),
+          ...(request.until
+            ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
+            : {}),
+          ...(request.notifyLearners ? { notify: true } : {}),
+        });
       }
-      const planned = await pager.next(request.progress.lastLearnerId);
-      if (!planned) {
-        request = (await deps.bulk.finishBulkRequest(requestId, 'completed', deps.now())) ?? (await mustGet(deps, requestId));
-        continue;
-      }
-      const { items, failed } = planned;
-      op = await deps.store.createOperation({
-        id: opId,
-        state: 'planned',
-        change: request.change,
-        actor: request.requestedBy,
-        source: bulkSource(requestId),
-        reason: request.reason,
-        ...(request.channelId ? { channelId: request.channelId } : {}),
-        items,
-        failed,
-        touchedTypes: touchedTypes(items),
-        createdAt: deps.now(),
-        ...(deps.syncChanges ? { sync: true } : {}),
-        ...(request.undo ? { action: 'undo' } : {}),
-        ...(request.until
-          ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
-          : {}),
-        ...(request.notifyLearners ? { notify: true } : {}),
-      });
+      const applied = await applyWaiting(deps, op, hooks, options);
+      // Settling starts at once (its writes touch only this batch's learners and commute with the
+      // previous batch's); the checkpoint still moves in order, after the previous one.
+      const previous = settling;
+      const next: SettlingBatch = {
+        batchNo,
+        lastLearnerId: lastLearnerOf(applied) ?? checkpoint,
+        done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, skipCode(request), hooks, previous?.done),
+      };
+      // Awaited below, by the next round or at the end; until then a failure must not count as unhandled.
+      next.done.catch(() => undefined);
+      settling = next;
+      // At most two batches settle at once: batch n is recorded before batch n+2 is planned. The
+      // request is read again once batch n is recorded: a cancel may have come with its progress,
+      // and it must stop the job before batch n+2.
+      await previous?.done;
+      request = await mustGet(deps, requestId);
     }
-    const result = await settleOperation(deps, op, hooks, options);
-    await deps.bulk.recordBulkBatch(
-      requestId,
-      batchNo,
-      { lastLearnerId: lastLearnerOf(result) ?? request.progress.lastLearnerId, ...tally(result, request) },
-      deps.now(),
-    );
-    const recorded = await mustGet(deps, requestId);
-    await hooks.onProgress?.(countsOf(recorded), recorded);
-    // Read again: a cancel may have come while the hook ran.
-    request = await mustGet(deps, requestId);
+    await drain();
+    // The last batch's checkpoint may have been the last change to the request.
+    return await mustGet(deps, requestId);
+  } finally {
+    // Whatever stopped the run, no write is left running behind it.
+    await settling?.done.catch(() => undefined);
   }
-  return request;
+}
+
+/** Settles an applied batch, then (once batch n-1 is recorded) moves the checkpoint from n-1 to n and reports progress. */
+async function settleAndRecord(
+  deps: BulkDeps,
+  requestId: string,
+  batchNo: number,
+  applied: Operation,
+  checkpoint: string | null,
+  skip: string,
+  hooks: BulkRunHooks,
+  previousRecorded: Promise<void> | undefined,
+): Promise<void> {
+  await yieldToIo();
+  // Both are waited for (no write left running behind a failure); the settle's failure wins.
+  const [settled, previous] = await Promise.allSettled([settleOperation(deps.store, applied, deps.now), previousRecorded]);
+  if (settled.status === 'rejected') throw settled.reason;
+  if (previous.status === 'rejected') throw previous.reason;
+  const result = settled.value;
+  await deps.bulk.recordBulkBatch(
+    requestId,
+    batchNo,
+    { lastLearnerId: lastLearnerOf(applied) ?? checkpoint, ...tally(result, skip) },
+    deps.now(),
+  );
+  const recorded = await mustGet(deps, requestId);
+  await hooks.onProgress?.(countsOf(recorded), recorded);
 }
 
 /**
@@ -165,32 +236,91 @@ export interface BatchPlanner {
   close(): Promise<void>;
 }
 
-/**
- * Streams the selection's ids with one cursor, opened at the first checkpoint asked for, and
- * reads each batch of learners fresh (re-checking the selection) just before it is planned.
- * Ids at or below the current checkpoint are dropped: another process may have run those batches.
- */
-function selectionPager(deps: BulkDeps, selection: BulkSelection, change: AdminChange, batchSize: number): BatchPlanner {
-  let ids: AsyncIterator<string[]> | undefined;
+interface SelectionPager {
+  /** The next matching learners above `checkpoint` (fresh, at most one batch), or null when there are none. */
+  next(checkpoint: string | null): Promise<PlanningLearner[] | null>;
+  close(): Promise<void>;
+}
+
+/** A selection's batches, each planned for `change` against the learners as they are now. */
+function selectionPlanner(deps: BulkDeps, selection: BulkSelection, change: AdminChange, batchSize: number): BatchPlanner {
+  const pager = selectionPager(deps, selection, batchSize);
   return {
     async next(checkpoint) {
-      ids ??= deps.bulk.matchingLearnerIds(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
-      for (;;) {
-        const batch = await ids.next();
-        if (batch.done) return null;
-        // Ids are same-length hex, so text order is id order.
-        const ahead = checkpoint === null ? batch.value : batch.value.filter((id) => id > checkpoint);
-        if (ahead.length === 0) continue;
-        // Learners that left the selection since the cursor passed are not in the batch.
-        const learners: Learner[] = await deps.bulk.matchingLearners(selection, ahead);
-        if (learners.length) return planItems(learners, { change });
+      const learners = await pager.next(checkpoint);
+      return learners ? planItems(learners, { change }) : null;
+    },
+    close: () => pager.close(),
+  };
+}
+
+/**
+ * Streams the selection with one cursor, opened at the first checkpoint asked for, and checks
+ * each batch just before it is used: learners that left the selection are dropped, and those
+ * whose version moved since the cursor read them are read again (a cursor may hand out documents
+ * as they were when it opened). Ids at or below the current checkpoint are dropped: another
+ * process may have run those batches. While one batch is being applied, the next one is already
+ * read and checked, so the database and this process work at the same time.
+ */
+function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
+  let batches: AsyncIterator<PlanningLearner[]> | undefined;
+  let ahead: Promise<PlanningLearner[] | null> | undefined;
+
+  const fresh = async (batch: PlanningLearner[]): Promise<PlanningLearner[]> => {
+    const versions = await deps.bulk.currentVersions(
+      selection,
+      batch.map((learner) => learner.id),
+    );
+    const kept: PlanningLearner[] = [];
+    const moved: string[] = [];
+    for (const learner of batch) {
+      const version = versions.get(learner.id);
+      if (version === undefined) continue;
+      if (version === learner.version) kept.push(learner);
+      else moved.push(learner.id);
+    }
+    if (moved.length === 0) return kept;
+    // Ids are same-length hex, so text order is id order.
+    return [...kept, ...(await deps.bulk.matchingLearners(selection, moved))].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  };
+  const read = async (checkpoint: string | null): Promise<PlanningLearner[] | null> => {
+    batches ??= deps.bulk.matchingLearnerBatches(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
+    for (;;) {
+      const batch = await batches.next();
+      if (batch.done) return null;
+      const above = checkpoint === null ? batch.value : batch.value.filter((learner) => learner.id > checkpoint);
+      if (above.length === 0) continue;
+      const learners = await fresh(above);
+      if (learners.length) return learners;
+    }
+  };
+  return {
+    async next(checkpoint) {
+      const pending = ahead;
+      ahead = undefined;
+      let learners = pending ? await pending : await read(checkpoint);
+      // Read ahead with the previous checkpoint; the batch is filtered again by the current one.
+      if (learners && checkpoint !== null) learners = learners.filter((learner) => learner.id > checkpoint);
+      if (learners && learners.length === 0) learners = await read(checkpoint);
+      if (learners) {
+        const last = learners[learners.length - 1]?.id ?? checkpoint;
+        ahead = read(last);
+        // Awaited by the next call (or close); until then a failure must not count as unhandled.
+        ahead.catch(() => undefined);
       }
+      return learners;
     },
     async close() {
       // Closing the cursor must not hide why the run stopped.
-      await ids?.return?.().catch(() => undefined);
+      await ahead?.catch(() => undefined);
+      await batches?.return?.().catch(() => undefined);
     },
   };
+}
+
+/** Lets pending I/O callbacks (incoming requests) run before the next chunk of work. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> {
@@ -199,24 +329,23 @@ async function mustGet(deps: BulkDeps, requestId: string): Promise<BulkRequest> 
   return request;
 }
 
-async function stopReason(deps: BulkDeps, request: BulkRequest): Promise<{ status: 'cancelled' | 'failed'; code?: string } | null> {
+/** Why the job must stop before its next batch; `target` is the change's license type as just read. */
+function stopReason(request: BulkRequest, target: LicenseType | null): { status: 'cancelled' | 'failed'; code?: string } | null {
   if (request.cancelRequestedBy) return { status: 'cancelled' };
-  // An undo restores each learner's own types; a missing one fails that learner, not the job.
-  if (request.undo) return null;
-  // A deleted target type would make seat reservation impossible; stop instead of looping.
-  if (request.change.kind !== 'revoke' && !(await deps.store.getLicenseType(request.change.to)))
-    return { status: 'failed', code: 'unknown_license_type' };
+  // A deleted target type would make seat reservation impossible; stop instead of looping. (An
+  // undo restores each learner's own types; a missing one fails that learner, not the job.)
+  if (request.change.kind !== 'revoke' && !request.undo && !target) return { status: 'failed', code: 'unknown_license_type' };
   return null;
 }
 
-/** Runs the op to settled; waits while another process holds its lease (it may be dead: leases run out). */
-async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<OperationResult> {
+/** Takes the op to applied; waits while another process holds its lease (it may be dead: leases run out). */
+async function applyWaiting(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<Operation> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
   // The op as created or found is used once; after waiting, it is read again.
   let known: Operation | undefined = loaded;
   for (;;) {
     try {
-      return await runOperation(deps.store, loaded.id, deps.processId, deps.now, known);
+      return await applyOperation(deps.store, loaded.id, deps.processId, known);
     } catch (error) {
       known = undefined;
       if (!(error instanceof OperationLeasedError) || Date.now() >= deadline) throw error;
@@ -226,16 +355,16 @@ async function settleOperation(deps: BulkDeps, loaded: Operation, hooks: BulkRun
   }
 }
 
-function tally(result: OperationResult, request: Pick<BulkRequest, 'change' | 'undo'>): { done: number; skipped: number; failed: number } {
-  const skip = skipCode(request);
+function tally(result: OperationResult, skip: string): { done: number; skipped: number; failed: number } {
   const skipped = result.failed.filter((f) => f.code === skip).length;
   return { done: result.applied.length, skipped, failed: result.failed.length - skipped };
 }
 
 /** The highest learner id of the batch: the cursor continues after it. Ids are same-length hex, so text order is id order. */
-function lastLearnerOf(result: OperationResult): string | null {
+function lastLearnerOf(op: Pick<Operation, 'items' | 'failed'>): string | null {
   let last: string | null = null;
-  for (const { learnerId } of [...result.applied, ...result.failed]) if (last === null || learnerId > last) last = learnerId;
+  for (const { learnerId } of op.items) if (last === null || learnerId > last) last = learnerId;
+  for (const { learnerId } of op.failed) if (last === null || learnerId > last) last = learnerId;
   return last;
 }
 
