@@ -97,7 +97,8 @@ describe('compose.yaml', () => {
     expect(bot?.init).toBe(true);
     expect(bot?.ports).toBeUndefined();
     expect(bot?.depends_on).toEqual({ 'mongo-init': { condition: 'service_completed_successfully' } });
-    expect(bot?.env_file).toEqual([{ path: '.env', required: true }]);
+    // The plain form: Compose v1 and v2 both read it, and both stop when .env is missing.
+    expect(bot?.env_file).toBe('.env');
     expect((bot?.environment as Record<string, string> | undefined)?.MONGODB_URI).toBe(
       'mongodb://mongo1:27017,mongo2:27017,mongo3:27017/license-bot?replicaSet=rs0',
     );
@@ -112,23 +113,40 @@ describe('compose.yaml', () => {
   });
 });
 
-/** `docker compose config` needs only the client and its compose plugin, which CI may have. */
-async function hasComposePlugin(): Promise<boolean> {
-  try {
-    await run('docker', ['compose', 'version']);
-    return true;
-  } catch {
-    return false;
+/**
+ * `docker compose config` (the Compose v2 plugin) or `docker-compose config` (v1, Debian's
+ * docker-compose, which .ci/install-packages installs): either parses and validates the file
+ * without a Docker engine. Neither → the test fails with the way to get one, never passes silently.
+ */
+async function composeCommand(): Promise<[string, string[]]> {
+  for (const [command, prefix] of [
+    ['docker', ['compose']],
+    ['docker-compose', []],
+  ] as [string, string[]][]) {
+    try {
+      await run(command, [...prefix, 'version']);
+      return [command, prefix];
+    } catch {
+      // not installed: try the next one
+    }
   }
+  throw new Error('Neither `docker compose` nor `docker-compose` is installed; run .ci/install-packages (apt-get install docker-compose).');
 }
 
-const withComposePlugin = (await hasComposePlugin()) ? it : it.skip;
-
 describe('docker compose config', () => {
-  withComposePlugin('accepts compose.yaml (where the compose plugin is installed)', async () => {
+  it('accepts compose.yaml', async () => {
+    const [command, prefix] = await composeCommand();
     const dir = mkdtempSync(path.join(tmpdir(), 'compose-config-'));
     writeFileSync(path.join(dir, '.env'), 'SLACK_BOT_TOKEN=xoxb-x\nSLACK_SIGNING_SECRET=secret-secret\n');
-    const { stdout } = await run('docker', ['compose', '--project-directory', dir, '-f', path.join(root, 'compose.yaml'), 'config']);
+    const { stdout } = await run(command, [...prefix, '--project-directory', dir, '-f', path.join(root, 'compose.yaml'), 'config']);
     expect(stdout).toContain('replicaSet=rs0');
+    expect(stdout).toContain('SLACK_BOT_TOKEN: xoxb-x');
+  });
+
+  it('refuses a compose file that is not one, so the check above can fail', async () => {
+    const [command, prefix] = await composeCommand();
+    const dir = mkdtempSync(path.join(tmpdir(), 'compose-bad-'));
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  bot:\n    restart: sometimes-maybe\n    ports: 3000\n');
+    await expect(run(command, [...prefix, '--project-directory', dir, '-f', path.join(dir, 'compose.yaml'), 'config'])).rejects.toThrow();
   });
 });
