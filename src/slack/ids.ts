@@ -76,6 +76,12 @@ export const ids = {
     /** The Keep / Release row of a learner's question. */
     askBlock: 'reclaim_ask_actions',
   },
+  /** `/license usage`: the form to upload a usage report. */
+  usageModal: {
+    callback: 'usage_modal',
+    fileBlock: 'usage_file_block',
+    fileInput: 'usage_file_input',
+  },
   undo: {
     /** On a completed or cancelled bulk job's notice. */
     job: 'bulk_job_undo',

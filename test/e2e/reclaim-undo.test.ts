@@ -6,7 +6,7 @@ import { waitFor } from '../support/bulk-agenda.js';
 import { ADMIN, bootE2E, type E2E, SIGNING_SECRET } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { blockActionsPayload, sendSignedRequest } from '../support/slack-requests.js';
+import { blockActionsPayload, sendSignedRequest, viewSubmissionPayload } from '../support/slack-requests.js';
 
 const LEAD = 'ULEAD1';
 const APPROVALS = 'CAPPROVALS';
@@ -116,6 +116,38 @@ const buttonValue = (call: SlackCall, actionId: string): string => {
 };
 
 describe('usage, reclaim, undo and the report in Slack', () => {
+  it('takes a usage report uploaded in the /license usage form, asks again for a missing file, and tells the admin in a DM', async () => {
+    await boot();
+    await givenProHolders();
+    await e2e.command('usage');
+    const opened = await e2e.slack.waitFor(
+      'views.open',
+      (c) => (c.body.view as { callback_id?: string }).callback_id === ids.usageModal.callback,
+    );
+    const upload = (opened.body.view as { blocks: { block_id?: string; element?: { type?: string; filetypes?: string[] } }[] }).blocks.find(
+      (b) => b.block_id === ids.usageModal.fileBlock,
+    );
+    expect(upload?.element).toMatchObject({ type: 'file_input', filetypes: ['csv'] });
+    const submit = (files: unknown[]) =>
+      e2e.interact(
+        viewSubmissionPayload({
+          user_id: ADMIN,
+          callback_id: ids.usageModal.callback,
+          values: { [ids.usageModal.fileBlock]: { [ids.usageModal.fileInput]: { type: 'file_input', files } as never } },
+        }),
+      );
+
+    const missing = await submit([]);
+    expect(missing.json).toEqual({ response_action: 'errors', errors: { [ids.usageModal.fileBlock]: 'Add the usage report (CSV).' } });
+
+    const done = await submit([{ ...e2e.slack.shareFile('learner-summary.csv', Buffer.from(SUMMARY_CSV)), filetype: 'csv' }]);
+    expect(done.body).toBe('');
+    const told = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === ADMIN && text(c).includes('Imported usage'));
+    expect(text(told)).toContain('learner-summary.csv');
+    const { Learner } = modelsFor(e2e.running.db.connection);
+    expect((await Learner.findOne({ email: 'active@example.com' }).lean())?.usage?.hoursViewed).toBe(2);
+  });
+
   it('imports a usage report shared in the bot’s DM, then /license reclaim shows the idle seats and Reclaim goes for approval', async () => {
     await boot({ BULK_APPROVAL_THRESHOLD: '1' });
     await givenProHolders();

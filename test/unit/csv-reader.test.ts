@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import { readCsv, writeCsv } from '../../src/cli/csv.js';
+import { readCsv, writeCsv } from '../../src/csv.js';
 import type { SourceRow } from '../../src/licensing/transfer/ports.js';
 import { InvalidSourceError } from '../../src/licensing/transfer/table.js';
 

@@ -6,7 +6,7 @@ import { importLicenseTypes, type LicenseTypeImportSummary } from '../../licensi
 import { parseActivityDate } from '../../licensing/usage/usage-format.js';
 import { importUsage } from '../../licensing/usage/usage-import.js';
 import { CliError, type CliIo, formatCount as n, say, withDatabase } from '../context.js';
-import { csvFileRows } from '../csv.js';
+import { csvFileRows } from '../../csv.js';
 
 /** `import license-types FILE` and `import learners FILE`. */
 export async function runImport(

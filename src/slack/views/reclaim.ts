@@ -6,7 +6,7 @@ import type { UsageImportRecord } from '../../licensing/usage/ports.js';
 import type { UsageImportSummary } from '../../licensing/usage/usage-import.js';
 import { ids } from '../ids.js';
 import { encodeReclaimAskRef, encodeReclaimStartRef } from '../parsers/payloads.js';
-import { button, context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
+import { button, context, escapeMrkdwn, type KnownBlock, type Message, type ModalView, plainText, section, slackDate } from './blocks.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 /** Prices have no currency in the config: shown as plain amounts. */
@@ -137,19 +137,47 @@ export function buildUsageImportedMessage(fileName: string, summary: UsageImport
   };
 }
 
-/** `/license usage`: how to send a report, and the latest imports. */
-export function buildUsageHelpMessage(imports: readonly UsageImportRecord[]): Message {
+/** The usage report's columns, in a sentence (the form and the DM help share it). */
+const USAGE_HOW =
+  'Export the *Learner Summary* (or *Learner Detail*) report from LinkedIn Learning as CSV, as it is. Other platforms: a CSV with `email` and `lastActiveAt` (or `hoursViewed`, `daysLoggedIn`). The whole file is checked first; nothing is written if a row is wrong.';
+
+function latestImports(imports: readonly UsageImportRecord[]): KnownBlock {
   const lines = imports.map(
     (i) =>
       `• ${slackDate(i.importedAt)} ${escapeMrkdwn(i.fileName)}: ${n(i.matched)} learners${i.status === 'running' ? ' (unfinished)' : ''}`,
   );
+  return section(lines.length ? `*Latest imports*\n${lines.join('\n')}` : 'No usage imported yet.');
+}
+
+/** How to send a usage report by DM (a CSV dropped into the bot's DM also works), and the latest imports. */
+export function buildUsageHelpMessage(imports: readonly UsageImportRecord[]): Message {
   return {
     text: 'Send me the usage report as a CSV file in this DM.',
     blocks: [
-      section(
-        '*Import usage*: export the *Learner Summary* (or *Learner Detail*) report from LinkedIn Learning as CSV and drop the file into my DM (Apps → license-bot → Messages). Other platforms: a CSV with `email` and `lastActiveAt` (or `hoursViewed`, `daysLoggedIn`). The whole file is checked first; nothing is written if a row is wrong.',
-      ),
-      section(lines.length ? `*Latest imports*\n${lines.join('\n')}` : 'No usage imported yet.'),
+      section(`*Import usage*: ${USAGE_HOW} Drop the file into my DM (Apps → license-bot → Messages), or use \`/license usage\`.`),
+      latestImports(imports),
+    ],
+  };
+}
+
+/** `/license usage`: a form with one CSV upload (Slack takes up to 10 MB), and the latest imports. */
+export function buildUsageModal(imports: readonly UsageImportRecord[]): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ids.usageModal.callback,
+    title: plainText('Import usage', 24),
+    submit: plainText('Import', 24),
+    close: plainText('Cancel', 24),
+    blocks: [
+      section(USAGE_HOW),
+      {
+        type: 'input',
+        block_id: ids.usageModal.fileBlock,
+        label: plainText('Usage report (CSV)'),
+        element: { type: 'file_input', action_id: ids.usageModal.fileInput, filetypes: ['csv'], max_files: 1 },
+      },
+      context('I import it as soon as you press Import and tell you the outcome in my DM. Larger files than 10 MB: drop them into my DM.'),
+      latestImports(imports),
     ],
   };
 }

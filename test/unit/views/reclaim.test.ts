@@ -2,7 +2,12 @@ import type { ReclaimSummary } from '../../../src/licensing/reclaim/reclaim.js';
 import { ids } from '../../../src/slack/ids.js';
 import { parseReclaimAskRef, parseReclaimStartRef, parseRequestRef } from '../../../src/slack/parsers/payloads.js';
 import { buildCompletionNotice } from '../../../src/slack/views/bulk-messages.js';
-import { buildReclaimAnsweredMessage, buildReclaimAskMessage, buildReclaimSummary } from '../../../src/slack/views/reclaim.js';
+import {
+  buildReclaimAnsweredMessage,
+  buildReclaimAskMessage,
+  buildReclaimSummary,
+  buildUsageModal,
+} from '../../../src/slack/views/reclaim.js';
 import { blockById } from './block-queries.js';
 
 const T = new Date('2026-06-01T09:00:00Z');
@@ -99,5 +104,32 @@ describe('the reclaim views', () => {
     expect(JSON.stringify(buildCompletionNotice(request, summaryOf, [], new Map()).blocks)).not.toContain(ids.undo.job);
     const undoNotice = buildCompletionNotice({ ...request, undo: { of: 'd'.repeat(24) } }, summaryOf, [], new Map());
     expect(undoNotice.blocks[0]).toMatchObject({ text: { text: expect.stringContaining(`undo of job ${'d'.repeat(24)}`) } });
+  });
+
+  it('give /license usage a form with one CSV upload and the latest imports, their file names escaped', () => {
+    const modal = buildUsageModal([
+      {
+        id: 'i1',
+        fileName: '*summary*.csv',
+        format: 'linkedin_learner_summary',
+        importedAt: new Date('2026-12-01T10:00:00Z'),
+        importedBy: 'UADMIN1',
+        source: 'slack',
+        periodEnd: new Date('2026-11-30T00:00:00Z'),
+        rows: 1300,
+        learners: 1250,
+        matched: 1200,
+        unknownEmails: 50,
+        status: 'completed',
+      },
+    ]);
+    expect(modal.callback_id).toBe(ids.usageModal.callback);
+    const input = modal.blocks.find((b) => b.block_id === ids.usageModal.fileBlock) as { type: string; element: unknown };
+    expect(input).toMatchObject({
+      type: 'input',
+      element: { type: 'file_input', action_id: ids.usageModal.fileInput, filetypes: ['csv'], max_files: 1 },
+    });
+    const last = modal.blocks[modal.blocks.length - 1] as { text: { text: string } };
+    expect(last.text.text).toMatch(/^\*Latest imports\*\n• .* ∗summary∗\.csv: 1,200 learners$/);
   });
 });

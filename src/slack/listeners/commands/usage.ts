@@ -1,10 +1,11 @@
 import { requireAdmin } from '../../../licensing/admins.js';
 import { listUsageImports } from '../../../licensing/usage/usage-import.js';
-import { buildUsageHelpMessage } from '../../views/reclaim.js';
+import { buildUsageModal } from '../../views/reclaim.js';
 import type { CommandContext } from './context.js';
 
-/** `/license usage`: how to send a usage report (a CSV in the bot's DM) and the latest imports. */
+/** `/license usage`: the form to upload a usage report (CSV), with the latest imports (admins only). */
 export async function handleUsageCommand(ctx: CommandContext): Promise<void> {
   await requireAdmin(ctx.deps.services, ctx.actor, 'usage.import');
-  await ctx.reply(buildUsageHelpMessage(await listUsageImports(ctx.deps.services, 5)));
+  const imports = await listUsageImports(ctx.deps.services, 5);
+  await ctx.client.views.open({ trigger_id: ctx.triggerId, view: buildUsageModal(imports) });
 }

@@ -7,6 +7,7 @@ import { handleBulkRejectSubmission } from './bulk-reject-submission.js';
 import { handleChangeSubmission } from './change-submission.js';
 import { handleExtendSubmission } from './extend-submission.js';
 import { handleLicenseRequestSubmission } from './license-request-submission.js';
+import { handleUsageSubmission } from './usage-submission.js';
 
 /** Registers every modal submission. */
 export function register(app: App, deps: SlackDeps): void {
@@ -18,4 +19,5 @@ export function register(app: App, deps: SlackDeps): void {
   view(ids.bulkReject.callback, handleBulkRejectSubmission(deps));
   view(ids.extendModal.callback, handleExtendSubmission(deps));
   view(ids.requestModal.callback, handleLicenseRequestSubmission(deps));
+  view(ids.usageModal.callback, handleUsageSubmission(deps));
 }

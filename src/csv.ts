@@ -1,11 +1,15 @@
+/**
+ * CSV in and out, shared by the CLI (files, stdout) and Slack uploads (bytes): RFC 4180 via the
+ * node-csv project, UTF-8 or UTF-16 with a byte order mark, bounded records. No domain rules here.
+ */
 import { createReadStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
-import type { RowSource, SourceRow } from '../licensing/transfer/ports.js';
-import { InvalidSourceError } from '../licensing/transfer/table.js';
+import type { RowSource, SourceRow } from './licensing/transfer/ports.js';
+import { InvalidSourceError } from './licensing/transfer/table.js';
 
 /** How a file's bytes were read as text: UTF-8, or UTF-16 announced by a byte order mark. */
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
