@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile } from 'vega-lite';
 import type { ChartRenderer } from '../../licensing/report/ports.js';
-import { buildSeatChartSvg, CHART_HEIGHT, CHART_WIDTH } from './seat-chart-svg.js';
+import { CHART_HEIGHT, CHART_WIDTH, seatChartSpec } from './seat-chart-spec.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,18 +16,31 @@ function fontFiles(): string[] {
   }
 }
 
-/** Renders the seat chart: our SVG, rasterised to PNG by resvg (a prebuilt binary from npm, no download at install). */
+/**
+ * Renders the seat chart: the Vega-Lite spec compiled and drawn to SVG by Vega (headless, no
+ * canvas), fitted into CHART_WIDTH × CHART_HEIGHT (aspect kept, white around it) and rasterised
+ * to PNG by resvg (a prebuilt binary from npm, no download at install).
+ */
 export function createPngChartRenderer(): ChartRenderer {
   const fonts = fontFiles();
   return {
     async renderSeatChart(report) {
-      const resvg = new Resvg(buildSeatChartSvg(report), {
-        fitTo: { mode: 'width', value: CHART_WIDTH },
-        font: { fontFiles: fonts, loadSystemFonts: fonts.length === 0, defaultFontFamily: 'DejaVu Sans' },
-        background: '#ffffff',
-      });
-      const png = resvg.render().asPng();
-      return { png: Buffer.from(png), width: CHART_WIDTH, height: CHART_HEIGHT };
+      const view = new View(parse(compile(seatChartSpec(report)).spec), { renderer: 'none' });
+      try {
+        const svg = fitSvg(await view.toSVG(), CHART_WIDTH, CHART_HEIGHT);
+        const resvg = new Resvg(svg, {
+          font: { fontFiles: fonts, loadSystemFonts: fonts.length === 0, defaultFontFamily: 'DejaVu Sans' },
+          background: '#ffffff',
+        });
+        return { png: Buffer.from(resvg.render().asPng()), width: CHART_WIDTH, height: CHART_HEIGHT };
+      } finally {
+        view.finalize();
+      }
     },
   };
+}
+
+/** Gives Vega's SVG (which has a viewBox) the exact outer size; the drawing scales into it. */
+function fitSvg(svg: string, width: number, height: number): string {
+  return svg.replace(/^<svg([^>]*?)\swidth="[\d.]+"\sheight="[\d.]+"/, `<svg$1 width="${width}" height="${height}"`);
 }
