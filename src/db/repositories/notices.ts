@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import type { NoticeContent, NoticeCounts, NoticeStore, QueuedNotice } from '../../licensing/notices/ports.js';
+import type { NoticeContent, NoticeCounts, NoticeState, NoticeStore, QueuedNotice } from '../../licensing/notices/ports.js';
 import { modelsFor, type NoticeDoc } from '../models/index.js';
 import { insertNew, nativeCollection } from './batch-writes.js';
 
@@ -112,6 +112,16 @@ export function createNoticeRepository(connection: Connection): NoticeStore {
       ]);
       const count = (state: NoticeDoc['state']) => rows.find((row) => row._id === state)?.n ?? 0;
       return { waiting: count('queued'), sent: count('sent'), noAccount: count('no_account'), failed: count('failed') };
+    },
+
+    async noticeStates(keys) {
+      const states = new Map<string, NoticeState>();
+      for (let i = 0; i < keys.length; i += 1_000) {
+        const docs = await Notice.find({ _id: { $in: keys.slice(i, i + 1_000) } }, { state: 1, slackUserId: 1 }).lean();
+        for (const doc of docs)
+          states.set(doc._id, doc.state === 'sent' ? { state: 'sent', slackUserId: doc.slackUserId ?? '' } : { state: doc.state });
+      }
+      return states;
     },
   };
 }

@@ -36,8 +36,53 @@ export interface LicenseRequestDecidedNotice {
   reason?: string;
 }
 
+/** What an Extend (or "Ask for more time") button acts on: one grant, or every active grant of a bulk request. */
+export type NoticeGrantTarget = { grantId: string } | { requestId: string };
+
+/**
+ * A time-bound license ends soon (7 days and 1 day before, or at half the time). To the learner,
+ * with "Ask for more time"; to the admin who granted it — one learner, or a bulk change's learners
+ * together — with Extend (all). License types are keys.
+ */
+export interface GrantEndingNotice {
+  kind: 'grant_ending';
+  audience: 'learner' | 'admin';
+  endsAt: Date;
+  /** Types taken back at the end, and those given back (what a reassignment replaced). */
+  taken: string[];
+  returned: string[];
+  /** The learner, or the first few of a bulk change's learners; `count` is how many end. */
+  learners: { name: string; email: string }[];
+  count: number;
+  target: NoticeGrantTarget;
+}
+
+/** To the admin who granted it: a grant ended on time, but what it replaced had no free seat to give back. */
+export interface GrantEndedWithoutReturnNotice {
+  kind: 'grant_ended_without_return';
+  endsAt: Date;
+  taken: string[];
+  returned: string[];
+  learner: { name: string; email: string };
+}
+
+/** An ask-first reclaim round asks an idle learner: Keep my license / Release it, before `graceEndsAt`. */
+export interface ReclaimAskNotice {
+  kind: 'reclaim_ask';
+  roundId: string;
+  learnerId: string;
+  learnerName: string;
+  licenseType: string;
+  graceEndsAt: Date;
+}
+
 /** What a notice says, as data; the Slack layer renders it with a pure builder when it sends it. */
-export type NoticeContent = LicenseChangedNotice | LicenseRequestDecidedNotice;
+export type NoticeContent =
+  | LicenseChangedNotice
+  | LicenseRequestDecidedNotice
+  | GrantEndingNotice
+  | GrantEndedWithoutReturnNotice
+  | ReclaimAskNotice;
 
 /** One message to queue. */
 export interface NoticeItem {
@@ -76,6 +121,9 @@ export type NoticeOutcome =
   | { kind: 'retry'; reason: string; nextAttemptAt: Date; countAttempt: boolean; mayHaveSent: boolean }
   | { kind: 'failed'; reason: string };
 
+/** Where one notice stands: `sent` names the Slack user it went to. */
+export type NoticeState = { state: 'queued' } | { state: 'sent'; slackUserId: string } | { state: 'no_account' } | { state: 'failed' };
+
 /** How the notices of one source stand. */
 export interface NoticeCounts {
   /** Queued or being sent. */
@@ -98,6 +146,8 @@ export interface NoticeStore {
   /** Gives back the notices of a lease that were not started (the drainer is stopping). */
   releaseNotices(token: string): Promise<void>;
   noticeCounts(source: string): Promise<NoticeCounts>;
+  /** Where each of these notices stands, by key; a key never queued is absent. */
+  noticeStates(keys: readonly string[]): Promise<Map<string, NoticeState>>;
 }
 
 /** How the Slack side answered one send. */

@@ -1,5 +1,5 @@
 import { type Clock, type Pacer, realClock } from './pacer.js';
-import type { NoticeCounts, NoticeDeps, NoticeItem, NoticeOutcome, NoticeSender, QueuedNotice, SendResult } from './ports.js';
+import type { NoticeCounts, NoticeDeps, NoticeItem, NoticeOutcome, NoticeSender, NoticeState, QueuedNotice, SendResult } from './ports.js';
 
 /** Queues DMs; an item whose key was queued before (sent or not) is left as it is. */
 export async function enqueueNotices(deps: NoticeDeps, items: readonly NoticeItem[]): Promise<void> {
@@ -9,6 +9,11 @@ export async function enqueueNotices(deps: NoticeDeps, items: readonly NoticeIte
 /** How the notices of one source (a bulk job, one change, …) stand. */
 export async function noticeCounts(deps: Pick<NoticeDeps, 'notices'>, source: string): Promise<NoticeCounts> {
   return deps.notices.noticeCounts(source);
+}
+
+/** Where each of these notices stands (a feature reading who got its DM, or who has no Slack account). */
+export async function noticeStates(deps: Pick<NoticeDeps, 'notices'>, keys: readonly string[]): Promise<Map<string, NoticeState>> {
+  return keys.length ? deps.notices.noticeStates(keys) : new Map();
 }
 
 export interface DrainOptions {
