@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { modelsFor } from '../../src/db/models/index.js';
 import type { AppServices } from '../../src/licensing/app-services.js';
 import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
@@ -13,7 +11,7 @@ import { givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fake-slack.js';
 import { givenLicenseTypes } from '../support/fixtures.js';
-import { deliverNotices } from '../support/notices.js';
+import { busiestSecond, deliverNotices, drainInProcessKilled } from '../support/notices.js';
 import { appServices, type TestClock, testClock } from '../support/schedule-fixtures.js';
 
 const LEARNERS = 2_000;
@@ -26,14 +24,12 @@ const DAY = 24 * 3_600_000;
 
 let db: TestDatabase;
 let slack: FakeSlack;
-let worker: ChildProcess | undefined;
 
 beforeEach(async () => {
   db = await openTestDatabase();
   slack = await startFakeSlack();
 });
 afterEach(async () => {
-  if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
   await slack.close();
   await db.drop();
 });
@@ -41,17 +37,6 @@ afterEach(async () => {
 /** The calls the notice queue made: look-ups, DMs, and DM look-backs after a crash. */
 const queueCalls = (calls: readonly SlackCall[]) =>
   calls.filter((c) => c.method === 'users.lookupByEmail' || c.method.startsWith('conversations.') || c.method === 'chat.postMessage');
-
-/** The most calls that arrived within any one second. */
-function busiestSecond(calls: readonly SlackCall[]): number {
-  const times = calls.map((c) => c.at).sort((a, b) => a - b);
-  let busiest = 0;
-  for (let i = 0, j = 0; i < times.length; i += 1) {
-    while ((times[j] ?? 0) < (times[i] ?? 0) - 1_000) j += 1;
-    busiest = Math.max(busiest, i - j + 1);
-  }
-  return busiest;
-}
 
 /** The grant store as a process that dies right after queuing its first batch of warnings (before marking them sent). */
 function dyingAfterFirstBatch(grants: GrantStore): GrantStore {
@@ -110,25 +95,9 @@ describe('the warnings of a large time-bound bulk change', () => {
     expect(await modelsFor(db.connection).Notice.countDocuments()).toBe(LEARNERS + 1);
 
     // A drainer in another process is killed (kill -9) partway through the wave.
-    worker = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/support/notice-worker.ts')], {
-      env: { ...process.env, WORKER_DB_NAME: db.connection.name, WORKER_SLACK_API_URL: slack.apiUrl, WORKER_PACE: String(RATE) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const child = worker;
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await slack
-      .waitFor('chat.postMessage', () => slack.callsTo('chat.postMessage').length >= 300, 60_000)
-      .catch((error: Error) => {
-        throw new Error(`${error.message}\nworker stderr: ${stderr}`);
-      });
-    child.kill('SIGKILL');
-    await exited;
+    await drainInProcessKilled(db, slack, { pace: RATE, killWhen: () => slack.callsTo('chat.postMessage').length >= 300 });
     const killedAfter = slack.calls.length;
     expect(slack.callsTo('chat.postMessage').length).toBeLessThan(LEARNERS);
-    // Its leases would run out in a minute; let them run out now.
-    await modelsFor(db.connection).Notice.updateMany({ leaseToken: { $ne: null } }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
 
     // The survivor sends the rest at the pace.
     await deliverNotices(db, slack, { pacer: createPacer(RATE), maxRunMs: 120_000 });

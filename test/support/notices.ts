@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
-import type { Repositories } from '../../src/db/index.js';
+import type { Database, Repositories } from '../../src/db/index.js';
+import { modelsFor } from '../../src/db/models/index.js';
 import { createPacer } from '../../src/licensing/notices/pacer.js';
 import type { NoticeItem, NoticeSender, QueuedNotice, SendResult } from '../../src/licensing/notices/ports.js';
 import { type DrainOptions, type DrainSummary, drainNotices } from '../../src/licensing/notices/queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackNoticeSender } from '../../src/slack/notifiers/notice-sender.js';
-import type { FakeSlack } from './fake-slack.js';
+import type { FakeSlack, SlackCall } from './fake-slack.js';
 
 /** A sender that records what it was asked and answers from a script (by default: sent). */
 export interface RecordingSender extends NoticeSender {
@@ -78,4 +81,43 @@ export async function deliverNotices(
     pacer: createPacer(600_000),
     ...drain,
   });
+}
+
+/**
+ * Runs a notice drainer in another process (test/support/notice-worker.ts) on the test database,
+ * sending into the fake Slack at `pace` calls a minute, and kills it (kill -9) the moment
+ * `killWhen` holds after one of its DMs; then lets its leases run out, as a minute would.
+ */
+export async function drainInProcessKilled(
+  db: Database,
+  slack: FakeSlack,
+  options: { pace: number; killWhen: () => boolean; timeoutMs?: number },
+): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/support/notice-worker.ts')], {
+    env: { ...process.env, WORKER_DB_NAME: db.connection.name, WORKER_SLACK_API_URL: slack.apiUrl, WORKER_PACE: String(options.pace) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await slack.waitFor('chat.postMessage', options.killWhen, options.timeoutMs ?? 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nworker stderr: ${stderr}`);
+    });
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  await modelsFor(db.connection).Notice.updateMany({ leaseToken: { $ne: null } }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+}
+
+/** The most calls that arrived within any one second (how a pace is measured from the fake Slack's call log). */
+export function busiestSecond(calls: readonly SlackCall[]): number {
+  const times = calls.map((c) => c.at).sort((a, b) => a - b);
+  let busiest = 0;
+  for (let i = 0, j = 0; i < times.length; i += 1) {
+    while ((times[j] ?? 0) < (times[i] ?? 0) - 1_000) j += 1;
+    busiest = Math.max(busiest, i - j + 1);
+  }
+  return busiest;
 }
