@@ -40,7 +40,7 @@ export function defineNoticeJobs(agenda: Agenda, services: NoticeJobServices): v
         },
         stopping: () => isStopping(agenda),
       });
-      if (summary.sent || summary.noAccount || summary.failed || summary.rateLimited) {
+      if (summary.sent || summary.noAccount || summary.failed || summary.withdrawn || summary.rateLimited) {
         const { settledSources: _, ...counts } = summary;
         logger.info('notices sent', { job: NOTICES_SEND_JOB, ...counts });
       }

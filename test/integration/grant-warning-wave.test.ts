@@ -91,7 +91,13 @@ describe('the warnings of a large time-bound bulk change', () => {
     expect(await sendDueWarnings(deps, { batchSize: 500 })).toMatchObject({ grants: LEARNERS });
     expect(await sendDueWarnings(deps)).toEqual({ grants: 0, queued: 0 });
     const source = grantWarningSource({ requestId }, '7d', endsAt);
-    expect(await db.repositories.notices.noticeCounts(source)).toEqual({ waiting: LEARNERS, sent: 0, noAccount: 0, failed: 0 });
+    expect(await db.repositories.notices.noticeCounts(source)).toEqual({
+      waiting: LEARNERS,
+      sent: 0,
+      noAccount: 0,
+      failed: 0,
+      withdrawn: 0,
+    });
     expect(await modelsFor(db.connection).Notice.countDocuments()).toBe(LEARNERS + 1);
 
     // A drainer in another process is killed (kill -9) partway through the wave.
@@ -116,6 +122,7 @@ describe('the warnings of a large time-bound bulk change', () => {
       sent: LEARNERS * 0.9,
       noAccount: LEARNERS * 0.1,
       failed: 0,
+      withdrawn: 0,
     });
 
     // Paced: in no second did more calls arrive than the rate allows (plus the few in flight at once), in either process.

@@ -282,9 +282,46 @@ describe('warnings before a grant ends', () => {
     await deliverNotices(db, slack, { now: clock.now });
     const grant = (await deps.grants.getGrant(grantId))!;
     const source = grantWarningSource({ grantId }, '1d', grant.endsAt);
-    expect(await db.repositories.notices.noticeCounts(source)).toEqual({ waiting: 0, sent: 0, noAccount: 1, failed: 0 });
+    expect(await db.repositories.notices.noticeCounts(source)).toEqual({ waiting: 0, sent: 0, noAccount: 1, failed: 0, withdrawn: 0 });
     expect(slack.callsTo('users.lookupByEmail').map((c) => c.body.email)).toEqual(['jan@example.com']);
     expect(slack.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['UADMIN1']);
+  });
+});
+
+describe('warnings that no longer hold', () => {
+  it('are withdrawn when the grant is extended before the queue sent them, and the new end is warned of', async () => {
+    deps = appServices(db, clock, { learnerNotices: true });
+    const [kai] = await givenLearners(db, [{ email: 'kai@example.com', name: 'Kai', licenseTypes: ['core'], slackUserId: 'UKAI' }]);
+    const grantId = await grantUntil(deps, kai!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 10 * DAY));
+    clock.advance(3 * DAY);
+    await sendDueWarnings(deps);
+    // The queue is long: before it gets to Kai's warning, the admin extends the grant by a month.
+    const newEnd = new Date(START.getTime() + 40 * DAY);
+    expect(await extendGrants(deps, admin, { target: { grantId }, endsAt: newEnd })).toMatchObject({ kind: 'extended' });
+    await deliverNotices(db, slack, { now: clock.now });
+    expect(slack.messagesIn('UKAI').filter((m) => m.text.includes('license ends'))).toHaveLength(0);
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(0);
+
+    clock.set(new Date(newEnd.getTime() - 7 * DAY));
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    const warned = slack.messagesIn('UKAI').filter((m) => m.text.includes('license ends'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.text).toContain(newEnd.toISOString());
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(1);
+  });
+
+  it('are not sent once the grant has ended', async () => {
+    const [lee] = await givenLearners(db, [{ email: 'lee@example.com', name: 'Lee', licenseTypes: ['core'] }]);
+    const grantId = await grantUntil(deps, lee!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 2 * DAY));
+    clock.advance(DAY);
+    await sendDueWarnings(deps);
+    // The queue did not get to it before the end.
+    clock.advance(DAY);
+    const run = await deliverNotices(db, slack, { now: clock.now });
+    expect(run).toMatchObject({ sent: 0, withdrawn: 1 });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(await db.repositories.notices.noticeCounts(grantAdminSource({ grantId }))).toMatchObject({ waiting: 0, withdrawn: 1 });
   });
 });
 

@@ -40,6 +40,7 @@ describe('a notice drainer whose process is killed', () => {
       sent: count,
       noAccount: 0,
       failed: 0,
+      withdrawn: 0,
     });
   }, 90_000);
 });

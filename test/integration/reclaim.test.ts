@@ -149,9 +149,9 @@ describe('reclaim with RECLAIM_ASK_FIRST', () => {
     expect(await queueReclaimAsks(deps, round.id)).toEqual({ queued: 3 });
     // Queuing again asks nobody twice.
     expect(await queueReclaimAsks(deps, round.id)).toEqual({ queued: 0 });
-    expect(await noticeCounts(deps, reclaimAskSource(round.id))).toEqual({ waiting: 3, sent: 0, noAccount: 0, failed: 0 });
+    expect(await noticeCounts(deps, reclaimAskSource(round.id))).toEqual({ waiting: 3, sent: 0, noAccount: 0, failed: 0, withdrawn: 0 });
 
-    await deliverNotices(db, slack);
+    await deliverNotices(db, slack, { now: deps.now });
     const [question] = slack.messagesIn('UIDLE1');
     expect(question?.text).toBe(`Do you still need your Learning Pro license? Answer by ${round.graceEndsAt.toISOString()}.`);
     const keeper = await idOf('idle1@example.com');
@@ -167,7 +167,7 @@ describe('reclaim with RECLAIM_ASK_FIRST', () => {
     // Where each went is recorded once on the round; the learner without Slack is counted, not asked again.
     expect(await recordAskOutcomes(deps, round.id)).toEqual({ sent: 2, noSlack: 1, failed: 0 });
     expect(await recordAskOutcomes(deps, round.id)).toEqual({ sent: 0, noSlack: 0, failed: 0 });
-    await deliverNotices(db, slack);
+    await deliverNotices(db, slack, { now: deps.now });
     expect(slack.callsTo('users.lookupByEmail')).toHaveLength(3);
     expect(await db.repositories.reclaim.getRound(round.id)).toMatchObject({ sent: 2, noSlack: 1, failed: 0 });
 
@@ -226,7 +226,7 @@ describe('reclaim with RECLAIM_ASK_FIRST', () => {
   it('knows who may answer as soon as the DM is out, before the round recorded where it went', async () => {
     const { deps, round } = await startRound(() => T0);
     await queueReclaimAsks(deps, round.id);
-    await deliverNotices(db, slack);
+    await deliverNotices(db, slack, { now: deps.now });
     const keeper = await idOf('idle1@example.com');
 
     await expect(

@@ -92,6 +92,11 @@ export interface NoticeItem {
   source: string;
   to: NoticeRecipient;
   notice: NoticeContent;
+  /**
+   * Not sent from this moment on (a warning about an end that has come, a question whose time to
+   * answer is over): the drainer withdraws it instead.
+   */
+  expiresAt?: Date;
 }
 
 /** A notice the drainer holds (leased): what to send, and how earlier attempts went. */
@@ -119,10 +124,17 @@ export type NoticeOutcome =
    * timeout), so the next attempt looks for the message before sending it again.
    */
   | { kind: 'retry'; reason: string; nextAttemptAt: Date; countAttempt: boolean; mayHaveSent: boolean }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  /** Not sent, and never will be: past its `expiresAt`, or withdrawn by the feature that queued it. */
+  | { kind: 'withdrawn'; reason: string };
 
 /** Where one notice stands: `sent` names the Slack user it went to. */
-export type NoticeState = { state: 'queued' } | { state: 'sent'; slackUserId: string } | { state: 'no_account' } | { state: 'failed' };
+export type NoticeState =
+  | { state: 'queued' }
+  | { state: 'sent'; slackUserId: string }
+  | { state: 'no_account' }
+  | { state: 'failed' }
+  | { state: 'withdrawn' };
 
 /** How the notices of one source stand. */
 export interface NoticeCounts {
@@ -131,6 +143,8 @@ export interface NoticeCounts {
   sent: number;
   noAccount: number;
   failed: number;
+  /** Not sent because they no longer applied (expired, or withdrawn). */
+  withdrawn: number;
 }
 
 /** The queue, in the database; several drainers may share it through leases. */
@@ -148,6 +162,11 @@ export interface NoticeStore {
   noticeCounts(source: string): Promise<NoticeCounts>;
   /** Where each of these notices stands, by key; a key never queued is absent. */
   noticeStates(keys: readonly string[]): Promise<Map<string, NoticeState>>;
+  /**
+   * Withdraws the queued notices whose key starts with `prefix` — except those whose key contains
+   * `except` — that no send has begun for: they are never sent. Returns how many.
+   */
+  withdrawNotices(match: { prefix: string; except?: string }, now: Date): Promise<number>;
 }
 
 /** How the Slack side answered one send. */

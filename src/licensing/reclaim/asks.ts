@@ -57,6 +57,8 @@ export async function queueReclaimAsks(
           licenseType: round.type,
           graceEndsAt: round.graceEndsAt,
         },
+        // An answer after the grace period is refused: the question is not asked then.
+        expiresAt: round.graceEndsAt,
       })),
     );
     await deps.reclaim.markAsksQueued(

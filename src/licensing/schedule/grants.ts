@@ -271,6 +271,14 @@ export function grantAdminSource(target: GrantTarget): string {
   return `grant-admin:${grantTimerKey(target)}`;
 }
 
+/**
+ * What the keys of a grant's warnings (or of a bulk request's grants' warnings, its admin's
+ * included) start with: `<prefix><label>:<end>:<learner|admin>`.
+ */
+export function grantWarningKeyPrefix(target: GrantTarget): string {
+  return 'grantId' in target ? `grant-warning:${target.grantId}:` : `grant-warning:bulk:${target.requestId}:`;
+}
+
 /** The source one warning's learner notices are counted under (a bulk change's learners together). */
 export function grantWarningSource(target: GrantTarget, label: WarningLabel, endsAt: Date): string {
   return `grant-warning:${grantTimerKey(target)}:${label}:${endsAt.toISOString()}`;
@@ -344,7 +352,7 @@ export async function sendDueWarnings(deps: ScheduleDeps, options: GrantRunOptio
         target: { grantId: grant.id },
       };
       const keyOf = (audience: 'learner' | 'admin') =>
-        `grant-warning:${grant.id}:${latest.label}:${grant.endsAt.toISOString()}:${audience}`;
+        `${grantWarningKeyPrefix({ grantId: grant.id })}${latest.label}:${grant.endsAt.toISOString()}:${audience}`;
       if (deps.learnerNotices && learner) {
         const to: NoticeRecipient = learner.slackUserId ? { slackUserId: learner.slackUserId } : { email: learner.email };
         items.push({
@@ -352,6 +360,8 @@ export async function sendDueWarnings(deps: ScheduleDeps, options: GrantRunOptio
           source: grantWarningSource(targetOf(grant), latest.label, grant.endsAt),
           to,
           notice: { ...ending, audience: 'learner' },
+          // Still queued when the grant ends (a long queue), it says nothing true any more.
+          expiresAt: grant.endsAt,
         });
       }
       // A bulk request's learners share an end: their admin gets one message for all of them.
@@ -363,6 +373,7 @@ export async function sendDueWarnings(deps: ScheduleDeps, options: GrantRunOptio
           source: grantAdminSource(targetOf(grant)),
           to: { slackUserId: grant.grantedBy },
           notice: { ...ending, audience: 'admin' },
+          expiresAt: grant.endsAt,
         });
     }
     for (const { grant, label } of perRequest.values()) items.push(await requestNotice(deps, grant, label));
@@ -385,7 +396,7 @@ async function requestNotice(deps: ScheduleDeps, grant: Grant, label: WarningLab
   const byId = new Map((await deps.store.findLearnersByIds(first.map((g) => g.learnerId))).map((l) => [l.id, l]));
   const learners = first.flatMap((g) => byId.get(g.learnerId) ?? []);
   return {
-    key: `grant-warning:bulk:${requestId}:${label}:${grant.endsAt.toISOString()}:admin`,
+    key: `${grantWarningKeyPrefix({ requestId })}${label}:${grant.endsAt.toISOString()}:admin`,
     source: grantAdminSource({ requestId }),
     to: { slackUserId: grant.grantedBy },
     notice: {
@@ -398,6 +409,7 @@ async function requestNotice(deps: ScheduleDeps, grant: Grant, label: WarningLab
       count,
       target: { requestId },
     },
+    expiresAt: grant.endsAt,
   };
 }
 
