@@ -1,9 +1,11 @@
 import type { LicensingDeps } from '../deps.js';
 
 /**
- * Ports of the notice queue: direct messages to people (learners told of their license changes,
- * and whatever later features need to tell someone), queued in the database and sent by one
- * paced drainer. Sent once per key: across retries, crashes and several bot processes.
+ * Ports of the notice queue: the one way the bot sends direct messages to people one by one, in
+ * bulk (learners told of their license changes and request decisions, time-bound grants' warnings
+ * to learners and admins, reclaim's Keep / Release questions, and whatever later features need),
+ * queued in the database and sent by one paced drainer. Sent once per key: across retries,
+ * crashes and several bot processes.
  *
  * To send something: add a member to `NoticeContent` (plain data, no Slack), a case to the Slack
  * builder that renders it (slack/views/learner-notice.ts), and call `enqueueNotices` with a key
