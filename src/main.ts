@@ -42,9 +42,8 @@ import { createNoticeClient, createSlackApp, healthHandler, metricsHandler } fro
 import type { SlackDeps } from './slack/deps.js';
 import { createSlackApprovalNotifier } from './slack/notifiers/approval-notifier.js';
 import { createSlackBulkNotifier } from './slack/notifiers/bulk-notifier.js';
-import { createSlackExpiryNotifier } from './slack/notifiers/expiry-notifier.js';
 import { createSlackNoticeSender } from './slack/notifiers/notice-sender.js';
-import { createSlackReclaimAsker, createSlackReclaimNotifier } from './slack/notifiers/reclaim-notifier.js';
+import { createSlackReclaimNotifier } from './slack/notifiers/reclaim-notifier.js';
 import { createSlackSyncNotifier } from './slack/notifiers/sync-notifier.js';
 
 /** A running bot: what tests and the CLI need to talk to it and stop it. */
@@ -174,7 +173,6 @@ export async function startApp(
   });
   defineReclaimJobs(agenda, {
     deps,
-    asker: createSlackReclaimAsker({ client: app.client, logger: logger.child({ component: 'reclaim-asker' }) }),
     notifier: createSlackReclaimNotifier({
       client: app.client,
       slack: slack.deps,
@@ -192,7 +190,6 @@ export async function startApp(
   });
   defineTimerJobs(agenda, {
     deps,
-    expiryNotifier: createSlackExpiryNotifier({ client: app.client, logger: logger.child({ component: 'expiry-notifier' }) }),
     approvalNotifier: createSlackApprovalNotifier({ client: app.client, deps, logger: logger.child({ component: 'approval-notifier' }) }),
     bulkNotifier: notifier,
     logger: logger.child({ component: 'timers' }),

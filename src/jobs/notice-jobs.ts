@@ -4,12 +4,14 @@ import { noteBulkJobsTold } from '../licensing/notices/bulk-jobs.js';
 import type { Pacer } from '../licensing/notices/pacer.js';
 import type { NoticeDeps, NoticeSender } from '../licensing/notices/ports.js';
 import { type DrainOptions, drainNotices } from '../licensing/notices/queue.js';
+import { recordAskOutcomes, roundOfAskSource } from '../licensing/reclaim/asks.js';
+import type { ReclaimDeps } from '../licensing/reclaim/ports.js';
 import type { Logger } from '../logger.js';
 import { isStopping, NOTICES_SEND_JOB } from './agenda.js';
 
 /** What the notice job needs. */
 export interface NoticeJobServices {
-  deps: NoticeDeps & Pick<BulkDeps, 'bulk'>;
+  deps: NoticeDeps & Pick<BulkDeps, 'bulk'> & Pick<ReclaimDeps, 'reclaim'>;
   sender: NoticeSender;
   /** One per process, shared by every run, so the pace holds across runs. */
   pacer: Pacer;
@@ -22,7 +24,8 @@ export interface NoticeJobServices {
 /**
  * Defines `notices.send`: drains the notice queue at the pace (one run at a time across every
  * process: Agenda's lock), then has the completion notices of bulk jobs whose learners have all
- * been told say how many were.
+ * been told say how many were, and reclaim rounds whose questions were settled record where they
+ * went (the minutely reclaim sweep catches up with whatever a crash in between left).
  */
 export function defineNoticeJobs(agenda: Agenda, services: NoticeJobServices): void {
   const { deps, logger } = services;
@@ -37,7 +40,7 @@ export function defineNoticeJobs(agenda: Agenda, services: NoticeJobServices): v
         },
         stopping: () => isStopping(agenda),
       });
-      if (summary.sent || summary.noAccount || summary.failed || summary.rateLimited) {
+      if (summary.sent || summary.noAccount || summary.failed || summary.withdrawn || summary.rateLimited) {
         const { settledSources: _, ...counts } = summary;
         logger.info('notices sent', { job: NOTICES_SEND_JOB, ...counts });
       }
@@ -45,6 +48,13 @@ export function defineNoticeJobs(agenda: Agenda, services: NoticeJobServices): v
         await noteBulkJobsTold(deps, services.bulkNotifier);
       } catch (error) {
         logger.warn('could not update bulk notices with the learners told', { error });
+      }
+      for (const roundId of [...summary.settledSources].flatMap((source) => roundOfAskSource(source) ?? [])) {
+        try {
+          await recordAskOutcomes(deps, roundId);
+        } catch (error) {
+          logger.warn('could not record where the reclaim questions went', { roundId, error });
+        }
       }
     },
     { concurrency: 1 },

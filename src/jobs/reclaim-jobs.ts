@@ -1,6 +1,6 @@
 import type { Agenda } from 'agenda';
-import { closeDueRounds, roundsToAsk, sendReclaimAsks } from '../licensing/reclaim/asks.js';
-import type { ReclaimAsker, ReclaimDeps, ReclaimNotifier } from '../licensing/reclaim/ports.js';
+import { closeDueRounds, queueReclaimAsks, recordAskOutcomes, roundsToAsk } from '../licensing/reclaim/asks.js';
+import type { ReclaimDeps, ReclaimNotifier } from '../licensing/reclaim/ports.js';
 import { reclaimWeek } from '../licensing/reclaim/reclaim.js';
 import type { Logger } from '../logger.js';
 import { isStopping, RECLAIM_SWEEP_JOB, RECLAIM_WEEKLY_JOB } from './agenda.js';
@@ -8,20 +8,21 @@ import { isStopping, RECLAIM_SWEEP_JOB, RECLAIM_WEEKLY_JOB } from './agenda.js';
 /** What the reclaim jobs need. */
 export interface ReclaimJobServices {
   deps: ReclaimDeps;
-  asker: ReclaimAsker;
   notifier: ReclaimNotifier;
   logger: Logger;
 }
 
 /**
- * One pass of `reclaim.sweep`: sends the questions still waiting (paced by the asker, honouring
- * Retry-After), then ends the rounds whose grace period is over and announces their requests.
+ * One pass of `reclaim.sweep`: puts the questions still waiting on the notice queue (which sends
+ * them, paced), records what the queue did with those queued before, then ends the rounds whose
+ * grace period is over and announces their requests.
  */
 export async function sweepReclaim(services: ReclaimJobServices, hooks: { heartbeat?: () => Promise<void> } = {}): Promise<void> {
-  const { deps, asker, notifier, logger } = services;
+  const { deps, notifier, logger } = services;
   for (const roundId of await roundsToAsk(deps)) {
-    const sent = await sendReclaimAsks(deps, asker, roundId, hooks);
-    if (sent.sent || sent.noSlack) logger.info('reclaim questions sent', { roundId, ...sent });
+    const { queued } = await queueReclaimAsks(deps, roundId, hooks);
+    const recorded = await recordAskOutcomes(deps, roundId);
+    if (queued || recorded.sent || recorded.noSlack || recorded.failed) logger.info('reclaim questions', { roundId, queued, ...recorded });
   }
   for (const closed of await closeDueRounds(deps)) {
     try {

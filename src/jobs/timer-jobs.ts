@@ -5,7 +5,7 @@ import type { BulkNotifier } from '../licensing/bulk/ports.js';
 import { handleApprovalDeadlines, remindDueApprovals } from '../licensing/policy/deadlines.js';
 import type { ApprovalNotifier } from '../licensing/policy/ports.js';
 import { endDueGrants, sendDueWarnings } from '../licensing/schedule/grants.js';
-import type { ExpiryNotifier, Timer, TimerKind, TimerScheduler } from '../licensing/schedule/ports.js';
+import type { Timer, TimerKind, TimerScheduler } from '../licensing/schedule/ports.js';
 import type { Logger } from '../logger.js';
 import { BULK_REASSIGN_JOB, isStopping } from './agenda.js';
 import { scheduleBulkJob } from './bulk-reassign-job.js';
@@ -31,7 +31,6 @@ type TimerData = z.infer<typeof timerData>;
 /** What the timer jobs need. */
 export interface TimerJobServices {
   deps: AppServices;
-  expiryNotifier: ExpiryNotifier;
   approvalNotifier: ApprovalNotifier;
   bulkNotifier: Pick<BulkNotifier, 'expired'>;
   logger: Logger;
@@ -95,17 +94,18 @@ export function defineTimerJobs(agenda: Agenda, services: TimerJobServices): voi
       { concurrency: 1 },
     );
 
-  run(GRANT_END_JOB, async (job) => counted({ ...(await endDueGrants(deps, services.expiryNotifier, { heartbeat: heartbeat(job) })) }));
-  run(GRANT_WARN_JOB, async (job) => counted({ ...(await sendDueWarnings(deps, services.expiryNotifier, { heartbeat: heartbeat(job) })) }));
+  run(GRANT_END_JOB, async (job) => counted({ ...(await endDueGrants(deps, { heartbeat: heartbeat(job) })) }));
+  // Warnings are queued: the notice queue's job (notices.send) sends them, paced with every other DM.
+  run(GRANT_WARN_JOB, async (job) => counted({ ...(await sendDueWarnings(deps, { heartbeat: heartbeat(job) })) }));
   run(APPROVAL_REMIND_JOB, async () => counted({ reminded: await remindDueApprovals(deps, { approvals: services.approvalNotifier }) }));
   run(APPROVAL_DEADLINE_JOB, async () => deadlines(await handleApprovalDeadlines(deps, notifiers(services))));
   run(TIMER_SWEEP_JOB, async (job) => {
     const beat = heartbeat(job);
-    const ended = await endDueGrants(deps, services.expiryNotifier, { heartbeat: beat });
-    const warned = await sendDueWarnings(deps, services.expiryNotifier, { heartbeat: beat });
+    const ended = await endDueGrants(deps, { heartbeat: beat });
+    const warned = await sendDueWarnings(deps, { heartbeat: beat });
     const reminded = await remindDueApprovals(deps, { approvals: services.approvalNotifier });
     const handled = await handleApprovalDeadlines(deps, notifiers(services));
-    return counted({ ...ended, warnings: warned.sent, reminded, ...deadlines(handled) });
+    return counted({ ...ended, warningsQueued: warned.queued, reminded, ...deadlines(handled) });
   });
 }
 

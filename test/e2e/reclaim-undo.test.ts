@@ -22,7 +22,8 @@ async function boot(env: Record<string, string> = {}) {
       SEAT_PRICE_PRO: '420',
       ...env,
     },
-    { progressIntervalMs: 50, bulkBatchSize: 50, lockLifetimeMs: 10_000 },
+    // The notice queue (which sends the reclaim questions) looks for due notices often.
+    { progressIntervalMs: 50, bulkBatchSize: 50, lockLifetimeMs: 10_000, noticeEvery: '200 milliseconds' },
   );
   await givenLicenseTypes(e2e.running.db, [
     { key: 'pro', name: 'Learning Pro', capacity: 100 },
@@ -168,7 +169,7 @@ describe('usage, reclaim, undo and the report in Slack', () => {
   });
 
   it('asks first in DMs: Release frees the seat at once; another user’s click is refused', async () => {
-    await boot({ RECLAIM_ASK_FIRST: 'on' });
+    await boot({ RECLAIM_ASK_FIRST: 'on', NOTICES_PER_MINUTE: '6000' });
     await givenProHolders();
     e2e.slack.addUser({ id: 'UIDLE1', email: 'idle1@example.com' });
     await importUsageInDm();
@@ -186,8 +187,14 @@ describe('usage, reclaim, undo and the report in Slack', () => {
     expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === right))).toContain('was released');
     const { Learner, ReclaimRound } = modelsFor(e2e.running.db.connection);
     expect((await Learner.findOne({ email: 'idle1@example.com' }).lean())?.licenseTypes).toEqual([]);
-    // idle2 has no Slack account: counted, not asked again.
+    // idle2 has no Slack account: counted, not asked again, and shown on the reclaim list.
     await waitFor(async () => (await ReclaimRound.findOne({}).lean())?.noSlack === 1, 10_000, 'the no-Slack count');
+    expect(e2e.slack.callsTo('users.lookupByEmail').map((c) => c.body.email)).toEqual(['idle1@example.com', 'idle2@example.com']);
+    expect(e2e.slack.callsTo('chat.postMessage').filter((c) => String(c.body.channel).startsWith('UIDLE'))).toHaveLength(1);
+    const list = await e2e.command('reclaim');
+    expect(text(await e2e.slack.waitFor('response_url', (c) => c.url === list.responseUrl))).toContain(
+      '0 keep, 1 released, 1 without Slack',
+    );
     await expectSeatInvariant(e2e.running.db);
   });
 

@@ -3,10 +3,12 @@ import { JOBS_COLLECTION } from '../../src/jobs/agenda.js';
 import { BULK_REASSIGN_JOB, GRANT_END_JOB } from '../../src/jobs/index.js';
 import { wallTimeIn, zonedTimeToUtc } from '../../src/licensing/schedule/time.js';
 import { ids } from '../../src/slack/ids.js';
+import { NOTICE_EVENT_TYPE } from '../../src/slack/notifiers/notice-sender.js';
 import { nativeDb, waitFor } from '../support/bulk-agenda.js';
 import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
+import { grantUntil } from '../support/schedule-fixtures.js';
 import { bulkFormInSlack, bulkInSlack, buttonsOf } from '../support/slack-flows.js';
 import { blockActionsPayload, stateValue, viewSubmissionPayload } from '../support/slack-requests.js';
 
@@ -19,7 +21,7 @@ const t = ids.timing;
 
 let e2e: E2E;
 
-async function boot(env: Record<string, string> = {}) {
+async function boot(env: Record<string, string> = {}, options: Parameters<typeof bootE2E>[1] = {}) {
   e2e = await bootE2E(
     {
       LICENSE_APPROVERS: LEAD,
@@ -28,7 +30,7 @@ async function boot(env: Record<string, string> = {}) {
       JOB_PROCESS_EVERY: '100 milliseconds',
       ...env,
     },
-    { progressIntervalMs: 50, bulkBatchSize: 50, lockLifetimeMs: 10_000 },
+    { progressIntervalMs: 50, bulkBatchSize: 50, lockLifetimeMs: 10_000, ...options },
   );
   await givenLicenseTypes(e2e.running.db, [
     { key: 'pro', name: 'Learning Pro', capacity: 1000 },
@@ -250,6 +252,33 @@ async function givenSales(count: number) {
 }
 
 describe('a learner told their license ends', () => {
+  it('is warned in a DM sent by the notice queue, and so is the admin who granted it, each with their button', async () => {
+    await boot({ LEARNER_NOTICES: 'on', NOTICES_PER_MINUTE: '6000' }, { noticeEvery: '200 milliseconds' });
+    e2e.slack.addUser({ id: 'UEVE', email: 'eve@example.com' });
+    const [eve] = await givenLearners(e2e.running.db, [{ email: 'eve@example.com', name: 'Eve', licenseTypes: ['core'] }]);
+    // Three seconds long: warned at half the time by the running bot's timer job, through its notice queue.
+    const grantId = await grantUntil(e2e.running.deps, eve!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(Date.now() + 3_000));
+
+    const toEve = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === 'UEVE' && String(c.body.text).includes('license ends'),
+    );
+    expect(String(toEve.body.text)).toContain('Your Learning Pro license ends');
+    expect(buttonsOf(toEve)).toEqual([
+      expect.objectContaining({ action_id: ids.grant.askExtend, block_id: ids.grant.actionsBlock, value: JSON.stringify({ grantId }) }),
+    ]);
+    expect(toEve.body.metadata).toMatchObject({ event_type: NOTICE_EVENT_TYPE });
+    const toAdmin = await e2e.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ADMIN && String(c.body.text).includes('you granted'),
+    );
+    expect(buttonsOf(toAdmin)).toEqual([expect.objectContaining({ action_id: ids.grant.extend, value: JSON.stringify({ grantId }) })]);
+    // The grant ends at its time; nobody is warned twice.
+    await waitFor(async () => (await e2e.models.Grant.findById(grantId).lean())?.status === 'ended' || null, 10_000, 'the grant to end');
+    const warned = (c: SlackCall) => String(c.body.text).includes('license ends') || String(c.body.text).includes('you granted');
+    expect(e2e.slack.callsTo('chat.postMessage').filter(warned)).toHaveLength(2);
+  });
+
   it('asks the admin who granted it for more time, and only the learner may', async () => {
     await boot();
     const [dee] = await givenLearners(e2e.running.db, [

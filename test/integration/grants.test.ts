@@ -5,22 +5,19 @@ import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { runBulkJob } from '../../src/licensing/bulk/runner.js';
 import { LicenseError } from '../../src/licensing/errors.js';
 import { decideExtension, extendGrants } from '../../src/licensing/schedule/extend.js';
-import { endDueGrants, sendDueWarnings } from '../../src/licensing/schedule/grants.js';
+import { endDueGrants, grantAdminSource, grantWarningSource, sendDueWarnings } from '../../src/licensing/schedule/grants.js';
+import { ids as slackIds } from '../../src/slack/ids.js';
 import { openTestDatabase } from '../support/database.js';
+import { type FakeMessage, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import {
-  appServices,
-  grantUntil,
-  recordingExpiryNotifier,
-  recordingTimers,
-  type TestClock,
-  testClock,
-} from '../support/schedule-fixtures.js';
+import { deliverNotices } from '../support/notices.js';
+import { appServices, grantUntil, recordingTimers, type TestClock, testClock } from '../support/schedule-fixtures.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
 let db: TestDb;
 let clock: TestClock;
 let deps: AppServices;
+let slack: FakeSlack;
 
 const DAY = 24 * 3_600_000;
 const START = new Date('2026-12-01T09:00:00Z');
@@ -28,6 +25,7 @@ const admin = { userId: 'UADMIN1', source: 'slack' as const, channelId: 'C1' };
 
 beforeEach(async () => {
   db = await openTestDatabase();
+  slack = await startFakeSlack();
   clock = testClock(START);
   deps = appServices(db, clock);
   await givenLicenseTypes(db, [
@@ -37,11 +35,32 @@ beforeEach(async () => {
   ]);
 });
 afterEach(async () => {
+  await slack.close();
   await db.drop();
 });
 
 async function learner(email: string) {
   return (await modelsFor(db.connection).Learner.findOne({ email }).lean())!;
+}
+
+/** The buttons of a DM, with their values parsed. */
+function buttons(message: FakeMessage | undefined): { action_id: string; text: string; value: unknown }[] {
+  const blocks = (message?.blocks ?? []) as { elements?: { action_id?: string; text?: { text: string }; value?: string }[] }[];
+  return blocks.flatMap((b) =>
+    (b.elements ?? []).flatMap((e) =>
+      e.action_id ? [{ action_id: e.action_id, text: e.text?.text ?? '', value: e.value ? JSON.parse(e.value) : undefined }] : [],
+    ),
+  );
+}
+
+/** Keys of the grant notices queued so far (not the learners' notices of the change itself), in key order. */
+async function queuedKeys(): Promise<string[]> {
+  return (
+    await modelsFor(db.connection)
+      .Notice.find({ _id: /^grant-/ }, { _id: 1 })
+      .sort({ _id: 1 })
+      .lean()
+  ).map((n) => n._id);
 }
 
 describe('a time-bound license', () => {
@@ -108,19 +127,18 @@ describe('a time-bound license', () => {
     const grantId = await grantUntil(deps, dee!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(START.getTime() + DAY));
     // Dee's Core seat went to Eve meanwhile.
     await grantUntil(deps, eve!, { kind: 'add', to: 'core' }, new Date(START.getTime() + 60 * DAY));
-    const notifier = recordingExpiryNotifier();
     clock.advance(DAY);
-    expect(await endDueGrants(deps, notifier)).toMatchObject({ ended: 0, endedWithoutReturn: 1 });
+    expect(await endDueGrants(deps)).toMatchObject({ ended: 0, endedWithoutReturn: 1 });
     expect((await learner('dee@example.com')).licenseTypes).toEqual([]);
     expect(await deps.grants.getGrant(grantId)).toMatchObject({ status: 'ended', endOutcome: 'ended_without_return' });
-    expect(notifier.sent).toEqual([
-      expect.objectContaining({
-        kind: 'ended_without_return',
-        to: { userId: 'UADMIN1' },
-        taken: ['Learning Pro'],
-        returned: ['Learning Core'],
-      }),
-    ]);
+    // The admin is told through the notice queue, once however often the run is repeated.
+    await endDueGrants(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    const [told] = slack.messagesIn('UADMIN1');
+    expect(told?.text).toContain('The time-bound Learning Pro of dee@example.com ended');
+    expect(told?.text).toContain('Learning Core could not be given back: no seat was free');
+    expect(await db.repositories.notices.noticeCounts(grantAdminSource({ grantId }))).toMatchObject({ sent: 1, waiting: 0 });
     await expectSeatInvariant(db);
   });
 
@@ -142,7 +160,7 @@ describe('a time-bound license', () => {
     expect(await deps.grants.countActiveGrantsFor({ requestId: request.id })).toBe(300);
     clock.advance(DAY);
     const other = { ...deps, processId: 'other-process' };
-    const runs = await Promise.all([endDueGrants(deps, undefined, { batchSize: 50 }), endDueGrants(other, undefined, { batchSize: 50 })]);
+    const runs = await Promise.all([endDueGrants(deps, { batchSize: 50 }), endDueGrants(other, { batchSize: 50 })]);
     expect(runs.reduce((sum, run) => sum + run.ended, 0)).toBe(300);
     const { Assignment, Audit, Learner } = modelsFor(db.connection);
     expect(await Learner.countDocuments({ licenseTypes: ['core'] })).toBe(300);
@@ -167,36 +185,44 @@ describe('a time-bound license', () => {
 });
 
 describe('warnings before a grant ends', () => {
-  it('sends the 7-day and the 1-day warning once each, to the admin and (with notices on) the learner', async () => {
+  it('sends the 7-day and the 1-day warning once each, to the admin and (with notices on) the learner, with their buttons', async () => {
     deps = appServices(db, clock, { learnerNotices: true });
     const [gus] = await givenLearners(db, [{ email: 'gus@example.com', name: 'Gus', licenseTypes: ['core'], slackUserId: 'UGUS' }]);
     const grantId = await grantUntil(deps, gus!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(START.getTime() + 10 * DAY));
-    const notifier = recordingExpiryNotifier();
 
     clock.advance(3 * DAY - 60_000);
-    await sendDueWarnings(deps, notifier);
-    expect(notifier.sent).toHaveLength(0);
+    expect(await sendDueWarnings(deps)).toEqual({ grants: 0, queued: 0 });
     clock.advance(60_000);
-    await sendDueWarnings(deps, notifier);
-    await sendDueWarnings(deps, notifier);
-    expect(notifier.sent.map((n) => n.audience).sort()).toEqual(['admin', 'learner']);
-    expect(notifier.sent.every((n) => n.key.includes(':7d:'))).toBe(true);
-    expect(notifier.sent.find((n) => n.audience === 'learner')).toMatchObject({
-      to: { learnerEmail: 'gus@example.com', slackUserId: 'UGUS' },
-      taken: ['Learning Pro'],
-      returned: ['Learning Core'],
-      target: { grantId },
-    });
+    expect(await sendDueWarnings(deps)).toEqual({ grants: 1, queued: 2 });
+    expect(await sendDueWarnings(deps)).toEqual({ grants: 0, queued: 0 });
+    await deliverNotices(db, slack, { now: clock.now });
+    // The learner is messaged by their Slack id (Slack knows no user with Gus's email).
+    const [toGus] = slack.messagesIn('UGUS');
+    expect(toGus?.text).toContain('Your Learning Pro license ends');
+    expect(toGus?.text).toContain('and you get Learning Core back');
+    expect(buttons(toGus)).toEqual([{ action_id: slackIds.grant.askExtend, text: 'Ask for more time', value: { grantId } }]);
+    const [toAdmin] = slack.messagesIn('UADMIN1');
+    expect(toAdmin?.text).toContain('The Learning Pro you granted Gus (gus@example.com) ends');
+    expect(buttons(toAdmin)).toEqual([{ action_id: slackIds.grant.extend, text: 'Extend', value: { grantId } }]);
 
     clock.advance(6 * DAY);
-    await sendDueWarnings(deps, notifier);
-    await sendDueWarnings(deps, notifier);
-    expect(notifier.sent.filter((n) => n.key.includes(':1d:'))).toHaveLength(2);
-    expect(notifier.sent).toHaveLength(4);
+    await sendDueWarnings(deps);
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    expect(slack.messagesIn('UGUS')).toHaveLength(2);
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(2);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(4);
+    expect(slack.messagesIn('UGUS')[1]?.text).toContain('Your Learning Pro license ends');
+    const end = new Date(START.getTime() + 10 * DAY).toISOString();
+    expect(await queuedKeys()).toEqual(
+      [`${grantId}:7d:${end}:admin`, `${grantId}:7d:${end}:learner`, `${grantId}:1d:${end}:admin`, `${grantId}:1d:${end}:learner`]
+        .map((k) => `grant-warning:${k}`)
+        .sort(),
+    );
     expect(await deps.grants.getGrant(grantId)).toMatchObject({ warned: ['7d', '1d'], nextWarnAt: null });
   });
 
-  it('tells the admin of a bulk change once per warning for all its learners, not once per learner', async () => {
+  it('tells the admin of a bulk change once per warning for all its learners, with Extend all', async () => {
     await givenLearners(
       db,
       Array.from({ length: 40 }, (_, i) => ({ email: `s${i}@example.com`, name: `S ${i}`, licenseTypes: ['core'] })),
@@ -209,32 +235,93 @@ describe('warnings before a grant ends', () => {
     });
     await approveBulkRequest(deps, { userId: 'ULEAD1', source: 'slack' }, request.id);
     await runBulkJob({ ...deps, bulkBatchSize: 15 }, request.id);
-    const notifier = recordingExpiryNotifier();
     clock.advance(2 * DAY);
-    await sendDueWarnings(deps, notifier, { batchSize: 10 });
-    expect(notifier.sent).toHaveLength(1);
-    expect(notifier.sent[0]).toMatchObject({ audience: 'admin', to: { userId: 'UADMIN1' }, count: 40, target: { requestId: request.id } });
-    expect(notifier.sent[0]?.learners).toHaveLength(5);
+    expect(await sendDueWarnings(deps, { batchSize: 10 })).toEqual({ grants: 40, queued: 4 });
+    await deliverNotices(db, slack, { now: clock.now });
+    // Four batches queued the same message; the queue keeps one.
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    const [told] = slack.messagesIn('UADMIN1');
+    expect(told?.text).toContain('The Coaching you granted 40 learners of your bulk change (');
+    expect(told?.text?.match(/s\d+@example\.com/g)).toHaveLength(5);
+    expect(buttons(told)).toEqual([{ action_id: slackIds.grant.extend, text: 'Extend all 40', value: { requestId: request.id } }]);
   });
 
   it('tells only the admin while learner notices are off', async () => {
-    const [hal] = await givenLearners(db, [{ email: 'hal@example.com', name: 'Hal', licenseTypes: ['core'] }]);
+    const [hal] = await givenLearners(db, [{ email: 'hal@example.com', name: 'Hal', licenseTypes: ['core'], slackUserId: 'UHAL' }]);
     await grantUntil(deps, hal!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 2 * DAY));
-    const notifier = recordingExpiryNotifier();
     clock.advance(2 * DAY - 1);
-    await sendDueWarnings(deps, notifier);
-    expect(notifier.sent.map((n) => n.audience)).toEqual(['admin']);
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    expect(slack.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['UADMIN1']);
   });
 
   it('sends only the latest warning when a late process finds both overdue', async () => {
+    deps = appServices(db, clock, { learnerNotices: true });
     const [ivy] = await givenLearners(db, [{ email: 'ivy@example.com', name: 'Ivy', licenseTypes: ['core'] }]);
+    slack.addUser({ id: 'UIVY', email: 'ivy@example.com' });
     const grantId = await grantUntil(deps, ivy!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 10 * DAY));
-    const notifier = recordingExpiryNotifier();
     // The clock jumps (or the bot was down) past both warnings, not yet past the end.
     clock.advance(9.5 * DAY);
-    await sendDueWarnings(deps, notifier);
-    await sendDueWarnings(deps, notifier);
-    expect(notifier.sent.map((n) => n.key)).toEqual([`${grantId}:1d:${new Date(START.getTime() + 10 * DAY).toISOString()}:admin`]);
+    await sendDueWarnings(deps);
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    const end = new Date(START.getTime() + 10 * DAY).toISOString();
+    expect(await queuedKeys()).toEqual([`grant-warning:${grantId}:1d:${end}:admin`, `grant-warning:${grantId}:1d:${end}:learner`]);
+    // Ivy also heard of the change itself when it was made; of its end, once.
+    expect(slack.messagesIn('UIVY').filter((m) => m.text.includes('license ends'))).toHaveLength(1);
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(1);
+  });
+
+  it('counts a learner without a Slack account and does not try them again', async () => {
+    deps = appServices(db, clock, { learnerNotices: true });
+    const [jan] = await givenLearners(db, [{ email: 'jan@example.com', name: 'Jan', licenseTypes: ['core'] }]);
+    const grantId = await grantUntil(deps, jan!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 2 * DAY));
+    clock.advance(DAY);
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    await deliverNotices(db, slack, { now: clock.now });
+    const grant = (await deps.grants.getGrant(grantId))!;
+    const source = grantWarningSource({ grantId }, '1d', grant.endsAt);
+    expect(await db.repositories.notices.noticeCounts(source)).toEqual({ waiting: 0, sent: 0, noAccount: 1, failed: 0, withdrawn: 0 });
+    expect(slack.callsTo('users.lookupByEmail').map((c) => c.body.email)).toEqual(['jan@example.com']);
+    expect(slack.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['UADMIN1']);
+  });
+});
+
+describe('warnings that no longer hold', () => {
+  it('are withdrawn when the grant is extended before the queue sent them, and the new end is warned of', async () => {
+    deps = appServices(db, clock, { learnerNotices: true });
+    const [kai] = await givenLearners(db, [{ email: 'kai@example.com', name: 'Kai', licenseTypes: ['core'], slackUserId: 'UKAI' }]);
+    const grantId = await grantUntil(deps, kai!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 10 * DAY));
+    clock.advance(3 * DAY);
+    await sendDueWarnings(deps);
+    // The queue is long: before it gets to Kai's warning, the admin extends the grant by a month.
+    const newEnd = new Date(START.getTime() + 40 * DAY);
+    expect(await extendGrants(deps, admin, { target: { grantId }, endsAt: newEnd })).toMatchObject({ kind: 'extended' });
+    await deliverNotices(db, slack, { now: clock.now });
+    expect(slack.messagesIn('UKAI').filter((m) => m.text.includes('license ends'))).toHaveLength(0);
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(0);
+
+    clock.set(new Date(newEnd.getTime() - 7 * DAY));
+    await sendDueWarnings(deps);
+    await deliverNotices(db, slack, { now: clock.now });
+    const warned = slack.messagesIn('UKAI').filter((m) => m.text.includes('license ends'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.text).toContain(newEnd.toISOString());
+    expect(slack.messagesIn('UADMIN1')).toHaveLength(1);
+  });
+
+  it('are not sent once the grant has ended', async () => {
+    const [lee] = await givenLearners(db, [{ email: 'lee@example.com', name: 'Lee', licenseTypes: ['core'] }]);
+    const grantId = await grantUntil(deps, lee!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 2 * DAY));
+    clock.advance(DAY);
+    await sendDueWarnings(deps);
+    // The queue did not get to it before the end.
+    clock.advance(DAY);
+    const run = await deliverNotices(db, slack, { now: clock.now });
+    expect(run).toMatchObject({ sent: 0, withdrawn: 1 });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(await db.repositories.notices.noticeCounts(grantAdminSource({ grantId }))).toMatchObject({ waiting: 0, withdrawn: 1 });
   });
 });
 
@@ -245,7 +332,7 @@ describe('extending a time-bound license', () => {
     const [jo] = await givenLearners(db, [{ email: 'jo@example.com', name: 'Jo', licenseTypes: ['core'] }]);
     const grantId = await grantUntil(deps, jo!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(START.getTime() + 10 * DAY));
     expect(timers.scheduled.map((t) => t.key)).toEqual([`grant:${grantId}`, `grant:${grantId}:7d`, `grant:${grantId}:1d`]);
-    await sendDueWarnings(deps, recordingExpiryNotifier());
+    await sendDueWarnings(deps);
 
     clock.advance(4 * DAY);
     const newEnd = new Date(START.getTime() + 4 * DAY + 12 * 3_600_000);

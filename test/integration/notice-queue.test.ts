@@ -24,7 +24,7 @@ describe('the notice queue', () => {
     await enqueueNotices(deps, someNotices(2, 'op:other'));
 
     expect(await modelsFor(db.connection).Notice.countDocuments()).toBe(5);
-    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 3, sent: 0, noAccount: 0, failed: 0 });
+    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 3, sent: 0, noAccount: 0, failed: 0, withdrawn: 0 });
   });
 
   it('sends each notice once and records who got it, with no-account answers counted and never retried', async () => {
@@ -41,7 +41,7 @@ describe('the notice queue', () => {
         .map((n) => n.key)
         .sort(),
     );
-    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 0, sent: 4, noAccount: 1, failed: 0 });
+    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 0, sent: 4, noAccount: 1, failed: 0, withdrawn: 0 });
     const sent = await modelsFor(db.connection).Notice.findOne({ state: 'sent' }).lean();
     expect(sent).toMatchObject({ slackUserId: 'U1', channel: 'D1', sendingSince: null, leaseToken: null });
   });
@@ -133,5 +133,45 @@ describe('the notice queue', () => {
     expect(sender.sent).toHaveLength(1);
     expect(await modelsFor(db.connection).Notice.countDocuments({ leaseToken: { $ne: null }, state: 'queued' })).toBe(0);
     expect(await noticeCounts(deps, 'bulk:test')).toMatchObject({ waiting: 9, sent: 1 });
+  });
+
+  it('withdraws a notice whose moment has passed instead of sending it, and counts it', async () => {
+    const [late, due] = someNotices(2);
+    await enqueueNotices(deps, [
+      { ...late!, expiresAt: new Date(Date.now() - 1) },
+      { ...due!, expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+    const sender = recordingSender();
+
+    const summary = await drainNotices(deps, sender, { pacer: fast() });
+
+    expect(summary).toMatchObject({ sent: 1, withdrawn: 1 });
+    expect(sender.sent.map((n) => n.key)).toEqual([due!.key]);
+    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 0, sent: 1, noAccount: 0, failed: 0, withdrawn: 1 });
+  });
+
+  it('lets the feature that queued notices withdraw those not started, by key prefix, keeping the exceptions', async () => {
+    const items = ['w:a:old:x', 'w:a:old:y', 'w:a:new:x', 'w:b:old:x', 'w:a:old:sending'].map((key) => ({ ...someNotices(1)[0]!, key }));
+    await enqueueNotices(deps, items);
+    // A send of this one has begun: it may be in Slack already, so it stays.
+    const claimed = await deps.notices.claimDueNotices(new Date(), 10, 60_000);
+    await deps.notices.markNoticeSending('w:a:old:sending', claimed.token, new Date());
+    await deps.notices.releaseNotices(claimed.token);
+
+    expect(await deps.notices.withdrawNotices({ prefix: 'w:a:', except: ':new:' }, new Date())).toBe(2);
+
+    const states = await deps.notices.noticeStates(items.map((n) => n.key));
+    expect(Object.fromEntries([...states].map(([key, state]) => [key, state.state]))).toEqual({
+      'w:a:old:x': 'withdrawn',
+      'w:a:old:y': 'withdrawn',
+      'w:a:new:x': 'queued',
+      'w:b:old:x': 'queued',
+      'w:a:old:sending': 'queued',
+    });
+    const sender = recordingSender();
+    await drainNotices(deps, sender, { pacer: fast() });
+    // The one whose send had begun is looked for first (not found here), then sent.
+    expect(sender.looked.map((n) => n.key)).toEqual(['w:a:old:sending']);
+    expect(sender.sent.map((n) => n.key).sort()).toEqual(['w:a:new:x', 'w:a:old:sending', 'w:b:old:x']);
   });
 });

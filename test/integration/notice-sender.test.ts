@@ -76,7 +76,7 @@ describe('the Slack notice sender', () => {
     );
     expect(dms[0]?.metadata).toEqual({ event_type: NOTICE_EVENT_TYPE, event_payload: { key: 'bulk:test:0' } });
     expect(await db.repositories.identities.identityByEmail('learner2@example.com')).toMatchObject({ slackUserId: null });
-    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 0, sent: 2, noAccount: 1, failed: 0 });
+    expect(await noticeCounts(deps, 'bulk:test')).toEqual({ waiting: 0, sent: 2, noAccount: 1, failed: 0, withdrawn: 0 });
   });
 
   it('starts its Slack calls no closer together than the pace, measured at the fake Slack', async () => {

@@ -1,11 +1,20 @@
 import { modelsFor } from '../../src/db/models/index.js';
 import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
 import { runBulkJob } from '../../src/licensing/bulk/runner.js';
-import { answerReclaimAsk, closeDueRounds, sendReclaimAsks } from '../../src/licensing/reclaim/asks.js';
-import type { ReclaimAsker, ReclaimAskItem } from '../../src/licensing/reclaim/ports.js';
+import { noticeCounts } from '../../src/licensing/notices/queue.js';
+import {
+  answerReclaimAsk,
+  closeDueRounds,
+  queueReclaimAsks,
+  reclaimAskSource,
+  recordAskOutcomes,
+} from '../../src/licensing/reclaim/asks.js';
 import { reclaimSummary, startReclaim } from '../../src/licensing/reclaim/reclaim.js';
+import { ids } from '../../src/slack/ids.js';
 import { openTestDatabase } from '../support/database.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
+import { deliverNotices } from '../support/notices.js';
 import { reclaimDeps, reclaimSettings } from '../support/undo-fixtures.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -107,98 +116,99 @@ describe('reclaim', () => {
 });
 
 describe('reclaim with RECLAIM_ASK_FIRST', () => {
-  function recordingAsker(
-    slackUsers: Record<string, string>,
-    rateLimitOnce = false,
-  ): ReclaimAsker & { asked: ReclaimAskItem[]; waits: number[] } {
-    let limited = rateLimitOnce;
-    const asker = {
-      asked: [] as ReclaimAskItem[],
-      waits: [] as number[],
-      async ask(items: readonly ReclaimAskItem[]) {
-        if (limited) {
-          limited = false;
-          return { results: [], retryAfterMs: 1_500 };
-        }
-        asker.asked.push(...items);
-        return {
-          results: items.map((item) =>
-            slackUsers[item.email]
-              ? { learnerId: item.learnerId, outcome: 'sent' as const, slackUserId: slackUsers[item.email]! }
-              : { learnerId: item.learnerId, outcome: 'no_slack' as const },
-          ),
-        };
-      },
-    };
-    return asker;
-  }
+  let slack: FakeSlack;
+  beforeEach(async () => {
+    slack = await startFakeSlack();
+  });
+  afterEach(async () => {
+    await slack.close();
+  });
 
-  it('asks first: Keep exempts, Release frees at once, silence is reclaimed after the grace period', async () => {
+  /** A round over the Pro holders: idle1 and idle2 have Slack accounts, never@ has none. */
+  async function startRound(now: () => Date) {
     await givenHolders();
-    let now = T0;
+    slack.addUser({ id: 'UIDLE1', email: 'idle1@example.com' });
+    slack.addUser({ id: 'UIDLE2', email: 'idle2@example.com' });
     const deps = reclaimDeps(db, {
-      now: () => now,
+      now,
       reclaimSettings: settings({ askFirst: true, graceDays: 7, cooldownDays: 30 }),
       bulkApprovalThreshold: 25,
     });
     const started = await startReclaim(deps, ADMIN, { type: 'pro' });
     if (started.kind !== 'asking') throw new Error('expected a round');
-    expect(started.round.asked).toBe(3);
+    return { deps, round: started.round };
+  }
 
-    const asker = recordingAsker({ 'idle1@example.com': 'UIDLE1', 'idle2@example.com': 'UIDLE2' }, true);
-    const slept: number[] = [];
-    const sent = await sendReclaimAsks(deps, asker, started.round.id, { sleep: async (ms) => void slept.push(ms) });
-    expect(sent).toEqual({ sent: 2, noSlack: 1 });
-    expect(slept).toEqual([1_500]);
-    expect(asker.asked.map((i) => [i.email, i.key])).toEqual(
-      expect.arrayContaining([['idle1@example.com', `${started.round.id}:${asker.asked[0]?.learnerId}`]]),
-    );
-    // Sending again asks nobody twice.
-    expect(await sendReclaimAsks(deps, asker, started.round.id)).toEqual({ sent: 0, noSlack: 0 });
+  const idOf = async (email: string) => String((await modelsFor(db.connection).Learner.findOne({ email }).lean())?._id);
 
-    const [idle1, idle2] = await deps.store.findLearnersByIds(
-      asker.asked.filter((i) => i.email !== 'never@example.com').map((i) => i.learnerId),
-    );
-    const keeper = [idle1, idle2].find((l) => l?.email === 'idle1@example.com')!;
-    const leaver = [idle1, idle2].find((l) => l?.email === 'idle2@example.com')!;
+  it('asks first through the notice queue: Keep exempts, Release frees at once, silence and no Slack account are reclaimed after the grace period', async () => {
+    let now = T0;
+    const { deps, round } = await startRound(() => now);
+    expect(round.asked).toBe(3);
+
+    expect(await queueReclaimAsks(deps, round.id)).toEqual({ queued: 3 });
+    // Queuing again asks nobody twice.
+    expect(await queueReclaimAsks(deps, round.id)).toEqual({ queued: 0 });
+    expect(await noticeCounts(deps, reclaimAskSource(round.id))).toEqual({ waiting: 3, sent: 0, noAccount: 0, failed: 0, withdrawn: 0 });
+
+    await deliverNotices(db, slack, { now: deps.now });
+    const [question] = slack.messagesIn('UIDLE1');
+    expect(question?.text).toBe(`Do you still need your Learning Pro license? Answer by ${round.graceEndsAt.toISOString()}.`);
+    const keeper = await idOf('idle1@example.com');
+    const leaver = await idOf('idle2@example.com');
+    const rows = (question?.blocks ?? []) as { block_id?: string; elements?: { action_id: string; value: string }[] }[];
+    const row = rows.find((b) => b.block_id === ids.reclaim.askBlock);
+    expect(row?.elements?.map((e) => [e.action_id, JSON.parse(e.value)])).toEqual([
+      [ids.reclaim.keep, { roundId: round.id, learnerId: keeper }],
+      [ids.reclaim.release, { roundId: round.id, learnerId: keeper }],
+    ]);
+    expect(slack.messagesIn('UIDLE2')).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
+    // Where each went is recorded once on the round; the learner without Slack is counted, not asked again.
+    expect(await recordAskOutcomes(deps, round.id)).toEqual({ sent: 2, noSlack: 1, failed: 0 });
+    expect(await recordAskOutcomes(deps, round.id)).toEqual({ sent: 0, noSlack: 0, failed: 0 });
+    await deliverNotices(db, slack, { now: deps.now });
+    expect(slack.callsTo('users.lookupByEmail')).toHaveLength(3);
+    expect(await db.repositories.reclaim.getRound(round.id)).toMatchObject({ sent: 2, noSlack: 1, failed: 0 });
 
     // Someone else's click is refused; the learner's own Keep is recorded once.
     await expect(
-      answerReclaimAsk(deps, { roundId: started.round.id, learnerId: keeper.id, slackUserId: 'UIDLE2', answer: 'release' }),
+      answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE2', answer: 'release' }),
     ).rejects.toMatchObject({
       code: 'not_your_seat',
     });
     now = new Date(T0.getTime() + DAY);
-    const kept = await answerReclaimAsk(deps, { roundId: started.round.id, learnerId: keeper.id, slackUserId: 'UIDLE1', answer: 'keep' });
+    const kept = await answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE1', answer: 'keep' });
     expect(kept.exemptUntil).toEqual(new Date(now.getTime() + 30 * DAY));
     await expect(
-      answerReclaimAsk(deps, { roundId: started.round.id, learnerId: keeper.id, slackUserId: 'UIDLE1', answer: 'release' }),
+      answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE1', answer: 'release' }),
     ).rejects.toMatchObject({
       code: 'reclaim_answered',
     });
 
-    await answerReclaimAsk(deps, { roundId: started.round.id, learnerId: leaver.id, slackUserId: 'UIDLE2', answer: 'release' });
-    expect((await deps.store.findLearnerById(leaver.id))?.licenseTypes).toEqual([]);
+    await answerReclaimAsk(deps, { roundId: round.id, learnerId: leaver, slackUserId: 'UIDLE2', answer: 'release' });
+    expect((await deps.store.findLearnerById(leaver))?.licenseTypes).toEqual([]);
 
     // Before the end of the grace period nothing else happens.
     expect(await closeDueRounds(deps, new Date(T0.getTime() + 6 * DAY))).toEqual([]);
     now = new Date(T0.getTime() + 7 * DAY + 1);
     await expect(
-      answerReclaimAsk(deps, { roundId: started.round.id, learnerId: keeper.id, slackUserId: 'UIDLE1', answer: 'keep' }),
+      answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE1', answer: 'keep' }),
     ).rejects.toMatchObject({
       code: 'reclaim_round_closed',
     });
     const closed = await closeDueRounds(deps, now);
     expect(closed).toHaveLength(1);
     const request = closed[0]?.submission?.request;
-    expect(request).toMatchObject({ status: 'approved', reclaim: { type: 'pro', roundId: started.round.id }, preview: { toChange: 1 } });
+    expect(request).toMatchObject({ status: 'approved', reclaim: { type: 'pro', roundId: round.id }, preview: { toChange: 1 } });
     await runBulkJob(deps, request!.id);
 
     const { Learner } = modelsFor(db.connection);
     const holders = (await Learner.find({ licenseTypes: 'pro' }).sort({ email: 1 }).lean()).map((l) => l.email);
-    // The silent one (no Slack account) is reclaimed; the keeper and the excluded stay.
+    // The one without a Slack account stayed silent and is reclaimed; the keeper and the excluded stay.
     expect(holders).toEqual(['active@example.com', 'exec@example.com', 'idle1@example.com', 'vip@example.com']);
-    expect(await db.repositories.reclaim.getRound(started.round.id)).toMatchObject({
+    expect((await Learner.findOne({ email: 'never@example.com' }).lean())?.reclaimAsk).toMatchObject({ state: 'asked', dm: 'no_slack' });
+    expect(await db.repositories.reclaim.getRound(round.id)).toMatchObject({
       status: 'submitted',
       kept: 1,
       released: 1,
@@ -211,5 +221,38 @@ describe('reclaim with RECLAIM_ASK_FIRST', () => {
     const summary = await reclaimSummary(deps);
     expect(summary.types.find((t) => t.type.key === 'pro')?.idle).toBe(0);
     expect(await closeDueRounds(deps, now)).toEqual([]);
+  });
+
+  it('knows who may answer as soon as the DM is out, before the round recorded where it went', async () => {
+    const { deps, round } = await startRound(() => T0);
+    await queueReclaimAsks(deps, round.id);
+    await deliverNotices(db, slack, { now: deps.now });
+    const keeper = await idOf('idle1@example.com');
+
+    await expect(
+      answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE2', answer: 'keep' }),
+    ).rejects.toMatchObject({
+      code: 'not_your_seat',
+    });
+    expect(await answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE1', answer: 'keep' })).toMatchObject({
+      answer: 'keep',
+    });
+    expect(await db.repositories.reclaim.askOf(keeper)).toMatchObject({
+      round: round.id,
+      dm: 'sent',
+      slackUserId: 'UIDLE1',
+      state: 'kept',
+    });
+  });
+
+  it('refuses an answer to a question the queue has not sent yet', async () => {
+    const { deps, round } = await startRound(() => T0);
+    await queueReclaimAsks(deps, round.id);
+    const keeper = await idOf('idle1@example.com');
+    await expect(
+      answerReclaimAsk(deps, { roundId: round.id, learnerId: keeper, slackUserId: 'UIDLE1', answer: 'keep' }),
+    ).rejects.toMatchObject({
+      code: 'not_your_seat',
+    });
   });
 });

@@ -14,7 +14,7 @@ import { nativeDb, waitFor } from '../support/bulk-agenda.js';
 import { quietLogger } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
-import { appServices, grantUntil, recordingApprovalNotifier, recordingExpiryNotifier, testClock } from '../support/schedule-fixtures.js';
+import { appServices, grantUntil, recordingApprovalNotifier, testClock } from '../support/schedule-fixtures.js';
 import { startTimerAgenda } from '../support/timer-agenda.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDatabase>>;
@@ -34,7 +34,6 @@ async function botProcess(name: string, services: AppServices = realTimeServices
   const agenda = await startTimerAgenda(db, {
     deps: services,
     logger: quietLogger(),
-    expiryNotifier: recordingExpiryNotifier(),
     approvalNotifier: recordingApprovalNotifier(),
     name,
     processEvery: PROCESS_EVERY,

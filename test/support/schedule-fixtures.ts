@@ -3,7 +3,7 @@ import type { AppServices } from '../../src/licensing/app-services.js';
 import type { BulkRequest, MessageRef } from '../../src/licensing/bulk/ports.js';
 import type { AdminChange } from '../../src/licensing/model.js';
 import type { ApprovalNotifier, EscalationTarget } from '../../src/licensing/policy/ports.js';
-import type { ExpiryNotifier, Grant, GrantNotice, Timer, TimerKind, TimerScheduler } from '../../src/licensing/schedule/ports.js';
+import type { Grant, Timer, TimerKind, TimerScheduler } from '../../src/licensing/schedule/ports.js';
 import { confirmReviewedChange } from '../../src/licensing/schedule/scheduled.js';
 import { requestChange } from '../../src/licensing/single/change-requests.js';
 import { bulkDeps } from './bulk-fixtures.js';
@@ -56,22 +56,6 @@ export function appServices(db: { repositories: Repositories }, clock: TestClock
     now: clock.now,
     ...overrides,
   };
-}
-
-/** Records every notice instead of sending it; learners in `withoutSlack` have no Slack account. */
-export function recordingExpiryNotifier(withoutSlack: readonly string[] = []): ExpiryNotifier & { sent: GrantNotice[] } {
-  const notifier = {
-    sent: [] as GrantNotice[],
-    async send(notices: readonly GrantNotice[]) {
-      return notices.map((notice) => {
-        if ('learnerEmail' in notice.to && withoutSlack.includes(notice.to.learnerEmail))
-          return { key: notice.key, outcome: 'no_slack_user' as const };
-        notifier.sent.push(notice);
-        return { key: notice.key, outcome: 'sent' as const };
-      });
-    },
-  };
-  return notifier;
 }
 
 /** Records reminders and escalations. */

@@ -3,7 +3,6 @@ import type { Database } from '../../src/db/connection.js';
 import { createAgenda, defineLicenseJobs, defineTimerJobs, startAgenda, timerSweep } from '../../src/jobs/index.js';
 import type { AppServices } from '../../src/licensing/app-services.js';
 import type { ApprovalNotifier } from '../../src/licensing/policy/ports.js';
-import type { ExpiryNotifier } from '../../src/licensing/schedule/ports.js';
 import type { Logger } from '../../src/logger.js';
 import { nativeDb } from './bulk-agenda.js';
 import { recordingNotifier } from './bulk-fixtures.js';
@@ -17,7 +16,6 @@ export async function startTimerAgenda(
   input: {
     deps: AppServices;
     logger: Logger;
-    expiryNotifier: ExpiryNotifier;
     approvalNotifier: ApprovalNotifier;
     name: string;
     processEvery?: number;
@@ -36,7 +34,6 @@ export async function startTimerAgenda(
   defineLicenseJobs(agenda, { deps: input.deps, notifier, logger: input.logger, runOptions: { leasePollMs: 50 } });
   defineTimerJobs(agenda, {
     deps: input.deps,
-    expiryNotifier: input.expiryNotifier,
     approvalNotifier: input.approvalNotifier,
     bulkNotifier: notifier,
     logger: input.logger,

@@ -7,7 +7,7 @@ import { connectDatabase } from '../../src/db/index.js';
 import { createTimerScheduler } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logger.js';
 import { withRepositories } from './database.js';
-import { appServices, recordingApprovalNotifier, recordingExpiryNotifier, testClock } from './schedule-fixtures.js';
+import { appServices, recordingApprovalNotifier, testClock } from './schedule-fixtures.js';
 import { startTimerAgenda } from './timer-agenda.js';
 
 const { MONGODB_URI: uri, WORKER_DB_NAME: dbName } = process.env;
@@ -21,7 +21,6 @@ const logger = createLogger('warn', { worker: process.pid }, (line) => process.s
 const agenda = await startTimerAgenda(db, {
   deps,
   logger,
-  expiryNotifier: recordingExpiryNotifier(),
   approvalNotifier: recordingApprovalNotifier(),
   name: `worker-${process.pid}`,
   lockLifetime: 2_000,

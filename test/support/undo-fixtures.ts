@@ -24,6 +24,6 @@ export function reclaimSettings(overrides: Partial<ReclaimSettings> = {}): Recla
 
 /** Real reclaim services over a test database. */
 export function reclaimDeps(db: { repositories: Repositories }, overrides: Partial<ReclaimDeps> = {}): ReclaimDeps {
-  const { reclaim, usage } = db.repositories;
-  return { ...bulkDeps(db), reclaim, usage, reclaimSettings: reclaimSettings(), ...overrides };
+  const { reclaim, usage, notices } = db.repositories;
+  return { ...bulkDeps(db), reclaim, usage, notices, reclaimSettings: reclaimSettings(), ...overrides };
 }

@@ -102,16 +102,3 @@ export const extensionSchema = new Schema<ExtensionDoc>(
 );
 // Looked up by _id only; decided or moot requests are dropped after 90 days (the audit keeps them).
 extensionSchema.index({ createdAt: 1 }, { expireAfterSeconds: 90 * 24 * 3600 });
-
-export interface GrantNoticeDoc {
-  /** The notice's idempotency key. */
-  _id: string;
-  at: Date;
-}
-
-export const grantNoticeSchema = new Schema<GrantNoticeDoc>(
-  { _id: { type: String, required: true }, at: { type: Date, required: true } },
-  { collection: 'grant_notices', versionKey: false },
-);
-// Looked up by _id only (the insert is the claim); kept well past any grant's warnings.
-grantNoticeSchema.index({ at: 1 }, { expireAfterSeconds: 400 * 24 * 3600 });

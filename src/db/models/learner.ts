@@ -29,8 +29,11 @@ export interface LearnerDoc {
 export interface ReclaimAskDoc {
   round: string;
   state: 'asked' | 'kept' | 'released';
-  /** The DM: waiting to be sent, sent, or the learner has no Slack account (counted, not retried). */
-  dm: 'pending' | 'sent' | 'no_slack';
+  /**
+   * The DM: waiting to be queued, on the notice queue, sent (to `slackUserId`), the learner has no
+   * Slack account, or Slack refused it for good (the last three counted on the round, not retried).
+   */
+  dm: 'pending' | 'queued' | 'sent' | 'no_slack' | 'failed';
   slackUserId?: string;
   askedAt: Date;
   answeredAt?: Date;
@@ -75,7 +78,7 @@ export const learnerSchema = new Schema<LearnerDoc>(
         {
           round: { type: String, required: true },
           state: { type: String, enum: ['asked', 'kept', 'released'], required: true },
-          dm: { type: String, enum: ['pending', 'sent', 'no_slack'], required: true },
+          dm: { type: String, enum: ['pending', 'queued', 'sent', 'no_slack', 'failed'], required: true },
           slackUserId: String,
           askedAt: Date,
           answeredAt: Date,
@@ -101,5 +104,9 @@ learnerSchema.index({ slackUserId: 1 }, { sparse: true });
 // Reclaim candidates are holders of one type (the licenseTypes index above), filtered by last
 // activity: a compound index with usage.lastActiveAt would be rewritten on every license change
 // of every learner, which bulk jobs cannot afford for a query an admin runs now and then.
-// A reclaim round's learners: whom to DM next, and who stayed silent.
-learnerSchema.index({ 'reclaimAsk.round': 1 }, { sparse: true });
+// A reclaim round's learners: who stayed silent (round, state), and, in id order, whose question is
+// to be queued next or has an outcome to record (round, dm, _id). Only learners ever asked are in it.
+learnerSchema.index(
+  { 'reclaimAsk.round': 1, 'reclaimAsk.dm': 1, _id: 1 },
+  { partialFilterExpression: { 'reclaimAsk.round': { $exists: true } } },
+);

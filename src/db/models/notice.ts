@@ -6,7 +6,9 @@ export interface NoticeDoc {
   source: string;
   to: { slackUserId?: string; email?: string };
   notice: Record<string, unknown>;
-  state: 'queued' | 'sent' | 'no_account' | 'failed';
+  state: 'queued' | 'sent' | 'no_account' | 'failed' | 'withdrawn';
+  /** Withdrawn instead of sent from this moment on. */
+  expiresAt?: Date;
   attempts: number;
   enqueuedAt: Date;
   nextAttemptAt: Date;
@@ -27,7 +29,8 @@ export const noticeSchema = new Schema<NoticeDoc>(
     source: { type: String, required: true },
     to: { type: new Schema({ slackUserId: String, email: String }, { _id: false }), required: true },
     notice: { type: Schema.Types.Mixed, required: true },
-    state: { type: String, required: true, enum: ['queued', 'sent', 'no_account', 'failed'] },
+    state: { type: String, required: true, enum: ['queued', 'sent', 'no_account', 'failed', 'withdrawn'] },
+    expiresAt: Date,
     attempts: { type: Number, default: 0 },
     enqueuedAt: { type: Date, required: true },
     nextAttemptAt: { type: Date, required: true },

@@ -14,6 +14,7 @@ export interface ReclaimRoundDoc {
   asked: number;
   sent: number;
   noSlack: number;
+  failed: number;
   kept: number;
   released: number;
   requestId?: string;
@@ -34,6 +35,7 @@ export const reclaimRoundSchema = new Schema<ReclaimRoundDoc>(
     asked: { type: Number, default: 0 },
     sent: { type: Number, default: 0 },
     noSlack: { type: Number, default: 0 },
+    failed: { type: Number, default: 0 },
     kept: { type: Number, default: 0 },
     released: { type: Number, default: 0 },
     requestId: String,

@@ -1,4 +1,4 @@
-import mongoose, { type Connection, Types } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import type { GrantWriter } from '../../licensing/ports.js';
 import type {
   ExtensionRequest,
@@ -9,7 +9,7 @@ import type {
   GrantWarning,
   WarningLabel,
 } from '../../licensing/schedule/ports.js';
-import { type ExtensionDoc, type GrantDoc, type GrantNoticeDoc, modelsFor } from '../models/index.js';
+import { type ExtensionDoc, type GrantDoc, modelsFor } from '../models/index.js';
 import { insertNew, nativeCollection } from './batch-writes.js';
 import { isObjectId } from './mappers.js';
 import type { Filter } from './selection-filter.js';
@@ -61,7 +61,7 @@ export function createGrantWriter(connection: Connection): GrantWriter {
 
 /** Time-bound grants in MongoDB: claims are conditional updates under a lease token. */
 export function createGrantRepository(connection: Connection): GrantStore {
-  const { Grant: Model, GrantNotice } = modelsFor(connection);
+  const { Grant: Model } = modelsFor(connection);
   const grants = () => nativeCollection<GrantDoc>(connection, Model);
   const find = async (filter: Filter, sort: Record<string, 1 | -1> = { endsAt: 1, _id: 1 }, limit = 0) => {
     const docs = await Model.find(filter).sort(sort).limit(limit).lean();
@@ -184,28 +184,6 @@ export function createGrantRepository(connection: Connection): GrantStore {
         { _id: 1 },
       ).lean();
       return moved.map((d) => d._id);
-    },
-    async claimNoticeKeys(keys, at) {
-      const claimed = new Set(keys);
-      for (let i = 0; i < keys.length; i += 1000) {
-        const chunk = keys.slice(i, i + 1000);
-        try {
-          await nativeCollection<GrantNoticeDoc>(connection, GrantNotice).insertMany(
-            chunk.map((key) => ({ _id: key, at })),
-            { ordered: false },
-          );
-        } catch (error) {
-          // The keys that already existed were claimed before: those notices are not sent again.
-          if (!(error instanceof mongoose.mongo.MongoBulkWriteError) || error.writeConcernError) throw error;
-          const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-          for (const writeError of writeErrors) {
-            if (writeError.code !== 11000) throw error;
-            const key = chunk[writeError.index];
-            if (key !== undefined) claimed.delete(key);
-          }
-        }
-      }
-      return claimed;
     },
   };
 }

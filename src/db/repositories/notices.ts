@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import type { NoticeContent, NoticeCounts, NoticeStore, QueuedNotice } from '../../licensing/notices/ports.js';
+import { escapeRegex } from '../../licensing/model.js';
+import type { NoticeContent, NoticeCounts, NoticeState, NoticeStore, QueuedNotice } from '../../licensing/notices/ports.js';
 import { modelsFor, type NoticeDoc } from '../models/index.js';
 import { insertNew, nativeCollection } from './batch-writes.js';
 
@@ -13,6 +14,7 @@ function toQueuedNotice(doc: NoticeDoc): QueuedNotice {
     notice: doc.notice as unknown as NoticeContent,
     attempts: doc.attempts ?? 0,
     enqueuedAt: doc.enqueuedAt,
+    ...(doc.expiresAt ? { expiresAt: doc.expiresAt } : {}),
     ...(doc.sendingSince ? { sendingSince: doc.sendingSince } : {}),
   };
 }
@@ -37,6 +39,7 @@ export function createNoticeRepository(connection: Connection): NoticeStore {
           attempts: 0,
           enqueuedAt: now,
           nextAttemptAt: now,
+          ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
         })),
       );
     },
@@ -79,6 +82,11 @@ export function createNoticeRepository(connection: Connection): NoticeStore {
             },
           });
           return;
+        case 'withdrawn':
+          await notices().updateOne(filter, {
+            $set: { ...release, state: 'withdrawn', settledAt: now, sendingSince: null, lastError: outcome.reason },
+          });
+          return;
         case 'no_account':
         case 'failed':
           await notices().updateOne(filter, {
@@ -111,7 +119,36 @@ export function createNoticeRepository(connection: Connection): NoticeStore {
         { $group: { _id: '$state', n: { $sum: 1 } } },
       ]);
       const count = (state: NoticeDoc['state']) => rows.find((row) => row._id === state)?.n ?? 0;
-      return { waiting: count('queued'), sent: count('sent'), noAccount: count('no_account'), failed: count('failed') };
+      return {
+        waiting: count('queued'),
+        sent: count('sent'),
+        noAccount: count('no_account'),
+        failed: count('failed'),
+        withdrawn: count('withdrawn'),
+      };
+    },
+
+    async noticeStates(keys) {
+      const states = new Map<string, NoticeState>();
+      for (let i = 0; i < keys.length; i += 1_000) {
+        const docs = await Notice.find({ _id: { $in: keys.slice(i, i + 1_000) } }, { state: 1, slackUserId: 1 }).lean();
+        for (const doc of docs)
+          states.set(doc._id, doc.state === 'sent' ? { state: 'sent', slackUserId: doc.slackUserId ?? '' } : { state: doc.state });
+      }
+      return states;
+    },
+
+    async withdrawNotices(match, now) {
+      // An anchored prefix is a range of the _id index; the exception filters within it.
+      const keys = [
+        { _id: { $regex: `^${escapeRegex(match.prefix)}` } },
+        ...(match.except ? [{ _id: { $not: new RegExp(escapeRegex(match.except)) } }] : []),
+      ];
+      const res = await notices().updateMany(
+        { $and: keys, state: 'queued', sendingSince: null },
+        { $set: { state: 'withdrawn', settledAt: now, leaseToken: null, leaseUntil: null, lastError: 'withdrawn: no longer applies' } },
+      );
+      return res.modifiedCount;
     },
   };
 }

@@ -21,6 +21,7 @@ function toRound(doc: ReclaimRoundDoc): ReclaimRound {
     asked: doc.asked ?? 0,
     sent: doc.sent ?? 0,
     noSlack: doc.noSlack ?? 0,
+    failed: doc.failed ?? 0,
     kept: doc.kept ?? 0,
     released: doc.released ?? 0,
     ...(doc.requestId ? { requestId: doc.requestId } : {}),
@@ -56,27 +57,50 @@ export function createReclaimRepository(connection: Connection): ReclaimStore {
         .lean();
       return docs.map(toLearner);
     },
+    async markAsksQueued(roundId, learnerIds) {
+      const ids = learnerIds.filter(isObjectId).map((id) => new Types.ObjectId(id));
+      if (ids.length)
+        await learners.updateMany(
+          { _id: { $in: ids }, 'reclaimAsk.round': roundId, 'reclaimAsk.dm': 'pending' },
+          { $set: { 'reclaimAsk.dm': 'queued' } },
+        );
+    },
+    async queuedAsks(roundId, limit, afterId) {
+      const docs = await Learner.find(
+        {
+          'reclaimAsk.round': roundId,
+          'reclaimAsk.dm': 'queued',
+          ...(afterId && isObjectId(afterId) ? { _id: { $gt: new Types.ObjectId(afterId) } } : {}),
+        },
+        { _id: 1 },
+      )
+        .sort({ _id: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => String(d._id));
+    },
     async recordAsks(roundId, results) {
-      // Sent and no-Slack apart, so each count is what this call changed: a batch recorded twice counts once.
-      const record = async (outcome: 'sent' | 'no_slack') => {
+      // Each outcome apart, so each count is what this call changed: a batch recorded twice counts once.
+      const fields = { sent: 'sent', no_slack: 'noSlack', failed: 'failed' } as const;
+      const counts: Partial<Record<(typeof fields)[keyof typeof fields], number>> = {};
+      for (const outcome of ['sent', 'no_slack', 'failed'] as const) {
         const writes = results
-          .filter((r) => r.outcome === outcome)
+          .filter((r) => r.outcome === outcome && isObjectId(r.learnerId))
           .map((r) => ({
             updateOne: {
-              filter: { _id: new Types.ObjectId(r.learnerId), 'reclaimAsk.round': roundId, 'reclaimAsk.dm': 'pending' },
+              filter: { _id: new Types.ObjectId(r.learnerId), 'reclaimAsk.round': roundId, 'reclaimAsk.dm': 'queued' },
               update: {
                 $set:
                   r.outcome === 'sent'
                     ? { 'reclaimAsk.dm': 'sent', 'reclaimAsk.slackUserId': r.slackUserId }
-                    : { 'reclaimAsk.dm': 'no_slack' },
+                    : { 'reclaimAsk.dm': outcome },
               },
             },
           }));
-        return writes.length ? (await learners.bulkWrite(writes, { ordered: false })).modifiedCount : 0;
-      };
-      const sent = await record('sent');
-      const noSlack = await record('no_slack');
-      if (sent || noSlack) await ReclaimRound.updateOne({ _id: roundId }, { $inc: { sent, noSlack } });
+        const changed = writes.length ? (await learners.bulkWrite(writes, { ordered: false })).modifiedCount : 0;
+        if (changed) counts[fields[outcome]] = changed;
+      }
+      if (Object.keys(counts).length) await ReclaimRound.updateOne({ _id: roundId }, { $inc: counts });
     },
     async answerAsk(roundId, learnerId, slackUserId, answer) {
       if (!isObjectId(learnerId)) return null;
@@ -111,7 +135,7 @@ export function createReclaimRepository(connection: Connection): ReclaimStore {
       if (!isObjectId(learnerId)) return null;
       const doc = await Learner.findById(learnerId, { reclaimAsk: 1 }).lean();
       const ask = doc?.reclaimAsk;
-      return ask ? { round: ask.round, state: ask.state, ...(ask.slackUserId ? { slackUserId: ask.slackUserId } : {}) } : null;
+      return ask ? { round: ask.round, dm: ask.dm, state: ask.state, ...(ask.slackUserId ? { slackUserId: ask.slackUserId } : {}) } : null;
     },
     async dueRounds(now, limit) {
       const docs = await ReclaimRound.find({ status: 'asking', graceEndsAt: { $lte: now } }, { _id: 1 })

@@ -1,9 +1,11 @@
 import type { LicensingDeps } from '../deps.js';
 
 /**
- * Ports of the notice queue: direct messages to people (learners told of their license changes,
- * and whatever later features need to tell someone), queued in the database and sent by one
- * paced drainer. Sent once per key: across retries, crashes and several bot processes.
+ * Ports of the notice queue: the one way the bot sends direct messages to people one by one, in
+ * bulk (learners told of their license changes and request decisions, time-bound grants' warnings
+ * to learners and admins, reclaim's Keep / Release questions, and whatever later features need),
+ * queued in the database and sent by one paced drainer. Sent once per key: across retries,
+ * crashes and several bot processes.
  *
  * To send something: add a member to `NoticeContent` (plain data, no Slack), a case to the Slack
  * builder that renders it (slack/views/learner-notice.ts), and call `enqueueNotices` with a key
@@ -36,8 +38,53 @@ export interface LicenseRequestDecidedNotice {
   reason?: string;
 }
 
+/** What an Extend (or "Ask for more time") button acts on: one grant, or every active grant of a bulk request. */
+export type NoticeGrantTarget = { grantId: string } | { requestId: string };
+
+/**
+ * A time-bound license ends soon (7 days and 1 day before, or at half the time). To the learner,
+ * with "Ask for more time"; to the admin who granted it — one learner, or a bulk change's learners
+ * together — with Extend (all). License types are keys.
+ */
+export interface GrantEndingNotice {
+  kind: 'grant_ending';
+  audience: 'learner' | 'admin';
+  endsAt: Date;
+  /** Types taken back at the end, and those given back (what a reassignment replaced). */
+  taken: string[];
+  returned: string[];
+  /** The learner, or the first few of a bulk change's learners; `count` is how many end. */
+  learners: { name: string; email: string }[];
+  count: number;
+  target: NoticeGrantTarget;
+}
+
+/** To the admin who granted it: a grant ended on time, but what it replaced had no free seat to give back. */
+export interface GrantEndedWithoutReturnNotice {
+  kind: 'grant_ended_without_return';
+  endsAt: Date;
+  taken: string[];
+  returned: string[];
+  learner: { name: string; email: string };
+}
+
+/** An ask-first reclaim round asks an idle learner: Keep my license / Release it, before `graceEndsAt`. */
+export interface ReclaimAskNotice {
+  kind: 'reclaim_ask';
+  roundId: string;
+  learnerId: string;
+  learnerName: string;
+  licenseType: string;
+  graceEndsAt: Date;
+}
+
 /** What a notice says, as data; the Slack layer renders it with a pure builder when it sends it. */
-export type NoticeContent = LicenseChangedNotice | LicenseRequestDecidedNotice;
+export type NoticeContent =
+  | LicenseChangedNotice
+  | LicenseRequestDecidedNotice
+  | GrantEndingNotice
+  | GrantEndedWithoutReturnNotice
+  | ReclaimAskNotice;
 
 /** One message to queue. */
 export interface NoticeItem {
@@ -47,6 +94,11 @@ export interface NoticeItem {
   source: string;
   to: NoticeRecipient;
   notice: NoticeContent;
+  /**
+   * Not sent from this moment on (a warning about an end that has come, a question whose time to
+   * answer is over): the drainer withdraws it instead.
+   */
+  expiresAt?: Date;
 }
 
 /** A notice the drainer holds (leased): what to send, and how earlier attempts went. */
@@ -74,7 +126,17 @@ export type NoticeOutcome =
    * timeout), so the next attempt looks for the message before sending it again.
    */
   | { kind: 'retry'; reason: string; nextAttemptAt: Date; countAttempt: boolean; mayHaveSent: boolean }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  /** Not sent, and never will be: past its `expiresAt`, or withdrawn by the feature that queued it. */
+  | { kind: 'withdrawn'; reason: string };
+
+/** Where one notice stands: `sent` names the Slack user it went to. */
+export type NoticeState =
+  | { state: 'queued' }
+  | { state: 'sent'; slackUserId: string }
+  | { state: 'no_account' }
+  | { state: 'failed' }
+  | { state: 'withdrawn' };
 
 /** How the notices of one source stand. */
 export interface NoticeCounts {
@@ -83,6 +145,8 @@ export interface NoticeCounts {
   sent: number;
   noAccount: number;
   failed: number;
+  /** Not sent because they no longer applied (expired, or withdrawn). */
+  withdrawn: number;
 }
 
 /** The queue, in the database; several drainers may share it through leases. */
@@ -98,6 +162,13 @@ export interface NoticeStore {
   /** Gives back the notices of a lease that were not started (the drainer is stopping). */
   releaseNotices(token: string): Promise<void>;
   noticeCounts(source: string): Promise<NoticeCounts>;
+  /** Where each of these notices stands, by key; a key never queued is absent. */
+  noticeStates(keys: readonly string[]): Promise<Map<string, NoticeState>>;
+  /**
+   * Withdraws the queued notices whose key starts with `prefix` — except those whose key contains
+   * `except` — that no send has begun for: they are never sent. Returns how many.
+   */
+  withdrawNotices(match: { prefix: string; except?: string }, now: Date): Promise<number>;
 }
 
 /** How the Slack side answered one send. */

@@ -1,5 +1,5 @@
 import { type Clock, type Pacer, realClock } from './pacer.js';
-import type { NoticeCounts, NoticeDeps, NoticeItem, NoticeOutcome, NoticeSender, QueuedNotice, SendResult } from './ports.js';
+import type { NoticeCounts, NoticeDeps, NoticeItem, NoticeOutcome, NoticeSender, NoticeState, QueuedNotice, SendResult } from './ports.js';
 
 /** Queues DMs; an item whose key was queued before (sent or not) is left as it is. */
 export async function enqueueNotices(deps: NoticeDeps, items: readonly NoticeItem[]): Promise<void> {
@@ -9,6 +9,16 @@ export async function enqueueNotices(deps: NoticeDeps, items: readonly NoticeIte
 /** How the notices of one source (a bulk job, one change, …) stand. */
 export async function noticeCounts(deps: Pick<NoticeDeps, 'notices'>, source: string): Promise<NoticeCounts> {
   return deps.notices.noticeCounts(source);
+}
+
+/** Withdraws queued notices that no longer apply (by key prefix, except keys containing `except`); returns how many. */
+export async function withdrawNotices(deps: NoticeDeps, match: { prefix: string; except?: string }): Promise<number> {
+  return deps.notices.withdrawNotices(match, deps.now());
+}
+
+/** Where each of these notices stands (a feature reading who got its DM, or who has no Slack account). */
+export async function noticeStates(deps: Pick<NoticeDeps, 'notices'>, keys: readonly string[]): Promise<Map<string, NoticeState>> {
+  return keys.length ? deps.notices.noticeStates(keys) : new Map();
 }
 
 export interface DrainOptions {
@@ -36,6 +46,8 @@ export interface DrainSummary {
   sent: number;
   noAccount: number;
   failed: number;
+  /** Past their `expiresAt` before a send began: not sent. */
+  withdrawn: number;
   retried: number;
   rateLimited: number;
   /** Sources of the notices that reached a final state in this run. */
@@ -50,7 +62,7 @@ const MIN_LEASE_MS = 60_000;
  * before it is touched and marked as being sent before the Slack call, so after a crash the next
  * drainer looks in the recipient's DM for it instead of sending it twice. A 429 pauses every call
  * for its Retry-After and puts the notice back without counting an attempt; other failures are
- * retried with growing delays, then given up.
+ * retried with growing delays, then given up. A notice past its `expiresAt` is withdrawn, not sent.
  */
 export async function drainNotices(deps: NoticeDeps, sender: NoticeSender, options: DrainOptions): Promise<DrainSummary> {
   const clock = options.clock ?? realClock;
@@ -60,7 +72,15 @@ export async function drainNotices(deps: NoticeDeps, sender: NoticeSender, optio
   const maxRunMs = options.maxRunMs ?? 50_000;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const maxAttempts = options.maxAttempts ?? 8;
-  const summary: DrainSummary = { sent: 0, noAccount: 0, failed: 0, retried: 0, rateLimited: 0, settledSources: new Set() };
+  const summary: DrainSummary = {
+    sent: 0,
+    noAccount: 0,
+    failed: 0,
+    withdrawn: 0,
+    retried: 0,
+    rateLimited: 0,
+    settledSources: new Set(),
+  };
   const started = clock.now();
   const pace = () => pacer.wait();
 
@@ -79,6 +99,13 @@ export async function drainNotices(deps: NoticeDeps, sender: NoticeSender, optio
   };
 
   const handle = async (notice: QueuedNotice, token: string): Promise<void> => {
+    // Its moment has passed (and no earlier send may have reached Slack): it says nothing true any more.
+    if (notice.expiresAt && notice.expiresAt.getTime() <= deps.now().getTime() && !notice.sendingSince) {
+      await deps.notices.recordNoticeOutcome(notice.key, token, { kind: 'withdrawn', reason: 'expired before it was sent' }, deps.now());
+      summary.withdrawn += 1;
+      summary.settledSources.add(notice.source);
+      return;
+    }
     const attempted = await attempt(notice, token);
     if (!attempted) return;
     const { result, verified } = attempted;

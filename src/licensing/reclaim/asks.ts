@@ -2,50 +2,115 @@ import { audit } from '../audit.js';
 import { type BulkSubmission, submitBulkRequest } from '../bulk/requests.js';
 import { LicenseError } from '../errors.js';
 import { type Actor, slackActor } from '../model.js';
+import { enqueueNotices, noticeStates } from '../notices/queue.js';
 import { planItems, runOperation, touchedTypes } from '../operations.js';
-import type { ReclaimAsker, ReclaimDeps, ReclaimRound } from './ports.js';
+import type { ReclaimAskResult, ReclaimDeps, ReclaimRound } from './ports.js';
 import { DAY_MS, reclaimSelection } from './reclaim.js';
 
-const ASK_BATCH = 50;
+const ASK_BATCH = 500;
+
+/** The notice key of a round's question to one learner: one DM per learner and round. */
+export function reclaimAskKey(roundId: string, learnerId: string): string {
+  return `reclaim:${roundId}:${learnerId}`;
+}
+
+/** The source a round's questions are counted under on the notice queue. */
+export function reclaimAskSource(roundId: string): string {
+  return `reclaim:${roundId}`;
+}
+
+/** The round whose questions a notice source counts, if it is one. */
+export function roundOfAskSource(source: string): string | null {
+  const match = /^reclaim:([0-9a-f]{24})$/.exec(source);
+  return match?.[1] ?? null;
+}
 
 /**
- * Sends the round's pending questions, a batch at a time, until none is left. When the asker
- * says Slack wants it to slow down, waits that long (with `heartbeat` so a job keeps its lock)
- * and goes on. Learners without a Slack account are counted and not asked again.
+ * Puts the round's questions still to be asked on the notice queue, a batch at a time: the queue
+ * sends them (Keep / Release DMs) paced with every other DM, once per learner and round, and finds
+ * each learner's Slack user by email. Queued before they are marked, so a crash in between queues
+ * nothing twice (the queue ignores keys it has).
  */
-export async function sendReclaimAsks(
+export async function queueReclaimAsks(
   deps: ReclaimDeps,
-  asker: ReclaimAsker,
   roundId: string,
-  hooks: { sleep?: (ms: number) => Promise<void>; heartbeat?: () => Promise<void> } = {},
-): Promise<{ sent: number; noSlack: number }> {
+  hooks: { heartbeat?: () => Promise<void> } = {},
+): Promise<{ queued: number }> {
   const round = await deps.reclaim.getRound(roundId);
-  if (round?.status !== 'asking') return { sent: 0, noSlack: 0 };
-  const typeName = (await deps.store.getLicenseType(round.type))?.name ?? round.type;
-  const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let sent = 0;
-  let noSlack = 0;
+  if (round?.status !== 'asking') return { queued: 0 };
+  let queued = 0;
   for (;;) {
     await hooks.heartbeat?.();
     const learners = await deps.reclaim.pendingAsks(roundId, ASK_BATCH);
-    if (learners.length === 0) return { sent, noSlack };
-    const { results, retryAfterMs } = await asker.ask(
+    if (learners.length === 0) return { queued };
+    await enqueueNotices(
+      deps,
       learners.map((learner) => ({
-        key: `${roundId}:${learner.id}`,
-        roundId,
-        learnerId: learner.id,
-        email: learner.email,
-        name: learner.name,
-        typeName,
-        graceEndsAt: round.graceEndsAt,
+        key: reclaimAskKey(roundId, learner.id),
+        source: reclaimAskSource(roundId),
+        to: learner.slackUserId ? { slackUserId: learner.slackUserId } : { email: learner.email },
+        notice: {
+          kind: 'reclaim_ask',
+          roundId,
+          learnerId: learner.id,
+          learnerName: learner.name,
+          licenseType: round.type,
+          graceEndsAt: round.graceEndsAt,
+        },
+        // An answer after the grace period is refused: the question is not asked then.
+        expiresAt: round.graceEndsAt,
       })),
     );
-    await deps.reclaim.recordAsks(roundId, results);
+    await deps.reclaim.markAsksQueued(
+      roundId,
+      learners.map((l) => l.id),
+    );
+    queued += learners.length;
+  }
+}
+
+/** What the queue did with a round's questions, as recorded now. */
+export interface AskOutcomes {
+  sent: number;
+  noSlack: number;
+  failed: number;
+}
+
+/**
+ * Records on the round what the notice queue did with its questions: to which Slack user each DM
+ * went (the only one who may answer it), who has no Slack account, whose DM Slack refused. With
+ * `learnerIds`, only theirs (a learner answering before the round caught up); otherwise the round's
+ * queued questions in id order — the order the queue sends them — until a batch has nothing settled.
+ */
+export async function recordAskOutcomes(
+  deps: Pick<ReclaimDeps, 'reclaim' | 'notices'>,
+  roundId: string,
+  options: { learnerIds?: readonly string[] } = {},
+): Promise<AskOutcomes> {
+  const recorded: AskOutcomes = { sent: 0, noSlack: 0, failed: 0 };
+  let after: string | undefined;
+  for (;;) {
+    const ids = options.learnerIds ?? (await deps.reclaim.queuedAsks(roundId, ASK_BATCH, after));
+    if (ids.length === 0) return recorded;
+    const states = await noticeStates(
+      deps,
+      ids.map((id) => reclaimAskKey(roundId, id)),
+    );
+    const results: ReclaimAskResult[] = [];
+    for (const learnerId of ids) {
+      const notice = states.get(reclaimAskKey(roundId, learnerId));
+      if (notice?.state === 'sent') results.push({ learnerId, outcome: 'sent', slackUserId: notice.slackUserId });
+      else if (notice?.state === 'no_account') results.push({ learnerId, outcome: 'no_slack' });
+      else if (notice?.state === 'failed') results.push({ learnerId, outcome: 'failed' });
+    }
+    if (results.length) await deps.reclaim.recordAsks(roundId, results);
     for (const result of results)
-      if (result.outcome === 'sent') sent += 1;
-      else noSlack += 1;
-    if (retryAfterMs !== undefined) await sleep(retryAfterMs);
-    else if (results.length === 0) return { sent, noSlack };
+      if (result.outcome === 'sent') recorded.sent += 1;
+      else if (result.outcome === 'no_slack') recorded.noSlack += 1;
+      else recorded.failed += 1;
+    // Nothing settled in this batch: the ones after it are further back in the queue.
+    if (options.learnerIds || results.length === 0) return recorded;
+    after = ids[ids.length - 1];
   }
 }
 
@@ -81,11 +146,15 @@ export async function answerReclaimAsk(
   const learner = await deps.store.findLearnerById(input.learnerId);
   if (!learner) return refuse('not_your_seat');
   const exemptUntil = input.answer === 'keep' ? new Date(now.getTime() + deps.reclaimSettings.cooldownDays * DAY_MS) : undefined;
-  let answered = await deps.reclaim.answerAsk(input.roundId, input.learnerId, input.slackUserId, {
-    state: input.answer === 'keep' ? 'kept' : 'released',
-    at: now,
-    ...(exemptUntil ? { exemptUntil } : {}),
-  });
+  const answer = () =>
+    deps.reclaim.answerAsk(input.roundId, input.learnerId, input.slackUserId, {
+      state: input.answer === 'keep' ? 'kept' : 'released',
+      at: now,
+      ...(exemptUntil ? { exemptUntil } : {}),
+    });
+  let answered = await answer();
+  // Answered before the round recorded where the DM went (the queue sent it moments ago): record it, then try again.
+  if (!answered && (await recordAskOutcomes(deps, round.id, { learnerIds: [learner.id] })).sent) answered = await answer();
   const typeName = (await deps.store.getLicenseType(round.type))?.name ?? round.type;
   if (!answered) {
     const ask = await deps.reclaim.askOf(input.learnerId);
@@ -164,7 +233,9 @@ export async function closeDueRounds(deps: ReclaimDeps, now: Date = deps.now()):
   return closed;
 }
 
-/** Rounds still asking whose DMs are not all sent (a crashed sender, or one just started). */
+/** Rounds still asking whose questions are not all queued, or whose DMs' outcomes are not all recorded. */
 export async function roundsToAsk(deps: ReclaimDeps): Promise<string[]> {
-  return (await deps.reclaim.openRounds(20)).filter((round) => round.sent + round.noSlack < round.asked).map((round) => round.id);
+  return (await deps.reclaim.openRounds(20))
+    .filter((round) => round.sent + round.noSlack + round.failed < round.asked)
+    .map((round) => round.id);
 }

@@ -1,6 +1,7 @@
 import type { BulkDeps, BulkSelection } from '../bulk/ports.js';
 import type { BulkSubmission } from '../bulk/requests.js';
 import type { AdminChange, Learner } from '../model.js';
+import type { NoticeDeps } from '../notices/ports.js';
 import type { UsageStore } from '../usage/ports.js';
 import type { ReclaimSummary } from './reclaim.js';
 
@@ -33,9 +34,11 @@ export interface ReclaimRound {
   idleBefore: Date;
   graceEndsAt: Date;
   status: RoundStatus;
+  /** Learners asked; `sent`, `noSlack` and `failed` count their DMs as the notice queue settles them. */
   asked: number;
   sent: number;
   noSlack: number;
+  failed: number;
   kept: number;
   released: number;
   /** The bulk request made for the silent learners at the end of the grace period. */
@@ -43,26 +46,22 @@ export interface ReclaimRound {
   failureCode?: string;
 }
 
-/** One learner to ask; `key` is the idempotency key of the DM (one per learner and round). */
-export interface ReclaimAskItem {
-  key: string;
-  roundId: string;
-  learnerId: string;
-  email: string;
-  name: string;
-  typeName: string;
-  graceEndsAt: Date;
-}
-
-/** How asking one learner went: the DM went out (to this Slack user), or they have no Slack account. */
-export type ReclaimAskResult = { learnerId: string; outcome: 'sent'; slackUserId: string } | { learnerId: string; outcome: 'no_slack' };
-
 /**
- * Sends the Keep / Release question to learners. The Slack layer implements it with DMs; it
- * answers for the items it got to and says how long to wait when Slack asked it to slow down.
+ * What the notice queue did with one learner's question: the DM went out (to this Slack user, the
+ * only one who may answer it), they have no Slack account, or Slack refused it for good. All three
+ * stay `asked` (silent) until they answer, and are reclaimed at the end of the grace period.
  */
-export interface ReclaimAsker {
-  ask(items: readonly ReclaimAskItem[]): Promise<{ results: ReclaimAskResult[]; retryAfterMs?: number }>;
+export type ReclaimAskResult =
+  | { learnerId: string; outcome: 'sent'; slackUserId: string }
+  | { learnerId: string; outcome: 'no_slack' }
+  | { learnerId: string; outcome: 'failed' };
+
+/** Where a learner's latest question stands: its round, its DM (pending → queued → sent / no_slack / failed), their answer. */
+export interface ReclaimAskState {
+  round: string;
+  dm: 'pending' | 'queued' | 'sent' | 'no_slack' | 'failed';
+  state: string;
+  slackUserId?: string;
 }
 
 /** Persistence of reclaim rounds and of each learner's answer; implemented by db/. */
@@ -71,9 +70,13 @@ export interface ReclaimStore {
   getRound(id: string): Promise<ReclaimRound | null>;
   /** Marks every learner matching the round's selection as asked (DM pending); returns how many. */
   markAsked(roundId: string, learnerFilter: BulkSelection, at: Date): Promise<number>;
-  /** Learners of the round whose DM is still to be sent, in id order. */
+  /** Learners of the round whose question is still to be queued, in id order. */
   pendingAsks(roundId: string, limit: number): Promise<Learner[]>;
-  /** Records the DMs sent and the learners without Slack, and counts them on the round. */
+  /** Their questions are on the notice queue: pending → queued. */
+  markAsksQueued(roundId: string, learnerIds: readonly string[]): Promise<void>;
+  /** Ids of the round's learners whose queued question has no recorded outcome yet, in id order, after `afterId`. */
+  queuedAsks(roundId: string, limit: number, afterId?: string): Promise<string[]>;
+  /** Records what became of queued questions (queued → sent / no_slack / failed) and counts them on the round, once each. */
   recordAsks(roundId: string, results: readonly ReclaimAskResult[]): Promise<void>;
   /**
    * Records a learner's answer, only while they are still `asked` in this round and the Slack
@@ -87,8 +90,8 @@ export interface ReclaimStore {
   ): Promise<Learner | null>;
   /** Idle holders of a reclaim selection, and those among them who never started: counted by the database. */
   countCandidates(selection: BulkSelection): Promise<{ idle: number; neverStarted: number }>;
-  /** The latest ask of a learner (which round, which Slack user). */
-  askOf(learnerId: string): Promise<{ round: string; slackUserId?: string; state: string } | null>;
+  /** The latest ask of a learner (which round, where its DM stands, which Slack user it went to). */
+  askOf(learnerId: string): Promise<ReclaimAskState | null>;
   /** Asking rounds whose grace period is over, oldest first. */
   dueRounds(now: Date, limit: number): Promise<string[]>;
   /** Moves a round from one status to the next; null when it was not in `from`. */
@@ -104,8 +107,8 @@ export interface ReclaimStore {
   releasedSince(after: Date): Promise<Map<string, number>>;
 }
 
-/** What reclaim needs on top of the bulk machinery. */
-export interface ReclaimDeps extends BulkDeps {
+/** What reclaim needs on top of the bulk machinery; its questions go through the notice queue. */
+export interface ReclaimDeps extends BulkDeps, Pick<NoticeDeps, 'notices'> {
   reclaim: ReclaimStore;
   usage: UsageStore;
   reclaimSettings: ReclaimSettings;

@@ -135,6 +135,7 @@ export async function startReclaim(
     asked: 0,
     sent: 0,
     noSlack: 0,
+    failed: 0,
     kept: 0,
     released: 0,
   });

@@ -5,6 +5,8 @@ import type { BulkDeps } from '../bulk/ports.js';
 import { normalizeSelection } from '../bulk/selection.js';
 import { type ErrorCode, LicenseError } from '../errors.js';
 import type { Actor, Learner } from '../model.js';
+import { withdrawNotices } from '../notices/queue.js';
+import { grantWarningKeyPrefix } from './grants.js';
 import { grantTimerKey, grantTimers, nextWarningAt, warningPlan } from './plan.js';
 import type { ExtensionRequest, Grant, GrantTarget, ScheduleDeps, WarningLabel } from './ports.js';
 import { exceedsMaxGrant } from './timing.js';
@@ -69,7 +71,7 @@ export async function extendGrants(
   return { kind: 'extended', learners, endsAt: input.endsAt, previousEndsAt: first.endsAt };
 }
 
-/** Moves the grants' end, restarts their warnings and re-times their jobs; returns how many moved. */
+/** Moves the grants' end, restarts their warnings (withdrawing those queued for the old end) and re-times their jobs; returns how many moved. */
 async function applyExtension(deps: ScheduleDeps, actor: Actor, target: GrantTarget, endsAt: Date, now: Date): Promise<number> {
   const warnings = warningPlan(now, endsAt);
   const moved = await deps.grants.extendGrants(target, {
@@ -79,6 +81,8 @@ async function applyExtension(deps: ScheduleDeps, actor: Actor, target: GrantTar
     by: actor.userId,
     at: now,
   });
+  // Warnings still queued for the old end would announce an end that no longer holds.
+  if (moved.length) await withdrawNotices(deps, { prefix: grantWarningKeyPrefix(target), except: `:${endsAt.toISOString()}:` });
   if (moved.length && deps.timers) {
     const key = grantTimerKey(target);
     await deps.timers.schedule(grantTimers(key, endsAt, warnings), { move: true });

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { auditEvent } from '../audit.js';
 import { OperationLeasedError } from '../errors.js';
 import type { Actor, AuditEvent, ChangeSpec, Learner } from '../model.js';
+import type { NoticeItem, NoticeRecipient } from '../notices/ports.js';
+import { enqueueNotices } from '../notices/queue.js';
 import { type OperationResult, runOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpItem } from '../ports.js';
-import { nextWarningAt } from './plan.js';
-import type { ExpiryNotifier, Grant, GrantNotice, ScheduleDeps, WarningLabel } from './ports.js';
+import { grantTimerKey, nextWarningAt } from './plan.js';
+import type { Grant, GrantTarget, ScheduleDeps, WarningLabel } from './ports.js';
 
 /** Who ends grants: no person, the clock (history and audit say `expiry`). */
 const EXPIRY_ACTOR: Actor = { userId: 'system', source: 'expiry' };
@@ -48,9 +50,9 @@ function add(into: EndRun, more: EndRun): void {
  * touched and each batch's operation id is stored on them first, so two processes, a rerun or a run
  * after a crash end each grant once. A learner who no longer holds what was granted is left as is
  * (`superseded`); one whose replaced license has no free seat loses the grant anyway and their
- * granting admin is told.
+ * granting admin is told (through the notice queue).
  */
-export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier, options: GrantRunOptions = {}): Promise<EndRun> {
+export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions = {}): Promise<EndRun> {
   const now = deps.now();
   const total = emptyRun();
   for (;;) {
@@ -70,7 +72,7 @@ export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier
       // Only this claim can have given out its own op id, so those grants are all it ends; a dead
       // run's op id may be on grants another claim holds, which are read back.
       const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
-      add(run, await endGrantsOf(deps, opId, now, notifier, known));
+      add(run, await endGrantsOf(deps, opId, now, known));
     }
     add(total, run);
     // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
@@ -79,7 +81,7 @@ export async function endDueGrants(deps: ScheduleDeps, notifier?: ExpiryNotifier
 }
 
 /** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
-async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, notifier?: ExpiryNotifier, known?: Grant[]): Promise<EndRun> {
+async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, known?: Grant[]): Promise<EndRun> {
   const run = emptyRun();
   let grants = known ?? (await deps.grants.grantsEndedBy(opId));
   if (grants.length === 0) return run;
@@ -118,7 +120,7 @@ async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, notifier
     await deps.grants.releaseGrants(changed);
     run.retried += changed.length;
   }
-  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now, notifier));
+  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now));
   return run;
 }
 
@@ -132,7 +134,6 @@ async function endWithoutReturn(
   learnerIds: readonly string[],
   byLearner: Map<string, Grant[]>,
   now: Date,
-  notifier?: ExpiryNotifier,
 ): Promise<EndRun> {
   const run = emptyRun();
   const fallbackId = `${opId}${WITHOUT_RETURN}`;
@@ -157,6 +158,9 @@ async function endWithoutReturn(
   const result = await settle(deps, op);
   if (!result) return run;
   const ended = result.applied.flatMap((item) => byLearner.get(item.learnerId) ?? []);
+  // Queued before the grants are finished: a rerun after a crash finds the operation done and
+  // queues the same keys, which the queue ignores; afterwards nothing would claim them again.
+  if (ended.length) await tellWithoutReturn(deps, ended);
   await deps.grants.finishGrants(
     ended.map((g) => g.id),
     'ended',
@@ -169,7 +173,6 @@ async function endWithoutReturn(
     await deps.grants.releaseGrants(changed);
     run.retried += changed.length;
   }
-  if (notifier && ended.length) await tellWithoutReturn(deps, notifier, ended, now);
   return run;
 }
 
@@ -263,46 +266,66 @@ async function finishSuperseded(deps: ScheduleDeps, grants: readonly Grant[], no
   await deps.store.recordAudit(events);
 }
 
-async function tellWithoutReturn(deps: ScheduleDeps, notifier: ExpiryNotifier, grants: readonly Grant[], now: Date): Promise<void> {
-  const names = await typeNames(deps);
-  const notices: GrantNotice[] = grants.map((g) => ({
-    key: `${g.id}:ended_without_return`,
-    kind: 'ended_without_return',
-    audience: 'admin',
-    to: { userId: g.grantedBy },
-    endsAt: g.endsAt,
-    taken: g.added.map((t) => names.get(t) ?? t),
-    returned: g.removed.map((t) => names.get(t) ?? t),
-    learners: [{ name: g.email, email: g.email }],
-    count: 1,
-    target: { grantId: g.id },
-  }));
-  const claimed = await deps.grants.claimNoticeKeys(
-    notices.map((n) => n.key),
-    now,
+/** The source the notices about a grant (or a bulk request's grants) to its admin are counted under. */
+export function grantAdminSource(target: GrantTarget): string {
+  return `grant-admin:${grantTimerKey(target)}`;
+}
+
+/**
+ * What the keys of a grant's warnings (or of a bulk request's grants' warnings, its admin's
+ * included) start with: `<prefix><label>:<end>:<learner|admin>`.
+ */
+export function grantWarningKeyPrefix(target: GrantTarget): string {
+  return 'grantId' in target ? `grant-warning:${target.grantId}:` : `grant-warning:bulk:${target.requestId}:`;
+}
+
+/** The source one warning's learner notices are counted under (a bulk change's learners together). */
+export function grantWarningSource(target: GrantTarget, label: WarningLabel, endsAt: Date): string {
+  return `grant-warning:${grantTimerKey(target)}:${label}:${endsAt.toISOString()}`;
+}
+
+function targetOf(grant: Grant): GrantTarget {
+  return grant.requestId ? { requestId: grant.requestId } : { grantId: grant.id };
+}
+
+async function tellWithoutReturn(deps: ScheduleDeps, grants: readonly Grant[]): Promise<void> {
+  const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
+  await enqueueNotices(
+    deps,
+    grants.map((g) => ({
+      key: `grant-ended:${g.id}:without-return`,
+      source: grantAdminSource(targetOf(g)),
+      to: { slackUserId: g.grantedBy },
+      notice: {
+        kind: 'grant_ended_without_return',
+        endsAt: g.endsAt,
+        taken: g.added,
+        returned: g.removed,
+        learner: { name: learners.get(g.learnerId)?.name ?? g.email, email: g.email },
+      },
+    })),
   );
-  await notifier.send(notices.filter((n) => claimed.has(n.key)));
 }
 
 /** What a warning run did. */
 export interface WarnRun {
+  /** Grants whose due warnings were handled. */
   grants: number;
-  sent: number;
-  noSlackUser: number;
-  failed: number;
+  /** Notices queued (learners and admins); the notice queue sends them, paced, once per key. */
+  queued: number;
 }
 
 /**
- * Sends the warnings due by now: the learner (with LEARNER_NOTICES on) and the admin who granted it
- * hear that the grant ends, with Extend. A bulk request's grants give their admin one message per
- * warning, not one per learner. A run that finds both warnings overdue (a late process, a clock
- * jump) sends only the latest. Each notice is claimed by its key before it is sent, so it goes out
- * at most once whatever runs at the same time.
+ * Queues the warnings due by now: the learner (with LEARNER_NOTICES on) and the admin who granted
+ * it hear that the grant ends, with Extend. A bulk request's grants give their admin one message
+ * per warning, not one per learner. A run that finds both warnings overdue (a late process, a
+ * clock jump) sends only the latest. The DMs go through the notice queue: paced with every other
+ * DM, sent once per key whatever runs at the same time or crashes, learners without Slack counted
+ * (`noticeCounts(grantWarningSource(…))`).
  */
-export async function sendDueWarnings(deps: ScheduleDeps, notifier: ExpiryNotifier, options: GrantRunOptions = {}): Promise<WarnRun> {
+export async function sendDueWarnings(deps: ScheduleDeps, options: GrantRunOptions = {}): Promise<WarnRun> {
   const now = deps.now();
-  const total: WarnRun = { grants: 0, sent: 0, noSlackUser: 0, failed: 0 };
-  const names = await typeNames(deps);
+  const total: WarnRun = { grants: 0, queued: 0 };
   for (;;) {
     await options.heartbeat?.();
     const token = randomBytes(8).toString('hex');
@@ -310,7 +333,7 @@ export async function sendDueWarnings(deps: ScheduleDeps, notifier: ExpiryNotifi
     if (claimed.length === 0) return total;
     const learners = new Map((await deps.store.findLearnersByIds([...new Set(claimed.map((g) => g.learnerId))])).map((l) => [l.id, l]));
     const updates: { id: string; endsAt: Date; warned: WarningLabel[]; nextWarnAt: Date | null }[] = [];
-    const notices: GrantNotice[] = [];
+    const items: NoticeItem[] = [];
     const perRequest = new Map<string, { grant: Grant; label: WarningLabel }>();
     for (const grant of claimed) {
       const due = grant.warnings.filter((w) => w.at.getTime() <= now.getTime() && !grant.warned.includes(w.label));
@@ -319,89 +342,75 @@ export async function sendDueWarnings(deps: ScheduleDeps, notifier: ExpiryNotifi
       updates.push({ id: grant.id, endsAt: grant.endsAt, warned, nextWarnAt: nextWarningAt(grant.warnings, warned) });
       if (!latest) continue;
       const learner = learners.get(grant.learnerId);
-      const base = noticeBase(grant, names, learner);
+      const ending = {
+        kind: 'grant_ending' as const,
+        endsAt: grant.endsAt,
+        taken: grant.added,
+        returned: grant.removed,
+        learners: [{ name: learner?.name ?? grant.email, email: grant.email }],
+        count: 1,
+        target: { grantId: grant.id },
+      };
+      const keyOf = (audience: 'learner' | 'admin') =>
+        `${grantWarningKeyPrefix({ grantId: grant.id })}${latest.label}:${grant.endsAt.toISOString()}:${audience}`;
       if (deps.learnerNotices && learner) {
-        notices.push({
-          ...base,
-          key: `${grant.id}:${latest.label}:${grant.endsAt.toISOString()}:learner`,
-          audience: 'learner',
-          to: { learnerEmail: learner.email, ...(learner.slackUserId ? { slackUserId: learner.slackUserId } : {}) },
-          target: { grantId: grant.id },
+        const to: NoticeRecipient = learner.slackUserId ? { slackUserId: learner.slackUserId } : { email: learner.email };
+        items.push({
+          key: keyOf('learner'),
+          source: grantWarningSource(targetOf(grant), latest.label, grant.endsAt),
+          to,
+          notice: { ...ending, audience: 'learner' },
+          // Still queued when the grant ends (a long queue), it says nothing true any more.
+          expiresAt: grant.endsAt,
         });
       }
       // A bulk request's learners share an end: their admin gets one message for all of them.
       if (grant.requestId)
         perRequest.set(`${grant.requestId}:${latest.label}:${grant.endsAt.toISOString()}`, { grant, label: latest.label });
       else
-        notices.push({
-          ...base,
-          key: `${grant.id}:${latest.label}:${grant.endsAt.toISOString()}:admin`,
-          audience: 'admin',
-          to: { userId: grant.grantedBy },
-          target: { grantId: grant.id },
+        items.push({
+          key: keyOf('admin'),
+          source: grantAdminSource(targetOf(grant)),
+          to: { slackUserId: grant.grantedBy },
+          notice: { ...ending, audience: 'admin' },
+          expiresAt: grant.endsAt,
         });
     }
-    for (const { grant, label } of perRequest.values()) notices.push(await requestNotice(deps, grant, label, names));
+    for (const { grant, label } of perRequest.values()) items.push(await requestNotice(deps, grant, label));
 
-    const claimedKeys = await deps.grants.claimNoticeKeys(
-      notices.map((n) => n.key),
-      now,
-    );
-    const outcomes = await notifier.send(notices.filter((n) => claimedKeys.has(n.key)));
+    // Queued before the grants are marked: a run that dies in between is redone, and the queue ignores the keys it has.
+    await enqueueNotices(deps, items);
     await deps.grants.markWarned(token, updates);
     total.grants += claimed.length;
-    for (const outcome of outcomes) {
-      if (outcome.outcome === 'sent') total.sent += 1;
-      else if (outcome.outcome === 'no_slack_user') total.noSlackUser += 1;
-      else total.failed += 1;
-    }
+    total.queued += items.length;
   }
 }
 
-function noticeBase(
-  grant: Grant,
-  names: ReadonlyMap<string, string>,
-  learner?: Learner,
-): Omit<GrantNotice, 'key' | 'audience' | 'to' | 'target'> {
-  return {
-    kind: 'ending',
-    endsAt: grant.endsAt,
-    taken: grant.added.map((t) => names.get(t) ?? t),
-    returned: grant.removed.map((t) => names.get(t) ?? t),
-    learners: [{ name: learner?.name ?? grant.email, email: grant.email }],
-    count: 1,
-  };
-}
-
 /** One warning to the admin of a bulk request's grants: how many end, the first few, and Extend for all. */
-async function requestNotice(
-  deps: ScheduleDeps,
-  grant: Grant,
-  label: WarningLabel,
-  names: ReadonlyMap<string, string>,
-): Promise<GrantNotice> {
+async function requestNotice(deps: ScheduleDeps, grant: Grant, label: WarningLabel): Promise<NoticeItem> {
   const requestId = grant.requestId ?? '';
   const [count, first] = await Promise.all([
     deps.grants.countActiveGrantsFor({ requestId }),
     deps.grants.activeGrantsFor({ requestId }, 5),
   ]);
-  const learners = await deps.store.findLearnersByIds(first.map((g) => g.learnerId));
+  const byId = new Map((await deps.store.findLearnersByIds(first.map((g) => g.learnerId))).map((l) => [l.id, l]));
+  const learners = first.flatMap((g) => byId.get(g.learnerId) ?? []);
   return {
-    kind: 'ending',
-    key: `bulk:${requestId}:${label}:${grant.endsAt.toISOString()}:admin`,
-    audience: 'admin',
-    to: { userId: grant.grantedBy },
-    endsAt: grant.endsAt,
-    taken: grant.added.map((t) => names.get(t) ?? t),
-    returned: grant.removed.map((t) => names.get(t) ?? t),
-    learners: learners.map((l) => ({ name: l.name, email: l.email })),
-    count,
-    target: { requestId },
+    key: `${grantWarningKeyPrefix({ requestId })}${label}:${grant.endsAt.toISOString()}:admin`,
+    source: grantAdminSource({ requestId }),
+    to: { slackUserId: grant.grantedBy },
+    notice: {
+      kind: 'grant_ending',
+      audience: 'admin',
+      endsAt: grant.endsAt,
+      taken: grant.added,
+      returned: grant.removed,
+      learners: learners.map((l) => ({ name: l.name, email: l.email })),
+      count,
+      target: { requestId },
+    },
+    expiresAt: grant.endsAt,
   };
-}
-
-async function typeNames(deps: ScheduleDeps): Promise<Map<string, string>> {
-  return new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t.name]));
 }
 
 function groupBy<T>(values: readonly T[], keyOf: (value: T) => string): Map<string, T[]> {

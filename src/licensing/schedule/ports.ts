@@ -1,4 +1,5 @@
 import type { LicensingDeps } from '../deps.js';
+import type { NoticeDeps } from '../notices/ports.js';
 
 /** When a grant's holders are told it ends: 7 days and 1 day before (or at half the time when shorter). */
 export type WarningLabel = '7d' | '1d';
@@ -92,11 +93,6 @@ export interface GrantStore {
     target: GrantTarget,
     change: { endsAt: Date; warnings: GrantWarning[]; nextWarnAt: Date | null; by: string; at: Date },
   ): Promise<string[]>;
-  /**
-   * Claims notice keys (idempotency keys of DMs about grants): returns the ones claimed now, never
-   * one claimed before, so two runs or a rerun send each notice at most once.
-   */
-  claimNoticeKeys(keys: readonly string[], at: Date): Promise<Set<string>>;
 }
 
 export type ExtensionStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired';
@@ -149,38 +145,14 @@ export interface TimerScheduler {
   cancel(kind: TimerKind, keys: readonly string[]): Promise<void>;
 }
 
-/** One DM about a grant; `key` is its idempotency key (the same key is never sent twice by a queue). */
-export interface GrantNotice {
-  key: string;
-  kind: 'ending' | 'ended_without_return';
-  audience: 'learner' | 'admin';
-  /** Who is told: a Slack user, or a learner found by Slack id or email. */
-  to: { userId: string } | { learnerEmail: string; slackUserId?: string };
-  endsAt: Date;
-  /** Names of the types taken back, and of those given back (a reassignment). */
-  taken: string[];
-  returned: string[];
-  /** The learner (or, for a bulk request's holders, the first few and how many). */
-  learners: { name: string; email: string }[];
-  count: number;
-  /** What Extend acts on. */
-  target: GrantTarget;
-}
-
-/** Tells people about grants; implemented in slack/ (plain DMs, later through the learner-notice queue). */
-export interface ExpiryNotifier {
-  /** Sends the notices; returns what became of each (a learner without a Slack account is not retried). */
-  send(notices: readonly GrantNotice[]): Promise<{ key: string; outcome: 'sent' | 'no_slack_user' | 'failed' }[]>;
-}
-
-/** What the schedule use cases need. */
-export interface ScheduleDeps extends LicensingDeps {
+/** What the schedule use cases need; warnings and the admins' notices go through the notice queue. */
+export interface ScheduleDeps extends LicensingDeps, Pick<NoticeDeps, 'notices'> {
   grants: GrantStore;
   extensions: ExtensionStore;
   timers?: TimerScheduler;
   /** MAX_GRANT_DAYS: longer grants need a lead's approval. */
   maxGrantDays?: number;
-  /** LEARNER_NOTICES=on: learners are told too. */
+  /** LEARNER_NOTICES=on: learners are warned too. */
   learnerNotices?: boolean;
   approvalTtlHours: number;
 }

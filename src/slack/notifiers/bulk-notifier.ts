@@ -57,7 +57,7 @@ export function createSlackBulkNotifier(input: {
     if (!request.notifyLearners) return undefined;
     if (request.learnersTold) return { state: 'told', ...request.learnersTold };
     const counts = await deps.notices.noticeCounts(bulkSource(request.id));
-    const total = counts.waiting + counts.sent + counts.noAccount + counts.failed;
+    const total = counts.waiting + counts.sent + counts.noAccount + counts.failed + counts.withdrawn;
     return { state: 'telling', told: counts.sent, total };
   };
   /** The completion notice as it reads now (sync state, learners told), for an update after it was posted. */

@@ -1,6 +1,7 @@
 import { describeTypes } from '../../licensing/model.js';
+import type { GrantEndedWithoutReturnNotice, GrantEndingNotice } from '../../licensing/notices/ports.js';
 import type { PolicyOverview } from '../../licensing/policy/overview.js';
-import type { ExtensionRequest, Grant, GrantNotice, GrantTarget } from '../../licensing/schedule/ports.js';
+import type { ExtensionRequest, Grant, GrantTarget } from '../../licensing/schedule/ports.js';
 import { ids } from '../ids.js';
 import { encodeExtendModalMetadata, encodeExtensionRef, encodeGrantTarget } from '../parsers/timing.js';
 import { button, context, escapeMrkdwn, type KnownBlock, type Message, type ModalView, plainText, section, slackDate } from './blocks.js';
@@ -24,27 +25,32 @@ function extendRow(actionId: string, label: string, target: GrantTarget, style?:
   return { type: 'actions', block_id: ids.grant.actionsBlock, elements: [button(actionId, label, encodeGrantTarget(target), style)] };
 }
 
-function names(list: readonly string[]): string {
-  return escapeMrkdwn(list.join(' + ') || 'no license');
+function typeList(keys: readonly string[], typeNames: ReadonlyMap<string, string>): string {
+  return escapeMrkdwn(keys.map((key) => typeNames.get(key) ?? key).join(' + ') || 'no license');
 }
 
 /**
- * A DM about a grant: to the learner (their license ends, with "Ask for more time") or to the admin
- * who granted it (one learner, or a bulk request's learners together, with Extend). Each reader
- * sees the end in their own time zone.
+ * A DM about a grant, sent through the notice queue: to the learner (their license ends, with "Ask
+ * for more time"), or to the admin who granted it (one learner, or a bulk change's learners
+ * together, with Extend; or a grant that ended without giving back what it replaced). License
+ * types are rendered with their names as they are when it is sent; each reader sees the end in
+ * their own time zone.
  */
-export function buildGrantNotice(notice: GrantNotice): Message {
+export function buildGrantNotice(
+  notice: GrantEndingNotice | GrantEndedWithoutReturnNotice,
+  typeNames: ReadonlyMap<string, string>,
+): Message {
   const when = slackDate(notice.endsAt);
-  const back = notice.returned.length
-    ? `, and ${notice.audience === 'learner' ? 'you get' : 'they get'} ${names(notice.returned)} back`
-    : '';
-  if (notice.kind === 'ended_without_return') {
-    const who = notice.learners[0];
-    const sentence = `:warning: The time-bound ${names(notice.taken)} of *${escapeMrkdwn(who?.email ?? '')}* ended ${when}, but ${names(notice.returned)} could not be given back: no seat was free. They now hold neither; change their licenses with \`/license show ${escapeMrkdwn(who?.email ?? '')}\`.`;
+  const taken = typeList(notice.taken, typeNames);
+  const returned = typeList(notice.returned, typeNames);
+  if (notice.kind === 'grant_ended_without_return') {
+    const email = escapeMrkdwn(notice.learner.email);
+    const sentence = `:warning: The time-bound ${taken} of *${email}* ended ${when}, but ${returned} could not be given back: no seat was free. They now hold neither; change their licenses with \`/license show ${email}\`.`;
     return { text: plain(sentence), blocks: [section(sentence)] };
   }
+  const back = notice.returned.length ? `, and ${notice.audience === 'learner' ? 'you get' : 'they get'} ${returned} back` : '';
   if (notice.audience === 'learner') {
-    const sentence = `:hourglass: Your ${names(notice.taken)} license ends ${when}${back}. Your usage so far stays on reports. Need it longer? Ask for more time.`;
+    const sentence = `:hourglass: Your ${taken} license ends ${when}${back}. Your usage so far stays on reports. Need it longer? Ask for more time.`;
     return {
       text: plain(sentence),
       blocks: [section(sentence), extendRow(ids.grant.askExtend, 'Ask for more time', notice.target)],
@@ -54,7 +60,7 @@ export function buildGrantNotice(notice: GrantNotice): Message {
     notice.count === 1
       ? `*${escapeMrkdwn(notice.learners[0]?.name ?? '')}* (${escapeMrkdwn(notice.learners[0]?.email ?? '')})`
       : `*${n(notice.count)} learners* of your bulk change (${notice.learners.map((l) => escapeMrkdwn(l.email)).join(', ')}${notice.count > notice.learners.length ? ', …' : ''})`;
-  const sentence = `:hourglass: The ${names(notice.taken)} you granted ${who} ends ${when}${back}.`;
+  const sentence = `:hourglass: The ${taken} you granted ${who} ends ${when}${back}.`;
   return {
     text: plain(sentence),
     blocks: [

@@ -2,17 +2,28 @@ import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { describeTypes } from '../../licensing/model.js';
 import type { NoticeContent } from '../../licensing/notices/ports.js';
 import { context, escapeMrkdwn, type KnownBlock, type Message, section, slackDate } from './blocks.js';
+import { buildGrantNotice } from './grants.js';
+import { buildReclaimAskMessage } from './reclaim.js';
 
 const bold = (keys: readonly string[], names: ReadonlyMap<string, string>) =>
   keys.map((key) => `*${escapeMrkdwn(names.get(key) ?? key)}*`).join(' + ');
 
-/** A DM from the notice queue, rendered when it is sent (license type names as they are then). */
+/**
+ * A DM from the notice queue, rendered when it is sent (license type names as they are then): to
+ * learners, and to admins about the grants they gave. Buttons in it are handled like any other
+ * action (slack/listeners/actions/).
+ */
 export function buildLearnerNotice(notice: NoticeContent, names: ReadonlyMap<string, string>): Message {
   switch (notice.kind) {
     case 'license_changed':
       return licenseChanged(notice, names);
     case 'license_request_decided':
       return requestDecided(notice, names);
+    case 'grant_ending':
+    case 'grant_ended_without_return':
+      return buildGrantNotice(notice, names);
+    case 'reclaim_ask':
+      return buildReclaimAskMessage(notice, names);
   }
 }
 

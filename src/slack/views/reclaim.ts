@@ -1,5 +1,6 @@
+import type { ReclaimAskNotice } from '../../licensing/notices/ports.js';
 import type { ReclaimAnswerOutcome } from '../../licensing/reclaim/asks.js';
-import type { ReclaimAskItem, ReclaimRound, ReclaimWeek } from '../../licensing/reclaim/ports.js';
+import type { ReclaimRound, ReclaimWeek } from '../../licensing/reclaim/ports.js';
 import type { ReclaimSummary } from '../../licensing/reclaim/reclaim.js';
 import type { SeatReport } from '../../licensing/report/seat-report.js';
 import type { UsageImportRecord } from '../../licensing/usage/ports.js';
@@ -73,12 +74,13 @@ export function buildRoundStartedMessage(round: ReclaimRound, typeName: string):
   return { text: sentence.replace(/<[^>]+>/g, round.graceEndsAt.toISOString()), blocks: [section(`:speech_balloon: ${sentence}`)] };
 }
 
-/** The question in a learner's DM. */
-export function buildReclaimAskMessage(item: ReclaimAskItem): Message {
-  const value = encodeReclaimAskRef({ roundId: item.roundId, learnerId: item.learnerId });
-  const sentence = `Hi ${escapeMrkdwn(item.name)}, you have a *${escapeMrkdwn(item.typeName)}* license but have not used it for a while. Do you still need it? If you do not answer by ${slackDate(item.graceEndsAt)}, the seat goes to someone else.`;
+/** The question in a learner's DM, sent through the notice queue (the type's name as it is then). */
+export function buildReclaimAskMessage(notice: ReclaimAskNotice, typeNames: ReadonlyMap<string, string>): Message {
+  const value = encodeReclaimAskRef({ roundId: notice.roundId, learnerId: notice.learnerId });
+  const typeName = typeNames.get(notice.licenseType) ?? notice.licenseType;
+  const sentence = `Hi ${escapeMrkdwn(notice.learnerName)}, you have a *${escapeMrkdwn(typeName)}* license but have not used it for a while. Do you still need it? If you do not answer by ${slackDate(notice.graceEndsAt)}, the seat goes to someone else.`;
   return {
-    text: `Do you still need your ${item.typeName} license? Answer by ${item.graceEndsAt.toISOString()}.`,
+    text: `Do you still need your ${typeName} license? Answer by ${notice.graceEndsAt.toISOString()}.`,
     blocks: [
       section(sentence),
       {

@@ -1,5 +1,6 @@
 import type { BulkRequest } from '../../../src/licensing/bulk/ports.js';
-import type { ExtensionRequest, Grant, GrantNotice } from '../../../src/licensing/schedule/ports.js';
+import type { GrantEndingNotice } from '../../../src/licensing/notices/ports.js';
+import type { ExtensionRequest, Grant } from '../../../src/licensing/schedule/ports.js';
 import { ids, jobActionsBlockId } from '../../../src/slack/ids.js';
 import { parseExtendModalMetadata, parseExtensionRef, parseGrantTarget } from '../../../src/slack/parsers/timing.js';
 import { buildJobsMessage } from '../../../src/slack/views/bulk-lists.js';
@@ -35,15 +36,13 @@ function grant(overrides: Partial<Grant> = {}): Grant {
   });
 }
 
-function notice(overrides: Partial<GrantNotice> = {}): GrantNotice {
+function notice(overrides: Partial<GrantEndingNotice> = {}): GrantEndingNotice {
   return {
-    key: 'k',
-    kind: 'ending',
+    kind: 'grant_ending',
     audience: 'admin',
-    to: { userId: 'UADMIN1' },
     endsAt: ends,
-    taken: ['Learning Pro'],
-    returned: ['Learning Core'],
+    taken: ['pro'],
+    returned: ['core'],
     learners: [{ name: 'Ada <Lovelace>', email: 'ada@example.com' }],
     count: 1,
     target: { grantId: GRANT_ID },
@@ -69,8 +68,13 @@ function bulkRequest(overrides: Partial<BulkRequest> = {}): BulkRequest {
 }
 
 describe('grant notices', () => {
+  it('show a type by its key when it no longer has a name', () => {
+    const message = buildGrantNotice(notice({ taken: ['gone'], returned: [] }), names);
+    expect(texts(message.blocks)[0]).toContain('The gone you granted');
+  });
+
   it('tell the admin when one learner’s grant ends, with Extend carrying only the grant id', () => {
-    const message = buildGrantNotice(notice());
+    const message = buildGrantNotice(notice(), names);
     expect(texts(message.blocks)[0]).toBe(
       ':hourglass: The Learning Pro you granted *Ada &lt;Lovelace&gt;* (ada@example.com) ends <!date^1796911200^{date_short_pretty} {time}|2026-12-10T14:00:00.000Z>, and they get Learning Core back.',
     );
@@ -92,6 +96,7 @@ describe('grant notices', () => {
         ],
         target: { requestId: REQUEST_ID },
       }),
+      names,
     );
     expect(texts(message.blocks)[0]).toContain('*1,200 learners* of your bulk change (a@x.com, b@x.com, …)');
     const [extend] = allButtons(message.blocks);
@@ -100,14 +105,24 @@ describe('grant notices', () => {
   });
 
   it('tell the learner in their own words, with a button to ask for more time', () => {
-    const message = buildGrantNotice(notice({ audience: 'learner', to: { learnerEmail: 'ada@example.com' } }));
+    const message = buildGrantNotice(notice({ audience: 'learner' }), names);
     expect(texts(message.blocks)[0]).toContain('Your Learning Pro license ends <!date^');
     expect(texts(message.blocks)[0]).toContain('and you get Learning Core back. Your usage so far stays on reports.');
     expect(allButtons(message.blocks).map((b) => b.action_id)).toEqual([ids.grant.askExtend]);
   });
 
   it('warn the admin when what a grant replaced could not be given back', () => {
-    const message = buildGrantNotice(notice({ kind: 'ended_without_return' }));
+    const message = buildGrantNotice(
+      {
+        kind: 'grant_ended_without_return',
+        endsAt: ends,
+        taken: ['pro'],
+        returned: ['core'],
+        learner: { name: 'Ada', email: 'ada@example.com' },
+      },
+      names,
+    );
+    expect(texts(message.blocks)[0]).toContain('The time-bound Learning Pro of *ada@example.com* ended <!date^');
     expect(texts(message.blocks)[0]).toContain('but Learning Core could not be given back: no seat was free');
     expect(allButtons(message.blocks)).toEqual([]);
   });

@@ -1,5 +1,6 @@
+import { ids } from '../../../src/slack/ids.js';
 import { buildLearnerNotice } from '../../../src/slack/views/learner-notice.js';
-import { contextText, sectionText, texts } from './block-queries.js';
+import { allButtons, contextText, sectionText, texts } from './block-queries.js';
 
 const names = new Map([
   ['pro', 'Learning Pro'],
@@ -69,5 +70,37 @@ describe('the notices learners get', () => {
     expect(sectionText(failed.blocks[0]!)).toBe(
       ':warning: Your request for *Learning Pro* could not be applied: That learner is deactivated, so their licenses cannot be changed.',
     );
+  });
+
+  it('renders every kind a feature queues, with its buttons: grant warnings and reclaim questions', () => {
+    const grantId = `${'a'.repeat(24)}:${'b'.repeat(24)}`;
+    const ending = {
+      kind: 'grant_ending' as const,
+      endsAt: at,
+      taken: ['pro'],
+      returned: ['core'],
+      learners: [{ name: 'Ada', email: 'ada@example.com' }],
+      count: 1,
+      target: { grantId },
+    };
+    const toLearner = buildLearnerNotice({ ...ending, audience: 'learner' }, names);
+    const toAdmin = buildLearnerNotice({ ...ending, audience: 'admin', count: 3, target: { requestId: 'c'.repeat(24) } }, names);
+    const ask = buildLearnerNotice(
+      { kind: 'reclaim_ask', roundId: 'd'.repeat(24), learnerId: 'b'.repeat(24), learnerName: 'Ada', licenseType: 'pro', graceEndsAt: at },
+      names,
+    );
+
+    expect(sectionText(toLearner.blocks[0]!)).toContain('Your Learning Pro license ends <!date^1714554000^');
+    expect(allButtons(toLearner.blocks).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
+      [ids.grant.askExtend, 'Ask for more time', JSON.stringify({ grantId })],
+    ]);
+    expect(allButtons(toAdmin.blocks).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
+      [ids.grant.extend, 'Extend all 3', JSON.stringify({ requestId: 'c'.repeat(24) })],
+    ]);
+    expect(allButtons(ask.blocks).map((b) => [b.action_id, b.text.text])).toEqual([
+      [ids.reclaim.keep, 'Keep my license'],
+      [ids.reclaim.release, 'Release it'],
+    ]);
+    expect(ask.text).toBe('Do you still need your Learning Pro license? Answer by 2024-05-01T09:00:00.000Z.');
   });
 });

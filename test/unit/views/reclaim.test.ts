@@ -62,15 +62,18 @@ describe('the reclaim views', () => {
   });
 
   it('ask the learner with Keep and Release carrying the round and the learner', () => {
-    const message = buildReclaimAskMessage({
-      key: 'r:l',
-      roundId: 'a'.repeat(24),
-      learnerId: 'b'.repeat(24),
-      email: 'ada@example.com',
-      name: 'Ada <b>',
-      typeName: 'Learning Pro',
-      graceEndsAt: T,
-    });
+    const message = buildReclaimAskMessage(
+      {
+        kind: 'reclaim_ask',
+        roundId: 'a'.repeat(24),
+        learnerId: 'b'.repeat(24),
+        learnerName: 'Ada <b>',
+        licenseType: 'pro',
+        graceEndsAt: T,
+      },
+      new Map([['pro', 'Learning Pro']]),
+    );
+    expect(message.text).toBe(`Do you still need your Learning Pro license? Answer by ${T.toISOString()}.`);
     const row = blockById(message.blocks, ids.reclaim.askBlock, 'actions');
     expect(row.elements.map((e) => (e as { action_id: string }).action_id)).toEqual([ids.reclaim.keep, ids.reclaim.release]);
     expect(parseReclaimAskRef((row.elements[1] as { value?: string }).value)).toEqual({
