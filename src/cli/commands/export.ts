@@ -1,6 +1,6 @@
+import { writeCsv } from '../../csv.js';
 import { type ExportKind, exportKinds, exportTable } from '../../licensing/transfer/export.js';
 import { CliError, type CliIo, withDatabase } from '../context.js';
-import { writeCsv } from '../../csv.js';
 
 /** `export learners|history|audit`: CSV to stdout, streamed from a cursor. */
 export async function runExport(io: CliIo, kind: string | undefined): Promise<number> {

@@ -1,12 +1,12 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { csvFileRows } from '../../csv.js';
 import { type ErrorCode, errorMessages } from '../../licensing/errors.js';
 import { importLearners, type LearnerImportSummary } from '../../licensing/transfer/learner-import.js';
 import { importLicenseTypes, type LicenseTypeImportSummary } from '../../licensing/transfer/license-type-import.js';
 import { parseActivityDate } from '../../licensing/usage/usage-format.js';
 import { importUsage } from '../../licensing/usage/usage-import.js';
 import { CliError, type CliIo, formatCount as n, say, withDatabase } from '../context.js';
-import { csvFileRows } from '../../csv.js';
 
 /** `import license-types FILE` and `import learners FILE`. */
 export async function runImport(
