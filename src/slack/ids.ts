@@ -129,7 +129,12 @@ export const ids = {
     approvalsBlock: 'home_approvals',
     licenseRequestsBlock: 'home_license_requests',
     jobsBlock: 'home_jobs',
+    scheduledBlock: 'home_scheduled',
     recentJobsBlock: 'home_recent_jobs',
+    /** Time-bound licenses ending soon, for admins. */
+    endingBlock: 'home_ending',
+    /** Idle seats per type, for admins. */
+    reclaimBlock: 'home_reclaim',
     changesBlock: 'home_changes',
     syncBlock: 'home_sync',
     leadBlock: 'home_lead',
@@ -172,6 +177,16 @@ export function licenseRequestActionsBlockId(requestId: string): string {
 /** The Cancel row of one job: scheduled in `/license jobs`, running on the Home (block ids are unique per message). */
 export function jobActionsBlockId(requestId: string): string {
   return `${ids.bulkRequest.jobActionsBlock}_${requestId}`;
+}
+
+/** The Undo of one finished job among several (App Home). */
+export function undoJobBlockId(requestId: string): string {
+  return `${ids.undo.jobActionsBlock}_${requestId}`;
+}
+
+/** The Extend (or Ask for more time) of one grant, or of a bulk change's grants, among several (App Home). */
+export function grantActionsBlockId(target: { grantId: string } | { requestId: string }): string {
+  return `${ids.grant.actionsBlock}_${'grantId' in target ? target.grantId : `request_${target.requestId}`}`;
 }
 
 /** The Release row of one of a learner's licenses on their Home. */

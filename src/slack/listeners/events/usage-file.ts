@@ -58,6 +58,8 @@ export function handleUsageFileShared(deps: SlackDeps) {
         { rows: () => readCsv(Readable.from([bytes])), fileName: file.name },
         { actor: slackActor(user) },
       );
+      // Who is idle changed: admins' Homes count idle seats again.
+      deps.homes.usageChanged();
       await tellUser(client, user, buildUsageImportedMessage(file.name, summary));
     } catch (error) {
       if (error instanceof ImportRejected) {
