@@ -184,9 +184,17 @@ export function undoJobBlockId(requestId: string): string {
   return `${ids.undo.jobActionsBlock}_${requestId}`;
 }
 
-/** The Extend (or Ask for more time) of one grant, or of a bulk change's grants, among several (App Home). */
-export function grantActionsBlockId(target: { grantId: string } | { requestId: string }): string {
-  return `${ids.grant.actionsBlock}_${'grantId' in target ? target.grantId : `request_${target.requestId}`}`;
+/** An admin's Extend of one grant, or of a bulk change's grants, among several (App Home). */
+export function extendBlockId(target: { grantId: string } | { requestId: string }): string {
+  return `${ids.grant.extend}_${'grantId' in target ? target.grantId : `request_${target.requestId}`}`;
+}
+
+/**
+ * A learner's Ask for more time on one of their grants (App Home). Not the admin's block id: an
+ * admin who is also the learner sees both on one Home, and Slack refuses a view with a repeated id.
+ */
+export function askExtendBlockId(grantId: string): string {
+  return `${ids.grant.askExtend}_${grantId}`;
 }
 
 /** The Release row of one of a learner's licenses on their Home. */

@@ -2,7 +2,15 @@ import { modelsFor } from '../../src/db/models/index.js';
 import { scheduleBulkJob } from '../../src/jobs/index.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { importUsage } from '../../src/licensing/usage/usage-import.js';
-import { grantActionsBlockId, ids, jobActionsBlockId, releaseBlockId, requestActionsBlockId, undoJobBlockId } from '../../src/slack/ids.js';
+import {
+  askExtendBlockId,
+  extendBlockId,
+  ids,
+  jobActionsBlockId,
+  releaseBlockId,
+  requestActionsBlockId,
+  undoJobBlockId,
+} from '../../src/slack/ids.js';
 import type { KnownBlock } from '../../src/slack/views/blocks.js';
 import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
@@ -286,7 +294,7 @@ describe('the App Home', () => {
     expect(all).toContain(':calendar: *scheduled* · 9 learners, add Learning Core');
     // Scheduled, not running.
     expect(all).toContain('*Running* (0)');
-    const ending = blockById(blocks, grantActionsBlockId({ grantId }), 'section');
+    const ending = blockById(blocks, extendBlockId({ grantId }), 'section');
     expect(sectionText(ending)).toBe(
       `*pro0@example.com*: Learning Core until <!date^${Math.floor(ends.getTime() / 1000)}^{date_short_pretty} {time}|${ends.toISOString()}> (granted by <@${ADMIN}>)`,
     );
@@ -310,7 +318,7 @@ describe('the App Home', () => {
     const opened = e2e.slack.callsTo('views.open').length;
     await clickOnHome(ADMIN, {
       action_id: ids.grant.extend,
-      block_id: grantActionsBlockId({ grantId }),
+      block_id: extendBlockId({ grantId }),
       value: JSON.stringify({ grantId }),
     });
     const modal = await e2e.slack.waitFor('views.open', () => e2e.slack.callsTo('views.open').length > opened);
@@ -384,12 +392,12 @@ describe('the App Home', () => {
     );
     // Pro is not time-bound: no end, nothing to ask for.
     expect(sectionText(blockById(blocks, releaseBlockId('pro'), 'section'))).not.toContain('Ends');
-    const ask = buttonsOf(blockById(blocks, grantActionsBlockId({ grantId }), 'actions'));
+    const ask = buttonsOf(blockById(blocks, askExtendBlockId(grantId), 'actions'));
     expect(ask.map((b) => [b.action_id, b.value])).toEqual([[ids.grant.askExtend, JSON.stringify({ grantId })]]);
 
     await clickOnHome(LEARNER, {
       action_id: ids.grant.askExtend,
-      block_id: grantActionsBlockId({ grantId }),
+      block_id: askExtendBlockId(grantId),
       value: JSON.stringify({ grantId }),
     });
     const asked = await dmTo(ADMIN_LEAD, 'asks for more time');
@@ -398,7 +406,7 @@ describe('the App Home', () => {
     // Someone else sending the same click is refused, in their DM.
     await clickOnHome(
       STRANGER,
-      { action_id: ids.grant.askExtend, block_id: grantActionsBlockId({ grantId }), value: JSON.stringify({ grantId }) },
+      { action_id: ids.grant.askExtend, block_id: askExtendBlockId(grantId), value: JSON.stringify({ grantId }) },
       blocks,
     );
     await dmTo(STRANGER, 'Only the learner who holds this license can ask for more time.');

@@ -6,7 +6,8 @@ import { describeTypes, type LicenseType } from '../../licensing/model.js';
 import type { RecentChange } from '../../licensing/ports.js';
 import type { LicenseRequest } from '../../licensing/self-service/ports.js';
 import {
-  grantActionsBlockId,
+  askExtendBlockId,
+  extendBlockId,
   ids,
   jobActionsBlockId,
   licenseRequestActionsBlockId,
@@ -178,7 +179,7 @@ function endingBlocks(ending: EndingSoon, names: ReadonlyMap<string, string>): K
     blocks.push(
       sectionWithButton(
         `${who}: ${grantEndText(grant, names)} (granted by <@${grant.grantedBy}>)`,
-        grantActionsBlockId(target),
+        extendBlockId(target),
         extendButton(ids.grant.extend, grant.requestId && learners > 1 ? `Extend all ${n(learners)}` : 'Extend', target),
       ),
     );
@@ -336,7 +337,7 @@ function learnerBlocks(learner: LearnerHome, names: ReadonlyMap<string, string>)
       asked.add(grant.id);
       blocks.push({
         type: 'actions',
-        block_id: grantActionsBlockId({ grantId: grant.id }),
+        block_id: askExtendBlockId(grant.id),
         elements: [extendButton(ids.grant.askExtend, 'Ask for more time', { grantId: grant.id })],
       });
     }

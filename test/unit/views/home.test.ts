@@ -5,7 +5,8 @@ import type { RecentChange } from '../../../src/licensing/ports.js';
 import type { ReclaimSummary, ReclaimTypeSummary } from '../../../src/licensing/reclaim/reclaim.js';
 import type { LicenseRequest } from '../../../src/licensing/self-service/ports.js';
 import {
-  grantActionsBlockId,
+  askExtendBlockId,
+  extendBlockId,
   ids,
   jobActionsBlockId,
   licenseRequestActionsBlockId,
@@ -316,13 +317,13 @@ describe('the App Home builder', () => {
     );
 
     expect(sectionText(blockById(view.blocks, ids.home.endingBlock, 'section'))).toBe('*Time-bound licenses ending within 7 days*');
-    const single = blockById(view.blocks, grantActionsBlockId({ grantId: own.id }), 'section');
+    const single = blockById(view.blocks, extendBlockId({ grantId: own.id }), 'section');
     expect(sectionText(single)).toBe(
       '*ana@example.com*: Learning Pro until <!date^1714665600^{date_short_pretty} {time}|2024-05-02T16:00:00.000Z>, then back to Learning Core (granted by <@UADMIN1>)',
     );
     expect(accessoryButton(single)).toMatchObject({ action_id: ids.grant.extend, text: { text: 'Extend' } });
     expect(parseGrantTarget(accessoryButton(single).value)).toEqual({ grantId: own.id });
-    const together = blockById(view.blocks, grantActionsBlockId({ requestId: '5'.repeat(24) }), 'section');
+    const together = blockById(view.blocks, extendBlockId({ requestId: '5'.repeat(24) }), 'section');
     expect(sectionText(together)).toMatch(new RegExp(`^\\*1,200 learners\\* of bulk change ${'5'.repeat(24)}: Coaching until <!date`));
     expect(accessoryButton(together)).toMatchObject({ action_id: ids.grant.extend, text: { text: 'Extend all 1,200' } });
     expect(parseGrantTarget(accessoryButton(together).value)).toEqual({ requestId: '5'.repeat(24) });
@@ -399,10 +400,32 @@ describe('the App Home builder', () => {
     expect(sectionText(blockById(view.blocks, releaseBlockId('pro'), 'section'))).toBe(
       '*Learning Pro* — since <!date^1714554000^{date_short_pretty} {time}|2024-05-01T09:00:00.000Z>\n:hourglass: Ends <!date^1714665600^{date_short_pretty} {time}|2024-05-02T16:00:00.000Z>; you then get Learning Core back.',
     );
-    const ask = buttonsOf(blockById(view.blocks, grantActionsBlockId({ grantId: grant.id }), 'actions'));
+    const ask = buttonsOf(blockById(view.blocks, askExtendBlockId(grant.id), 'actions'));
     expect(ask.map((b) => [b.action_id, b.text.text, parseGrantTarget(b.value)])).toEqual([
       [ids.grant.askExtend, 'Ask for more time', { grantId: grant.id }],
     ]);
+  });
+
+  it('never repeats a block id, even for an admin who is also the learner whose license ends', () => {
+    const grant = grantFixture({ id: `${'6'.repeat(24)}:${'7'.repeat(24)}`, learnerId: '7'.repeat(24) });
+    const view = buildHomeView(
+      home({
+        admin: adminHome({
+          scheduled: [bulk('1'.repeat(24), { status: 'approved', applyAt: at })],
+          recentJobs: [{ job: bulk('2'.repeat(24), { status: 'completed' }), undoable: true }],
+          endingSoon: { groups: [{ grant, learners: 1 }], more: false, withinDays: 7 },
+          reclaim: {
+            summary: reclaimSummary([reclaimRow('pro', 'Learning Pro', 3, 420), reclaimRow('core', 'Learning Core', 5, 100)]),
+            counting: false,
+          },
+        }),
+        learner: { learner: ana(['pro']), licenses: [{ key: 'pro', grant }], openRequests: [], requestable: [type({ key: 'core' })] },
+      }),
+    );
+
+    const defined = blockIds(view.blocks).filter((id): id is string => id !== undefined);
+    expect(new Set(defined).size).toBe(defined.length);
+    expect(defined).toEqual(expect.arrayContaining([extendBlockId({ grantId: grant.id }), askExtendBlockId(grant.id)]));
   });
 
   it('tells anyone else what the bot is and names the admins', () => {
