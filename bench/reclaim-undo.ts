@@ -3,6 +3,7 @@
  * the counts `/license reclaim` runs per type), and the undo of a job measured against the job
  * itself (both run in this process through the same runner, so the ratio compares like with like).
  */
+import type { Connection, Types } from 'mongoose';
 import { connectDatabase, openRepositories } from '../src/db/index.js';
 import { modelsFor } from '../src/db/models/index.js';
 import { approveBulkRequest } from '../src/licensing/bulk/decisions.js';
@@ -22,6 +23,28 @@ export interface ReclaimUndoRun {
   job: { learners: number; seconds: number; perSec: number };
   undo: { learners: number; seconds: number; perSec: number; changedSince: number };
   ratio: number;
+}
+
+/**
+ * Usage as an import leaves it: a third of the learners active last week, a third idle for months,
+ * a third never started. Returns every learner id, in id order.
+ */
+export async function seedUsage(connection: Connection, now: Date): Promise<Types.ObjectId[]> {
+  const { Learner } = modelsFor(connection);
+  const learners = Learner.collection;
+  const ids = (await Learner.find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((d) => d._id);
+  const third = Math.floor(ids.length / 3);
+  const usage = (lastActiveAt: Date) => ({
+    $set: { usage: { lastActiveAt, hoursViewed: 1, periodEnd: now, importId: 'bench', importedAt: now } },
+  });
+  for (let i = 0; i < 2 * third; i += 5_000) {
+    const slice = ids.slice(i, Math.min(i + 5_000, 2 * third));
+    const active = slice.filter((_, j) => i + j < third);
+    const idle = slice.filter((_, j) => i + j >= third);
+    if (active.length) await learners.updateMany({ _id: { $in: active } }, usage(new Date(now.getTime() - 7 * DAY)));
+    if (idle.length) await learners.updateMany({ _id: { $in: idle } }, usage(new Date(now.getTime() - 120 * DAY)));
+  }
+  return ids;
 }
 
 /** Runs on a database seeded with `learners` learners on FROM_TYPE (bench/seed.ts). */
@@ -46,21 +69,7 @@ export async function runReclaimUndoBench(input: {
       approvalTtlHours: 72,
       undoWindowDays: 14,
     };
-    // Usage as an import leaves it: a third active last week, a third idle for months, a third never started.
-    const { Learner } = modelsFor(db.connection);
-    const learners = db.connection.db!.collection('learners');
-    const ids = (await Learner.find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((d) => d._id);
-    const third = Math.floor(ids.length / 3);
-    const usage = (lastActiveAt: Date) => ({
-      $set: { usage: { lastActiveAt, hoursViewed: 1, periodEnd: now, importId: 'bench', importedAt: now } },
-    });
-    for (let i = 0; i < 2 * third; i += 5_000) {
-      const slice = ids.slice(i, Math.min(i + 5_000, 2 * third));
-      const active = slice.filter((_, j) => i + j < third);
-      const idle = slice.filter((_, j) => i + j >= third);
-      if (active.length) await learners.updateMany({ _id: { $in: active } }, usage(new Date(now.getTime() - 7 * DAY)));
-      if (idle.length) await learners.updateMany({ _id: { $in: idle } }, usage(new Date(now.getTime() - 120 * DAY)));
-    }
+    const ids = await seedUsage(db.connection, now);
     const settings = { idleDays: 60, excludeGroups: [], excludeEmails: [] };
     const idleSelection = normalizeSelection(reclaimSelection(settings, FROM_TYPE, now));
     const samples: number[] = [];

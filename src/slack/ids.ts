@@ -135,7 +135,12 @@ export const ids = {
     approvalsBlock: 'home_approvals',
     licenseRequestsBlock: 'home_license_requests',
     jobsBlock: 'home_jobs',
+    scheduledBlock: 'home_scheduled',
     recentJobsBlock: 'home_recent_jobs',
+    /** Time-bound licenses ending soon, for admins. */
+    endingBlock: 'home_ending',
+    /** Idle seats per type, for admins. */
+    reclaimBlock: 'home_reclaim',
     changesBlock: 'home_changes',
     syncBlock: 'home_sync',
     leadBlock: 'home_lead',
@@ -178,6 +183,24 @@ export function licenseRequestActionsBlockId(requestId: string): string {
 /** The Cancel row of one job: scheduled in `/license jobs`, running on the Home (block ids are unique per message). */
 export function jobActionsBlockId(requestId: string): string {
   return `${ids.bulkRequest.jobActionsBlock}_${requestId}`;
+}
+
+/** The Undo of one finished job among several (App Home). */
+export function undoJobBlockId(requestId: string): string {
+  return `${ids.undo.jobActionsBlock}_${requestId}`;
+}
+
+/** An admin's Extend of one grant, or of a bulk change's grants, among several (App Home). */
+export function extendBlockId(target: { grantId: string } | { requestId: string }): string {
+  return `${ids.grant.extend}_${'grantId' in target ? target.grantId : `request_${target.requestId}`}`;
+}
+
+/**
+ * A learner's Ask for more time on one of their grants (App Home). Not the admin's block id: an
+ * admin who is also the learner sees both on one Home, and Slack refuses a view with a repeated id.
+ */
+export function askExtendBlockId(grantId: string): string {
+  return `${ids.grant.askExtend}_${grantId}`;
 }
 
 /** The Release row of one of a learner's licenses on their Home. */

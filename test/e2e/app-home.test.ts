@@ -1,19 +1,31 @@
 import { modelsFor } from '../../src/db/models/index.js';
+import { scheduleBulkJob } from '../../src/jobs/index.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
-import { ids, jobActionsBlockId, releaseBlockId, requestActionsBlockId } from '../../src/slack/ids.js';
+import { importUsage } from '../../src/licensing/usage/usage-import.js';
+import {
+  askExtendBlockId,
+  extendBlockId,
+  ids,
+  jobActionsBlockId,
+  releaseBlockId,
+  requestActionsBlockId,
+  undoJobBlockId,
+} from '../../src/slack/ids.js';
 import type { KnownBlock } from '../../src/slack/views/blocks.js';
 import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
+import { grantUntil } from '../support/schedule-fixtures.js';
 import { bulkInSlack, changeInSlack } from '../support/slack-flows.js';
-import { appHomeOpenedEvent } from '../support/slack-requests.js';
-import { allButtons, blockById, buttonsOf, texts } from '../unit/views/block-queries.js';
+import { appHomeOpenedEvent, homeBlockActionsPayload } from '../support/slack-requests.js';
+import { accessoryButton, allButtons, blockById, blockIds, buttonsOf, sectionText, texts } from '../unit/views/block-queries.js';
 
 const ADMIN_LEAD = 'UADMIN2';
 const LEAD = 'ULEAD1';
 const LEARNER = 'ULEARN1';
 const STRANGER = 'USTRANGE';
 const WINDOW_MS = 1_500;
+const DAY = 86_400_000;
 
 let e2e: E2E;
 
@@ -25,6 +37,7 @@ beforeEach(async () => {
       APPROVAL_CHANNEL_ID: 'CAPPROVALS',
       BULK_APPROVAL_THRESHOLD: '50',
       JOB_PROCESS_EVERY: '100 milliseconds',
+      SEAT_PRICE_PRO: '420',
     },
     { homeWindowMs: WINDOW_MS, bulkBatchSize: 10, progressIntervalMs: 50 },
   );
@@ -59,6 +72,47 @@ async function openHome(user: string): Promise<KnownBlock[]> {
   expect(res.status).toBe(200);
   const call = await e2e.slack.waitFor('views.publish', (c) => c.body.user_id === user && publishesTo(user).indexOf(c) >= before, 10_000);
   return viewBlocks(call);
+}
+
+/** Opens the admin's Home and waits for it to show the idle seats, counted in the background after the first publish. */
+async function openCountedHome(user: string): Promise<KnownBlock[]> {
+  const first = await openHome(user);
+  expect(sectionText(blockById(first, ids.home.reclaimBlock, 'section'))).toBe(
+    '*Idle seats*: counting… This Home is updated when the count is ready.',
+  );
+  const counted = await e2e.slack.waitFor(
+    'views.publish',
+    (c) => c.body.user_id === user && !JSON.stringify(c.body.view).includes('counting…'),
+    10_000,
+  );
+  return viewBlocks(counted);
+}
+
+/** The user's Home as last published. */
+function lastHome(user: string): KnownBlock[] {
+  const last = publishesTo(user).at(-1);
+  if (!last) throw new Error(`no Home was published for ${user}`);
+  return viewBlocks(last);
+}
+
+/** A click on a button of the user's Home as last published (no response_url: the answer goes to their DM). */
+async function clickOnHome(user: string, action: { action_id: string; block_id: string; value?: string }, blocks = lastHome(user)) {
+  const res = await e2e.interact(homeBlockActionsPayload({ user_id: user, actions: [action], blocks }));
+  expect(res.status).toBe(200);
+}
+
+/** The next DM to `user` whose text contains `part`. */
+function dmTo(user: string, part: string): Promise<SlackCall> {
+  return e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === user && String(c.body.text).includes(part), 10_000);
+}
+
+/** A publish of the user's Home after the `before`th that satisfies `test`. */
+function publishAfter(user: string, before: number, test: (blocks: KnownBlock[]) => boolean): Promise<SlackCall> {
+  return e2e.slack.waitFor(
+    'views.publish',
+    (c) => c.body.user_id === user && publishesTo(user).indexOf(c) >= before && test(viewBlocks(c)),
+    10_000,
+  );
 }
 
 function viewBlocks(call: SlackCall): KnownBlock[] {
@@ -176,26 +230,27 @@ describe('the App Home', () => {
   });
 
   it('refreshes a viewer’s Home once after a change, not once per learner or per batch', async () => {
-    await openHome(ADMIN);
+    await openCountedHome(ADMIN);
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 200));
+    const opened = publishesTo(ADMIN).length;
 
-    // One learner changed: one more publish, showing it.
+    // One learner changed: one more publish, showing it (the idle seats counted a moment ago are not counted again).
     await changeInSlack(e2e, { mode: 'reassign', email: 'core1@example.com', learnerId: await learnerId('core1@example.com'), to: 'pro' });
     const refreshed = await e2e.slack.waitFor(
       'views.publish',
-      (c) => c.body.user_id === ADMIN && publishesTo(ADMIN).indexOf(c) === 1,
+      (c) => c.body.user_id === ADMIN && publishesTo(ADMIN).indexOf(c) === opened,
       10_000,
     );
     expect(texts(viewBlocks(refreshed)).join('\n')).toContain('core1@example.com: from Learning Core to Learning Pro');
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 500));
-    expect(publishesTo(ADMIN)).toHaveLength(2);
+    expect(publishesTo(ADMIN)).toHaveLength(opened + 1);
 
     // 29 learners in 3 batches, each reported as it settles: the Home is published at most once per window.
     const startedAt = Date.now();
     await bulkInSlack(e2e, { groups: ['Ops'], types: ['core'], action: 'revoke', reason: 'pilot over', channel: 'COPS' });
     await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 500));
-    const during = publishesTo(ADMIN).slice(2);
+    const during = publishesTo(ADMIN).slice(opened + 1);
     const windows = Math.ceil((Date.now() - startedAt) / WINDOW_MS);
     expect(during.length).toBeGreaterThanOrEqual(1);
     expect(during.length).toBeLessThanOrEqual(windows);
@@ -204,6 +259,158 @@ describe('the App Home', () => {
     const gaps = during.slice(1).map((c, i) => c.at - (during[i]?.at ?? 0));
     expect(gaps.every((gap) => gap >= WINDOW_MS - 400)).toBe(true);
     expect(texts(viewBlocks(during.at(-1)!)).join('\n')).toContain('*Learning Core* — 0 in use · unlimited');
+  });
+
+  it('shows an admin scheduled changes, licenses ending this week and finished jobs, whose Cancel, Extend and Undo work from the Home', async () => {
+    const actor = { userId: ADMIN, source: 'slack' as const, channelId: 'COPS' };
+    // A bulk change run to the end (Undo offered), one scheduled in two days, and a license ending in three.
+    await bulkInSlack(e2e, {
+      groups: ['Ops'],
+      types: ['core'],
+      action: 'reassign',
+      target: 'coach',
+      reason: 'coaching pilot',
+      channel: 'COPS',
+    });
+    await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    const finished = await e2e.models.BulkRequest.findOne({ status: 'completed' }).lean();
+    const applyAt = new Date(Date.now() + 2 * DAY);
+    const { request: scheduled } = await submitBulkRequest(e2e.running.deps, actor, {
+      selection: { groups: ['Sales'] },
+      change: { kind: 'add', to: 'core' },
+      reason: 'core for sales next month',
+      timing: { applyAt, timeZone: 'UTC' },
+    });
+    await scheduleBulkJob(e2e.running.agenda, scheduled.id, applyAt);
+    const ends = new Date(Date.now() + 3 * DAY);
+    const grantId = await grantUntil(e2e.running.deps, await learnerId('pro0@example.com'), { kind: 'add', to: 'core' }, ends);
+
+    const blocks = await openCountedHome(ADMIN);
+
+    expect(sectionText(blockById(blocks, ids.home.scheduledBlock, 'section'))).toBe('*Scheduled* (1)');
+    const cancel = buttonsOf(blockById(blocks, jobActionsBlockId(scheduled.id), 'actions'));
+    expect(cancel.map((b) => [b.action_id, b.value])).toEqual([[ids.bulkRequest.cancelJob, JSON.stringify({ requestId: scheduled.id })]]);
+    const all = texts(blocks).join('\n');
+    expect(all).toContain(':calendar: *scheduled* · 9 learners, add Learning Core');
+    // Scheduled, not running.
+    expect(all).toContain('*Running* (0)');
+    const ending = blockById(blocks, extendBlockId({ grantId }), 'section');
+    expect(sectionText(ending)).toBe(
+      `*pro0@example.com*: Learning Core until <!date^${Math.floor(ends.getTime() / 1000)}^{date_short_pretty} {time}|${ends.toISOString()}> (granted by <@${ADMIN}>)`,
+    );
+    expect([accessoryButton(ending).action_id, accessoryButton(ending).value]).toEqual([ids.grant.extend, JSON.stringify({ grantId })]);
+    const finishedId = String(finished?._id);
+    const undo = blockById(blocks, undoJobBlockId(finishedId), 'section');
+    expect(sectionText(undo)).toMatch(/^• \*completed\*: from Learning Core to Coaching — 30 \/ 30 \(30 changed, 0 failed\)/);
+    expect([accessoryButton(undo).action_id, accessoryButton(undo).value]).toEqual([
+      ids.undo.job,
+      JSON.stringify({ requestId: finishedId }),
+    ]);
+
+    // Cancel, from the Home: answered in the admin's DM, and the Home no longer lists it.
+    let before = publishesTo(ADMIN).length;
+    await clickOnHome(ADMIN, { action_id: ids.bulkRequest.cancelJob, block_id: jobActionsBlockId(scheduled.id), value: cancel[0]?.value });
+    await dmTo(ADMIN, 'Cancelled before it started; nothing was changed.');
+    expect((await e2e.models.BulkRequest.findById(scheduled.id).lean())?.status).toBe('cancelled');
+    await publishAfter(ADMIN, before, (home) => !blockIds(home).includes(ids.home.scheduledBlock));
+
+    // Extend, from the Home: the extend modal, at the current end.
+    const opened = e2e.slack.callsTo('views.open').length;
+    await clickOnHome(ADMIN, {
+      action_id: ids.grant.extend,
+      block_id: extendBlockId({ grantId }),
+      value: JSON.stringify({ grantId }),
+    });
+    const modal = await e2e.slack.waitFor('views.open', () => e2e.slack.callsTo('views.open').length > opened);
+    expect((modal.body.view as { callback_id: string }).callback_id).toBe(ids.extendModal.callback);
+
+    // Undo, from the Home: submitted (30 learners: under the threshold, it runs now), told in a DM, no second Undo.
+    before = publishesTo(ADMIN).length;
+    await clickOnHome(ADMIN, {
+      action_id: ids.undo.job,
+      block_id: undoJobBlockId(finishedId),
+      value: JSON.stringify({ requestId: finishedId }),
+    });
+    await dmTo(ADMIN, 'Undo submitted for 30 learners');
+    expect(await e2e.models.BulkRequest.countDocuments({ 'undo.of': finishedId })).toBe(1);
+    await publishAfter(ADMIN, before, (home) => !blockIds(home).includes(undoJobBlockId(finishedId)));
+    // Nothing was answered through a response_url (a Home click has none).
+    expect(e2e.logs.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('counts the idle seats in the background and shows them per type with Reclaim, which works from the Home', async () => {
+    const header = ['Email', 'Last Active Date', 'Hours Viewed'];
+    const recent = new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10);
+    const rows = [header, ['ana@example.com', recent, '2:00:00'], ['pro0@example.com', recent, '1:00:00']];
+    await importUsage(
+      e2e.running.deps,
+      {
+        fileName: 'learner-detail.csv',
+        rows: async function* () {
+          for (const [i, values] of rows.entries()) yield { line: i + 1, values };
+        },
+      },
+      { actor: { userId: ADMIN, source: 'slack' } },
+    );
+
+    const blocks = await openCountedHome(ADMIN);
+
+    // Pro: 9 holders, 2 of them active lately; the other 7 never started. Core: 30 never started.
+    expect(sectionText(blockById(blocks, ids.home.reclaimBlock, 'section'))).toBe(
+      '*Idle seats* — holders idle more than 60 days or who never started\n*37* seats · *2,940* a year',
+    );
+    const pro = blockById(blocks, `${ids.reclaim.start}_pro`, 'section');
+    expect(sectionText(pro)).toBe('*Learning Pro*: 7 idle of 9 in use (7 never started) · 2,940 a year');
+    expect([accessoryButton(pro).action_id, accessoryButton(pro).value]).toEqual([ids.reclaim.start, JSON.stringify({ type: 'pro' })]);
+    expect(sectionText(blockById(blocks, `${ids.reclaim.start}_core`, 'section'))).toBe(
+      '*Learning Core*: 30 idle of 30 in use (30 never started)',
+    );
+    expect(texts(blocks).join('\n')).toMatch(/Counted <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> · usage imported <!date/);
+
+    // Reclaim, from the Home: a bulk request of the 7 (above nobody's threshold here: it runs), told in a DM.
+    await clickOnHome(ADMIN, {
+      action_id: ids.reclaim.start,
+      block_id: `${ids.reclaim.start}_pro`,
+      value: JSON.stringify({ type: 'pro' }),
+    });
+    await dmTo(ADMIN, 'Reclaim of 7 idle seats submitted; it runs now');
+    expect(await e2e.models.BulkRequest.findOne({ 'reclaim.type': 'pro' }).lean()).toMatchObject({ change: { kind: 'revoke' } });
+    await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    expect(await e2e.models.Learner.countDocuments({ licenseTypes: 'pro' })).toBe(2);
+  });
+
+  it('shows a learner when a time-bound license ends, and Ask for more time from the Home asks the admin who granted it', async () => {
+    const ends = new Date(Date.now() + 10 * DAY);
+    const grantId = await grantUntil(e2e.running.deps, await learnerId('ana@example.com'), { kind: 'add', to: 'coach' }, ends, ADMIN_LEAD);
+
+    const blocks = await openHome(LEARNER);
+
+    expect(sectionText(blockById(blocks, releaseBlockId('coach'), 'section'))).toMatch(
+      new RegExp(
+        `\\n:hourglass: Ends <!date\\^${Math.floor(ends.getTime() / 1000)}\\^\\{date_short_pretty\\} \\{time\\}\\|${ends.toISOString()}>\\.$`,
+      ),
+    );
+    // Pro is not time-bound: no end, nothing to ask for.
+    expect(sectionText(blockById(blocks, releaseBlockId('pro'), 'section'))).not.toContain('Ends');
+    const ask = buttonsOf(blockById(blocks, askExtendBlockId(grantId), 'actions'));
+    expect(ask.map((b) => [b.action_id, b.value])).toEqual([[ids.grant.askExtend, JSON.stringify({ grantId })]]);
+
+    await clickOnHome(LEARNER, {
+      action_id: ids.grant.askExtend,
+      block_id: askExtendBlockId(grantId),
+      value: JSON.stringify({ grantId }),
+    });
+    const asked = await dmTo(ADMIN_LEAD, 'asks for more time');
+    expect(String(asked.body.text)).toContain('Ana Lima (ana@example.com) asks for more time on the Coaching you granted');
+    await dmTo(LEARNER, `I asked ${ADMIN_LEAD}, who granted it, for more time.`);
+    // Someone else sending the same click is refused, in their DM.
+    await clickOnHome(
+      STRANGER,
+      { action_id: ids.grant.askExtend, block_id: askExtendBlockId(grantId), value: JSON.stringify({ grantId }) },
+      blocks,
+    );
+    await dmTo(STRANGER, 'Only the learner who holds this license can ask for more time.');
+    expect(await e2e.models.Audit.countDocuments({ action: 'grant.extend.ask', outcome: 'applied' })).toBe(1);
   });
 });
 

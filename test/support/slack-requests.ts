@@ -295,6 +295,19 @@ export function blockActionsPayload(input: BlockActionsInput): BlockAction {
   };
 }
 
+/**
+ * A click on a button of an App Home, as Slack sends it: from the Home view, with no channel and no
+ * `response_url` (so the app must answer in a DM).
+ */
+export function homeBlockActionsPayload(input: { user_id: string; actions: ButtonInput[]; blocks: unknown[] }): InteractionPayload {
+  const { response_url: _none, ...payload } = blockActionsPayload({
+    user_id: input.user_id,
+    actions: input.actions,
+    view: viewOutput({ type: 'home', blocks: input.blocks as ViewOutput['blocks'] }),
+  });
+  return payload;
+}
+
 /** A button action as Slack reports it inside `block_actions`. */
 export function buttonAction(input: ButtonInput): ButtonAction {
   return {

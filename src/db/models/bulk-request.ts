@@ -169,4 +169,5 @@ bulkRequestSchema.index({ status: 1, updatedAt: 1 }); // stalled-job sweep
 bulkRequestSchema.index({ status: 1, finishedAt: 1 }); // unposted completion notices
 bulkRequestSchema.index({ 'reclaim.type': 1, finishedAt: 1 }, { sparse: true }); // reclaimed seats (report, weekly summary)
 bulkRequestSchema.index({ status: 1, remindAt: 1 }); // approval reminders due
+bulkRequestSchema.index({ status: 1, applyAt: 1 }); // scheduled changes, soonest first (App Home)
 bulkRequestSchema.index({ submissionKey: 1 }, { unique: true, partialFilterExpression: { submissionKey: { $type: 'string' } } }); // a replayed submission

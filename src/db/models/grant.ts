@@ -59,7 +59,7 @@ export const grantSchema = new Schema<GrantDoc>(
   },
   { collection: 'grants', versionKey: false },
 );
-grantSchema.index({ status: 1, endsAt: 1 }); // grants due to end
+grantSchema.index({ status: 1, endsAt: 1 }); // grants due to end, and those ending soon (App Home)
 grantSchema.index({ status: 1, nextWarnAt: 1 }); // warnings due
 grantSchema.index({ learnerId: 1, status: 1 }); // the learner card's ends
 grantSchema.index({ requestId: 1, status: 1 }); // a bulk request's grants (extend all)

@@ -360,6 +360,13 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
         .lean();
       return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
     },
+    async listScheduledBulkRequests(limit) {
+      const docs = await BulkRequest.find({ status: 'approved', applyAt: { $exists: true } })
+        .sort({ applyAt: 1, _id: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => toBulkRequest(d as BulkRequestDoc));
+    },
     async unnoticedBulkRequestIds(window, limit) {
       return ids(
         {

@@ -83,6 +83,9 @@ export function createGrantRepository(connection: Connection): GrantStore {
     async countActiveGrantsFor(target) {
       return Model.countDocuments({ ...targetFilter(target), status: 'active' });
     },
+    async activeGrantsEndingBetween(after, before, limit) {
+      return find({ status: 'active', endsAt: { $gt: after, $lte: before } }, { endsAt: 1, _id: 1 }, limit);
+    },
     async claimDueGrants(now, token, newOpId, limit, leaseMs) {
       const due: Filter = { status: 'active', endsAt: { $lte: now }, ...freeOf('endLeaseUntil', now) };
       // Any due grants will do (a run takes them all, batch after batch), so no sort: the oldest

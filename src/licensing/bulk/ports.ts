@@ -227,6 +227,8 @@ export interface BulkStore {
   markLearnersTold(id: string, at: Date, told: { sent: number; noAccount: number; failed: number }): Promise<BulkRequest | null>;
   /** Jobs approved or running, newest first. */
   listActiveBulkRequests(limit: number): Promise<BulkRequest[]>;
+  /** Approved changes waiting for their "apply at", soonest first. */
+  listScheduledBulkRequests(limit: number): Promise<BulkRequest[]>;
   /** Jobs finished within the window whose notice is unposted and unclaimed since `claimedBefore`. */
   unnoticedBulkRequestIds(window: { finishedAfter: Date; finishedBefore: Date; claimedBefore: Date }, limit: number): Promise<string[]>;
   /**

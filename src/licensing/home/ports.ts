@@ -1,8 +1,11 @@
 import type { BulkDeps } from '../bulk/ports.js';
 import type { NoticeStore } from '../notices/ports.js';
 import type { IdentityStore } from '../people/ports.js';
+import type { ReclaimDeps } from '../reclaim/ports.js';
+import type { ScheduleDeps } from '../schedule/ports.js';
 import type { SelfServiceDeps } from '../self-service/ports.js';
 import type { SyncDeps } from '../sync/ports.js';
+import type { UndoDeps } from '../undo/ports.js';
 
 /**
  * Who has a Home with the bot, so changes refresh only the Homes they concern, and when each was
@@ -22,8 +25,14 @@ export interface HomeViewerStore {
   claimHomePublish(userId: string, now: Date, windowMs: number): Promise<{ claimed: true } | { claimed: false; publishedAt: Date }>;
 }
 
-/** What the Home needs: everything its sections read. */
-export interface HomeDeps extends BulkDeps, SelfServiceDeps, Pick<SyncDeps, 'sync' | 'syncStates' | 'syncControl'> {
+/** What the Home needs: everything its sections read (time-bound grants, undo's window and reclaim's count included). */
+export interface HomeDeps
+  extends BulkDeps,
+    ReclaimDeps,
+    SelfServiceDeps,
+    Pick<SyncDeps, 'sync' | 'syncStates' | 'syncControl'>,
+    Pick<ScheduleDeps, 'grants'>,
+    Pick<UndoDeps, 'undoWindowDays'> {
   homeViewers: HomeViewerStore;
   identities: IdentityStore;
   notices: NoticeStore;

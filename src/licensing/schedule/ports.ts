@@ -67,6 +67,8 @@ export interface GrantStore {
   /** Active grants of a target (one grant, or a bulk request's), soonest end first, at most `limit`. */
   activeGrantsFor(target: GrantTarget, limit: number): Promise<Grant[]>;
   countActiveGrantsFor(target: GrantTarget): Promise<number>;
+  /** Active grants ending after `after` and by `before`, soonest end first, at most `limit` (the admins' App Home). */
+  activeGrantsEndingBetween(after: Date, before: Date, limit: number): Promise<Grant[]>;
   /**
    * Leases up to `limit` active grants due by `now` that nobody holds (or whose holder's lease ran
    * out) under `token`; a grant without an ending operation gets `newOpId`. Returns the leased grants.

@@ -9,6 +9,11 @@ import { grantTimerKey, grantTimers, warningPlan } from './plan.js';
 import type { ScheduleDeps, Timer } from './ports.js';
 import { scheduleTimers } from './timers.js';
 
+/** An approved change waiting for its "apply at": scheduled, its job not started yet (cancelling it changes nothing). */
+export function isScheduledChange(request: Pick<BulkRequest, 'status' | 'applyAt'>): boolean {
+  return request.status === 'approved' && request.applyAt !== undefined;
+}
+
 /** When a bulk request's grants count from: the moment it was due to apply (or was approved). */
 export function grantSince(request: Pick<BulkRequest, 'applyAt' | 'decidedAt' | 'createdAt'>): Date {
   return request.applyAt ?? request.decidedAt ?? request.createdAt;

@@ -42,6 +42,8 @@ export async function importUsageFromSlack(client: webApi.WebClient, deps: Slack
       { rows: () => readCsv(Readable.from([bytes])), fileName: file.name },
       { actor: slackActor(userId) },
     );
+    // Who is idle changed: admins' Homes count idle seats again.
+    deps.homes.usageChanged();
     await tellUser(client, userId, buildUsageImportedMessage(file.name, summary));
   } catch (error) {
     if (error instanceof ImportRejected) {

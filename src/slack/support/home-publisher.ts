@@ -3,6 +3,7 @@ import { isAdmin } from '../../licensing/admins.js';
 import { leadOf } from '../../licensing/bulk/leads.js';
 import { homeFor } from '../../licensing/home/home.js';
 import type { HomeDeps } from '../../licensing/home/ports.js';
+import { createReclaimCount, type ReclaimCount } from '../../licensing/home/reclaim-count.js';
 import type { PeopleDirectory } from '../../licensing/people/ports.js';
 import type { Logger } from '../../logger.js';
 import { buildHomeView } from '../views/home.js';
@@ -13,11 +14,13 @@ export interface HomePublisher {
   opened(userId: string): Promise<void>;
   /** Something every admin's and lead's Home shows changed (seats, approvals, jobs, requests). */
   staffChanged(): void;
+  /** Usage came in: idle seats are counted again at once, and admins' Homes refreshed. */
+  usageChanged(): void;
   /** These people's own Homes changed (their licenses, their requests, their role). */
   usersChanged(userIds: readonly string[]): void;
   /** These learners' licenses changed: the Homes of their Slack users, when known. */
   learnersChanged(emails: readonly string[]): void;
-  /** Waits for the publishes under way (shutdown, tests). */
+  /** Shutdown: publishes nothing new and waits for the publishes (and the idle-seat count) under way. */
   flush(): Promise<void>;
 }
 
@@ -43,11 +46,17 @@ export function createHomePublisher(input: {
   people: PeopleDirectory;
   logger: Logger;
   windowMs?: number;
+  /** The admins' idle-seat count (made in the background); by default one counted at most every few minutes. */
+  reclaim?: ReclaimCount;
 }): HomePublisher {
   const { client, deps, people, logger } = input;
   const windowMs = input.windowMs ?? 5_000;
+  const reclaim =
+    input.reclaim ??
+    createReclaimCount(deps, { onError: (error) => logger.warn('could not count idle seats for the App Home', { error }) });
   const entries = new Map<string, Entry>();
   let staffPending: Promise<void> | undefined;
+  let closing = false;
 
   const schedule = (userId: string, entry: Entry, delayMs: number) => {
     entry.timer = setTimeout(
@@ -72,21 +81,25 @@ export function createHomePublisher(input: {
         if (publishedAt < entry.dirtyAt) retryAt = publishedAt + windowMs;
         return;
       }
-      const home = await homeFor(deps, people, userId);
+      const home = await homeFor(deps, people, userId, { reclaim });
       await client.views.publish({ user_id: userId, view: buildHomeView(home) });
+      // The idle seats were being counted (never on this path: it reads every holder): shown again when counted.
+      if (home.admin?.reclaim?.counting) void reclaim.settled().then((counted) => counted && request(userId));
       // Roles change (an admin added, a lead removed): staff refreshes follow the Home as it is now.
       await deps.homeViewers.rememberHomeViewer(userId, Boolean(home.admin || home.lead), deps.now());
     })()
       .catch((error: unknown) => logger.warn('could not publish an App Home', { user: userId, error }))
       .finally(() => {
         entry.inflight = undefined;
-        if (retryAt !== undefined) schedule(userId, entry, retryAt - Date.now());
+        if (closing) entries.delete(userId);
+        else if (retryAt !== undefined) schedule(userId, entry, retryAt - Date.now());
         else if (entry.dirtyAt > startedAt) schedule(userId, entry, startedAt + windowMs - Date.now());
         else entries.delete(userId);
       });
   };
 
   const request = (userId: string) => {
+    if (closing) return;
     let entry = entries.get(userId);
     if (!entry) {
       entry = { dirtyAt: Date.now() };
@@ -110,6 +123,8 @@ export function createHomePublisher(input: {
       request(userId);
     },
     staffChanged() {
+      // Seats moved: idle seats are counted again, at most once a minute.
+      reclaim.changed();
       // One look-up of the staff Homes for a burst of changes.
       if (staffPending) return;
       staffPending = (async () => {
@@ -117,6 +132,10 @@ export function createHomePublisher(input: {
         staffPending = undefined;
         for (const userId of await deps.homeViewers.staffHomeViewers(STAFF_REFRESHED)) request(userId);
       })().catch((error: unknown) => logger.warn('could not refresh App Homes (staff)', { error }));
+    },
+    usageChanged() {
+      reclaim.changed({ now: true });
+      this.staffChanged();
     },
     usersChanged(userIds) {
       safely('users', async () => {
@@ -131,7 +150,10 @@ export function createHomePublisher(input: {
       });
     },
     async flush() {
+      closing = true;
+      for (const entry of entries.values()) clearTimeout(entry.timer);
       await staffPending;
+      await reclaim.settled();
       await Promise.all([...entries.values()].map((entry) => entry.inflight));
     },
   };

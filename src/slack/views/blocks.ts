@@ -52,6 +52,11 @@ export function section(text: string, blockId?: string): KnownBlock {
   return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
 
+/** A section of mrkdwn text with a button beside it (one per line of a list: block ids unique per message). */
+export function sectionWithButton(text: string, blockId: string, accessory: Button): KnownBlock {
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncate(text, 3000) }, accessory };
+}
+
 /** A context line. */
 export function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] };

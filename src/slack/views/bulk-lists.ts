@@ -1,4 +1,5 @@
 import type { BulkRequest, BulkStatus } from '../../licensing/bulk/ports.js';
+import { isScheduledChange } from '../../licensing/schedule/scheduled.js';
 import { ids, jobActionsBlockId, requestActionsBlockId } from '../ids.js';
 import { encodeRequestRef } from '../parsers/payloads.js';
 import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, type Message, plainText, section, slackDate } from './blocks.js';
@@ -19,43 +20,17 @@ const statusIcon: Record<BulkStatus, string> = {
   failed: ':warning:',
 };
 
-/** True for an approved change waiting for its "apply at". */
-function isScheduled(request: BulkRequest): boolean {
-  return request.status === 'approved' && request.applyAt !== undefined;
-}
-
 /**
  * `/license jobs`: recent bulk changes with status and progress; scheduled ones (waiting for their
  * "apply at") first, each with Cancel.
  */
 export function buildJobsMessage(requests: readonly BulkRequest[], names: ReadonlyMap<string, string>): Message {
   if (!requests.length) return { text: 'No bulk changes yet.', blocks: [section('No bulk changes yet. Start one with `/license bulk`.')] };
-  const scheduled = requests.filter(isScheduled);
+  const scheduled = requests.filter(isScheduledChange);
   const blocks: KnownBlock[] = [];
-  for (const r of scheduled.slice(0, 10)) {
-    blocks.push(
-      section(
-        `:calendar: *scheduled* · ${n(r.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(r.change, names))} · <@${r.requestedBy}>\n${bulkTimingLine(r)}`,
-      ),
-    );
-    blocks.push({
-      type: 'actions',
-      block_id: jobActionsBlockId(r.id),
-      elements: [
-        {
-          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(r.id), 'danger'),
-          confirm: {
-            title: plainText('Cancel this scheduled change?', 100),
-            text: plainText('Nothing has changed yet; it will not run.', 300),
-            confirm: plainText('Cancel it', 30),
-            deny: plainText('Keep it', 30),
-          },
-        },
-      ],
-    });
-  }
+  for (const r of scheduled.slice(0, 10)) blocks.push(...scheduledChangeBlocks(r, names));
   const lines = requests
-    .filter((r) => !isScheduled(r))
+    .filter((r) => !isScheduledChange(r))
     .map((r) => {
       const processed = r.progress.done + r.progress.skipped + r.progress.failed;
       const progress = r.progress.total ? ` · ${n(processed)}/${n(r.progress.total)} (${n(r.progress.failed)} failed)` : '';
@@ -67,6 +42,30 @@ export function buildJobsMessage(requests: readonly BulkRequest[], names: Readon
   if (lines.length) blocks.push(section(`*Recent bulk changes*\n${lines.join('\n')}`.slice(0, 3000)));
   const waiting = scheduled.length ? `, ${scheduled.length} scheduled` : '';
   return { text: `${requests.length} recent bulk changes${waiting}`, blocks };
+}
+
+/** A scheduled change (`/license jobs`, App Home): what it does and when, and Cancel (nothing has changed yet). */
+export function scheduledChangeBlocks(request: BulkRequest, names: ReadonlyMap<string, string>): KnownBlock[] {
+  return [
+    section(
+      `:calendar: *scheduled* · ${n(request.preview.toChange)} learners, ${escapeMrkdwn(describeBulkChange(request.change, names))} · <@${request.requestedBy}>\n${bulkTimingLine(request)}`,
+    ),
+    {
+      type: 'actions',
+      block_id: jobActionsBlockId(request.id),
+      elements: [
+        {
+          ...button(ids.bulkRequest.cancelJob, 'Cancel', encodeRequestRef(request.id), 'danger'),
+          confirm: {
+            title: plainText('Cancel this scheduled change?', 100),
+            text: plainText('Nothing has changed yet; it will not run.', 300),
+            confirm: plainText('Cancel it', 30),
+            deny: plainText('Keep it', 30),
+          },
+        },
+      ],
+    },
+  ];
 }
 
 /**

@@ -268,23 +268,22 @@ export function buildAnnounceFailedNotice(request: BulkRequest, needsApproval: b
 
 /** Undo on a finished job's notice: a confirm dialog first, since it makes a bulk request of its own. */
 export function undoJobButton(requestId: string): KnownBlock {
+  return { type: 'actions', block_id: ids.undo.jobActionsBlock, elements: [undoButton(requestId)] };
+}
+
+/** The Undo button of a finished job (its notice, App Home), with the confirmation that says what undoing does. */
+export function undoButton(requestId: string): Button {
   return {
-    type: 'actions',
-    block_id: ids.undo.jobActionsBlock,
-    elements: [
-      {
-        ...button(ids.undo.job, 'Undo', encodeRequestRef(requestId)),
-        confirm: {
-          title: { type: 'plain_text', text: 'Undo this change?' },
-          text: {
-            type: 'plain_text',
-            text: 'Every learner the job changed goes back to what they held before, unless their licenses changed since. It needs the same approval as the job.',
-          },
-          confirm: { type: 'plain_text', text: 'Undo' },
-          deny: { type: 'plain_text', text: 'Keep it' },
-        },
+    ...button(ids.undo.job, 'Undo', encodeRequestRef(requestId)),
+    confirm: {
+      title: { type: 'plain_text', text: 'Undo this change?' },
+      text: {
+        type: 'plain_text',
+        text: 'Every learner the job changed goes back to what they held before, unless their licenses changed since. It needs the same approval as the job.',
       },
-    ],
+      confirm: { type: 'plain_text', text: 'Undo' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
   };
 }
 

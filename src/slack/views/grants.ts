@@ -4,7 +4,18 @@ import type { PolicyOverview } from '../../licensing/policy/overview.js';
 import type { ExtensionRequest, Grant, GrantTarget } from '../../licensing/schedule/ports.js';
 import { ids } from '../ids.js';
 import { encodeExtendModalMetadata, encodeExtensionRef, encodeGrantTarget } from '../parsers/timing.js';
-import { button, context, escapeMrkdwn, type KnownBlock, type Message, type ModalView, plainText, section, slackDate } from './blocks.js';
+import {
+  type Button,
+  button,
+  context,
+  escapeMrkdwn,
+  type KnownBlock,
+  type Message,
+  type ModalView,
+  plainText,
+  section,
+  slackDate,
+} from './blocks.js';
 import { buildUntilPicker, shownIn } from './timing.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -21,8 +32,23 @@ function plain(mrkdwn: string): string {
 }
 
 /** The one-button row of an Extend (or "Ask for more time") on a grant or a bulk request's grants. */
-function extendRow(actionId: string, label: string, target: GrantTarget, style?: 'primary'): KnownBlock {
-  return { type: 'actions', block_id: ids.grant.actionsBlock, elements: [button(actionId, label, encodeGrantTarget(target), style)] };
+function extendRow(
+  actionId: typeof ids.grant.extend | typeof ids.grant.askExtend,
+  label: string,
+  target: GrantTarget,
+  style?: 'primary',
+): KnownBlock {
+  return { type: 'actions', block_id: ids.grant.actionsBlock, elements: [extendButton(actionId, label, target, style)] };
+}
+
+/** An admin's Extend (`ids.grant.extend`) or a learner's Ask for more time (`ids.grant.askExtend`) on a grant or a bulk change's grants. */
+export function extendButton(
+  actionId: typeof ids.grant.extend | typeof ids.grant.askExtend,
+  label: string,
+  target: GrantTarget,
+  style?: 'primary',
+): Button {
+  return button(actionId, label, encodeGrantTarget(target), style);
 }
 
 function typeList(keys: readonly string[], typeNames: ReadonlyMap<string, string>): string {
@@ -160,10 +186,13 @@ export function buildExtensionAskMessage(input: {
 
 /** The ends of a learner's grants, for the learner card: "Learning Pro until …, then back to Learning Core". */
 export function grantLines(grants: readonly Grant[], typeNames: ReadonlyMap<string, string>): string[] {
-  return grants.map((g) => {
-    const back = g.removed.length ? `, then back to ${escapeMrkdwn(describeTypes(g.removed, typeNames))}` : '';
-    return `:hourglass: ${escapeMrkdwn(describeTypes(g.added, typeNames))} until ${slackDate(g.endsAt)}${back} (granted by <@${g.grantedBy}>)`;
-  });
+  return grants.map((g) => `:hourglass: ${grantEndText(g, typeNames)} (granted by <@${g.grantedBy}>)`);
+}
+
+/** "Learning Pro until <date>, then back to Learning Core": the date in each reader's own time zone. */
+export function grantEndText(grant: Grant, typeNames: ReadonlyMap<string, string>): string {
+  const back = grant.removed.length ? `, then back to ${escapeMrkdwn(describeTypes(grant.removed, typeNames))}` : '';
+  return `${escapeMrkdwn(describeTypes(grant.added, typeNames))} until ${slackDate(grant.endsAt)}${back}`;
 }
 
 /** Extend buttons for the first few of a learner's grants (the card holds one actions block of them). */
@@ -175,7 +204,7 @@ export function grantButtons(grants: readonly Grant[], typeNames: ReadonlyMap<st
       block_id: ids.grant.actionsBlock,
       elements: grants
         .slice(0, 5)
-        .map((g) => button(ids.grant.extend, `Extend ${describeTypes(g.added, typeNames)}`, encodeGrantTarget({ grantId: g.id }))),
+        .map((g) => extendButton(ids.grant.extend, `Extend ${describeTypes(g.added, typeNames)}`, { grantId: g.id })),
     },
   ];
 }

@@ -1,14 +1,37 @@
 import type { types } from '@slack/bolt';
 import type { BulkRequest } from '../../licensing/bulk/ports.js';
-import type { AdminHome, Home, LeadHome, LearnerHome } from '../../licensing/home/home.js';
+import type { AdminHome, EndingSoon, Home, LeadHome, LearnerHome } from '../../licensing/home/home.js';
+import type { HomeReclaim } from '../../licensing/home/reclaim-count.js';
 import { describeTypes, type LicenseType } from '../../licensing/model.js';
 import type { RecentChange } from '../../licensing/ports.js';
 import type { LicenseRequest } from '../../licensing/self-service/ports.js';
-import { ids, jobActionsBlockId, licenseRequestActionsBlockId, releaseBlockId, requestActionsBlockId } from '../ids.js';
+import {
+  askExtendBlockId,
+  extendBlockId,
+  ids,
+  jobActionsBlockId,
+  licenseRequestActionsBlockId,
+  releaseBlockId,
+  requestActionsBlockId,
+  undoJobBlockId,
+} from '../ids.js';
 import { encodeLicenseTypeRef, encodeRequestRef } from '../parsers/payloads.js';
-import { approvalButtons, button, context, escapeMrkdwn, type KnownBlock, section, slackDate, truncate } from './blocks.js';
-import { cancelJobButton, summaryLine } from './bulk-messages.js';
+import {
+  approvalButtons,
+  button,
+  context,
+  escapeMrkdwn,
+  type KnownBlock,
+  section,
+  sectionWithButton,
+  slackDate,
+  truncate,
+} from './blocks.js';
+import { scheduledChangeBlocks } from './bulk-lists.js';
+import { cancelJobButton, summaryLine, undoButton } from './bulk-messages.js';
 import { describeBulkChange } from './bulk-modal.js';
+import { extendButton, grantEndText } from './grants.js';
+import { lastImportLine, NO_USAGE_SENTENCE, reclaimHeadline, reclaimTypeBlocks, roundLine } from './reclaim.js';
 
 export type HomeView = types.HomeView;
 
@@ -17,6 +40,8 @@ const n = (value: number) => value.toLocaleString('en-US');
 const MAX_BLOCKS = 100;
 /** Utilisation at or above this is marked. */
 export const NEARLY_FULL = 0.9;
+/** License types with idle seats shown on the Home, costliest first (`/license reclaim` lists them all). */
+const RECLAIM_TYPES_SHOWN = 5;
 
 /** A person's App Home: a part per role they have, or what the bot is and who to ask. */
 export function buildHomeView(home: Home): HomeView {
@@ -106,6 +131,10 @@ function adminBlocks(admin: AdminHome, names: ReadonlyMap<string, string>): Know
   }
 
   blocks.push({ type: 'divider' });
+  if (admin.scheduled.length) {
+    blocks.push(section(`*Scheduled* (${n(admin.scheduled.length)})`, h.scheduledBlock));
+    for (const job of admin.scheduled) blocks.push(...scheduledChangeBlocks(job, names));
+  }
   blocks.push(section(`*Running* (${n(admin.activeJobs.length)})`, h.jobsBlock));
   if (admin.activeJobs.length === 0) blocks.push(context('No bulk change is running.'));
   for (const job of admin.activeJobs) {
@@ -113,10 +142,17 @@ function adminBlocks(admin: AdminHome, names: ReadonlyMap<string, string>): Know
     if (!job.cancelRequestedAt) blocks.push({ type: 'actions', block_id: jobActionsBlockId(job.id), elements: [cancelJobButton(job.id)] });
   }
   if (admin.recentJobs.length) {
-    blocks.push(
-      section(['*Recent bulk changes*', ...admin.recentJobs.map((job) => `• ${jobText(job, names)}`)].join('\n'), h.recentJobsBlock),
-    );
+    blocks.push(section('*Recent bulk changes*', h.recentJobsBlock));
+    for (const { job, undoable } of admin.recentJobs) {
+      const text = `• ${jobText(job, names)}`;
+      // Undo while UNDO_WINDOW_DAYS last, as on the job's notice (a click checks everything again).
+      blocks.push(undoable ? sectionWithButton(text, undoJobBlockId(job.id), undoButton(job.id)) : section(text));
+    }
   }
+
+  blocks.push({ type: 'divider' });
+  blocks.push(...endingBlocks(admin.endingSoon, names));
+  if (admin.reclaim) blocks.push(...reclaimBlocks(admin.reclaim));
 
   blocks.push({ type: 'divider' });
   blocks.push(
@@ -127,6 +163,54 @@ function adminBlocks(admin: AdminHome, names: ReadonlyMap<string, string>): Know
       h.changesBlock,
     ),
   );
+  return blocks;
+}
+
+/** Time-bound licenses ending soon: a learner's own, or a bulk change's together, each with Extend. */
+function endingBlocks(ending: EndingSoon, names: ReadonlyMap<string, string>): KnownBlock[] {
+  const title = `*Time-bound licenses ending within ${n(ending.withinDays)} days*`;
+  if (ending.groups.length === 0) return [section(`${title}: none.`, ids.home.endingBlock)];
+  const blocks: KnownBlock[] = [section(title, ids.home.endingBlock)];
+  for (const { grant, learners } of ending.groups) {
+    const target = grant.requestId ? { requestId: grant.requestId } : { grantId: grant.id };
+    const who = grant.requestId
+      ? `*${n(learners)} learner${learners === 1 ? '' : 's'}* of bulk change ${escapeMrkdwn(grant.requestId)}`
+      : `*${escapeMrkdwn(grant.email)}*`;
+    blocks.push(
+      sectionWithButton(
+        `${who}: ${grantEndText(grant, names)} (granted by <@${grant.grantedBy}>)`,
+        extendBlockId(target),
+        extendButton(ids.grant.extend, grant.requestId && learners > 1 ? `Extend all ${n(learners)}` : 'Extend', target),
+      ),
+    );
+  }
+  if (ending.more)
+    blocks.push(context('More end within the week; each admin who granted one is told 7 days and 1 day before, with Extend.'));
+  return blocks;
+}
+
+/** Reclaim: idle seats per type, from the latest count (made in the background), with Reclaim. */
+function reclaimBlocks(reclaim: HomeReclaim): KnownBlock[] {
+  const { summary } = reclaim;
+  if (!summary) {
+    return [
+      section(
+        reclaim.counting
+          ? '*Idle seats*: counting… This Home is updated when the count is ready.'
+          : '*Idle seats* could not be counted just now; `/license reclaim` counts them.',
+        ids.home.reclaimBlock,
+      ),
+    ];
+  }
+  if (!summary.lastImport) return [section('*Idle seats*', ids.home.reclaimBlock), context(NO_USAGE_SENTENCE)];
+  const blocks: KnownBlock[] = [section(reclaimHeadline(summary), ids.home.reclaimBlock)];
+  const idle = summary.types.filter((row) => row.idle > 0).sort((a, b) => (b.yearlyCost ?? -1) - (a.yearlyCost ?? -1) || b.idle - a.idle);
+  for (const row of idle.slice(0, RECLAIM_TYPES_SHOWN)) blocks.push(...reclaimTypeBlocks(summary, row, { canReclaim: true }));
+  if (idle.length > RECLAIM_TYPES_SHOWN)
+    blocks.push(context(`${n(idle.length - RECLAIM_TYPES_SHOWN)} more types have idle seats: \`/license reclaim\` lists them all.`));
+  for (const round of summary.openRounds.slice(0, 3)) blocks.push(context(roundLine(round)));
+  const counted = reclaim.countedAt ? `Counted ${slackDate(reclaim.countedAt)}${reclaim.counting ? ', counting again' : ''} · ` : '';
+  blocks.push(context(`${counted}${lastImportLine(summary.lastImport)}. Reclaim makes a bulk request that follows the usual approval.`));
   return blocks;
 }
 
@@ -181,7 +265,9 @@ function jobText(job: BulkRequest, names: ReadonlyMap<string, string>): string {
   const total = Math.max(p.total, processed, job.preview.toChange);
   const progress = total ? ` — ${n(processed)} / ${n(total)} (${n(p.done)} changed, ${n(p.failed)} failed)` : '';
   const cancelling = job.cancelRequestedAt ? ' · cancelling' : '';
-  return `*${job.status.replace('_', ' ')}*: ${escapeMrkdwn(describeBulkChange(job.change, names))}${progress}${cancelling} · <@${job.requestedBy}> ${slackDate(job.createdAt)}`;
+  const what = job.undo ? `undo of job ${job.undo.of}` : escapeMrkdwn(describeBulkChange(job.change, names));
+  const undone = job.undoneBy ? ` · undo: job ${job.undoneBy}` : '';
+  return `*${job.status.replace('_', ' ')}*: ${what}${progress}${cancelling} · <@${job.requestedBy}> ${slackDate(job.createdAt)}${undone}`;
 }
 
 /** One line of "the last changes": who changed whom (or how many), from what to what, when. */
@@ -219,11 +305,16 @@ function learnerBlocks(learner: LearnerHome, names: ReadonlyMap<string, string>)
   const blocks: KnownBlock[] = [section(':mortar_board: *Your learning licenses*', h.learnerBlock)];
   if (learner.learner.status !== 'active') blocks.push(context(':no_entry: Your learner account is deactivated.'));
   if (learner.licenses.length === 0) blocks.push(section('You hold no learning license right now.'));
+  const asked = new Set<string>();
   for (const license of learner.licenses) {
+    const since = license.since ? ` — since ${slackDate(license.since)}` : '';
+    const grant = license.grant;
+    const back = grant?.removed.length ? `; you then get ${escapeMrkdwn(describeTypes(grant.removed, names))} back` : '';
+    const ends = grant ? `\n:hourglass: Ends ${slackDate(grant.endsAt)}${back}.` : '';
     blocks.push({
       type: 'section',
       block_id: releaseBlockId(license.key),
-      text: { type: 'mrkdwn', text: `*${name(license.key)}*${license.since ? ` — since ${slackDate(license.since)}` : ''}` },
+      text: { type: 'mrkdwn', text: `*${name(license.key)}*${since}${ends}` },
       accessory: {
         ...button(h.releaseLicense, 'Release my license', encodeLicenseTypeRef(license.key)),
         confirm: {
@@ -241,6 +332,15 @@ function learnerBlocks(learner: LearnerHome, names: ReadonlyMap<string, string>)
         },
       },
     });
+    if (grant && !asked.has(grant.id)) {
+      // As on the notice before the end: the admin who granted it is asked (the click checks it is theirs).
+      asked.add(grant.id);
+      blocks.push({
+        type: 'actions',
+        block_id: askExtendBlockId(grant.id),
+        elements: [extendButton(ids.grant.askExtend, 'Ask for more time', { grantId: grant.id })],
+      });
+    }
   }
   for (const request of learner.openRequests) {
     blocks.push(context(`:hourglass: You asked for *${name(request.licenseType)}* ${slackDate(request.createdAt)}; an admin will decide.`));

@@ -1,70 +1,91 @@
 import type { ReclaimAskNotice } from '../../licensing/notices/ports.js';
 import type { ReclaimAnswerOutcome } from '../../licensing/reclaim/asks.js';
 import type { ReclaimRound, ReclaimWeek } from '../../licensing/reclaim/ports.js';
-import type { ReclaimSummary } from '../../licensing/reclaim/reclaim.js';
+import type { ReclaimSummary, ReclaimTypeSummary } from '../../licensing/reclaim/reclaim.js';
 import type { SeatReport } from '../../licensing/report/seat-report.js';
 import type { UsageImportRecord } from '../../licensing/usage/ports.js';
 import type { UsageImportSummary } from '../../licensing/usage/usage-import.js';
 import { ids } from '../ids.js';
 import { encodeReclaimAskRef, encodeReclaimStartRef } from '../parsers/payloads.js';
-import { button, context, escapeMrkdwn, type KnownBlock, type Message, type ModalView, plainText, section, slackDate } from './blocks.js';
+import {
+  button,
+  context,
+  escapeMrkdwn,
+  type KnownBlock,
+  type Message,
+  type ModalView,
+  plainText,
+  section,
+  sectionWithButton,
+  slackDate,
+} from './blocks.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 /** Prices have no currency in the config: shown as plain amounts. */
 export const money = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
+/** Said when no usage report was imported: without one nobody can be told idle. */
+export const NO_USAGE_SENTENCE =
+  'No usage report has been imported yet, so I cannot tell who is idle. Send me the learning platform’s Learner Summary export as a CSV in a DM (or run `license-bot import usage FILE.csv`).';
+
 /** `/license reclaim`: idle seats per type with their yearly cost, and a Reclaim button per type for admins. */
 export function buildReclaimSummary(summary: ReclaimSummary, options: { canReclaim: boolean }): Message {
-  const when = summary.lastImport
-    ? `usage imported ${slackDate(summary.lastImport.importedAt)} (${escapeMrkdwn(summary.lastImport.fileName)})`
-    : '';
-  if (!summary.lastImport) {
-    const sentence =
-      'No usage report has been imported yet, so I cannot tell who is idle. Send me the learning platform’s Learner Summary export as a CSV in a DM (or run `license-bot import usage FILE.csv`).';
-    return { text: sentence, blocks: [section(`:information_source: ${sentence}`)] };
-  }
-  const blocks: KnownBlock[] = [
-    section(
-      `*Idle seats* — holders idle more than ${n(summary.idleDays)} days or who never started\n*${n(summary.seats)}* seats${summary.yearlyCost ? ` · *${money(summary.yearlyCost)}* a year` : ''}${summary.askFirst ? ' · learners are asked first (Keep / Release)' : ''}`,
-    ),
-  ];
-  const cheapest = [...summary.types].filter((t) => t.price !== null).sort((a, b) => (a.price ?? 0) - (b.price ?? 0))[0];
-  for (const row of summary.types) {
-    const cost = row.yearlyCost !== null ? ` · ${money(row.yearlyCost)} a year` : '';
-    const text = `*${escapeMrkdwn(row.type.name)}*: ${n(row.idle)} idle of ${n(row.type.seatsInUse)} in use (${n(row.neverStarted)} never started)${cost}`;
-    const canMove = cheapest && cheapest.type.key !== row.type.key && (row.price ?? Number.POSITIVE_INFINITY) > (cheapest.price ?? 0);
-    if (options.canReclaim && row.idle > 0) {
-      blocks.push({
-        type: 'section',
-        block_id: `${ids.reclaim.start}_${row.type.key}`,
-        text: { type: 'mrkdwn', text },
-        accessory: button(ids.reclaim.start, 'Reclaim', encodeReclaimStartRef({ type: row.type.key }), 'danger'),
-      });
-      if (canMove && cheapest) {
-        blocks.push({
-          type: 'actions',
-          block_id: `${ids.reclaim.start}_move_${row.type.key}`,
-          elements: [
-            button(
-              ids.reclaim.start,
-              `Move them to ${cheapest.type.name}`.slice(0, 75),
-              encodeReclaimStartRef({ type: row.type.key, to: cheapest.type.key }),
-            ),
-          ],
-        });
-      }
-    } else blocks.push(section(text));
-  }
+  if (!summary.lastImport) return { text: NO_USAGE_SENTENCE, blocks: [section(`:information_source: ${NO_USAGE_SENTENCE}`)] };
+  const blocks: KnownBlock[] = [section(reclaimHeadline(summary))];
+  for (const row of summary.types) blocks.push(...reclaimTypeBlocks(summary, row, options));
   if (summary.types.length === 0) blocks.push(section('No license type has seats in use.'));
   for (const round of summary.openRounds) blocks.push(context(roundLine(round)));
-  blocks.push(context(`${when}. Reclaim makes a bulk request that follows the usual approval.`));
+  blocks.push(context(`${lastImportLine(summary.lastImport)}. Reclaim makes a bulk request that follows the usual approval.`));
   return {
     text: `${n(summary.seats)} idle seats${summary.yearlyCost ? ` (${money(summary.yearlyCost)} a year)` : ''}`,
     blocks: blocks.slice(0, 50),
   };
 }
 
-function roundLine(round: ReclaimRound): string {
+/** "*Idle seats* — holders idle more than 60 days or who never started", with the seats and their yearly cost. */
+export function reclaimHeadline(summary: ReclaimSummary): string {
+  return `*Idle seats* — holders idle more than ${n(summary.idleDays)} days or who never started\n*${n(summary.seats)}* seats${summary.yearlyCost ? ` · *${money(summary.yearlyCost)}* a year` : ''}${summary.askFirst ? ' · learners are asked first (Keep / Release)' : ''}`;
+}
+
+/** When and from which file usage was last imported. */
+export function lastImportLine(lastImport: UsageImportRecord): string {
+  return `usage imported ${slackDate(lastImport.importedAt)} (${escapeMrkdwn(lastImport.fileName)})`;
+}
+
+/**
+ * One type's idle seats; for admins, with Reclaim (revoke) and, when a cheaper priced type exists,
+ * Move them to it (`/license reclaim`, App Home). Block ids are unique per type.
+ */
+export function reclaimTypeBlocks(summary: ReclaimSummary, row: ReclaimTypeSummary, options: { canReclaim: boolean }): KnownBlock[] {
+  const cost = row.yearlyCost !== null ? ` · ${money(row.yearlyCost)} a year` : '';
+  const text = `*${escapeMrkdwn(row.type.name)}*: ${n(row.idle)} idle of ${n(row.type.seatsInUse)} in use (${n(row.neverStarted)} never started)${cost}`;
+  if (!options.canReclaim || row.idle === 0) return [section(text)];
+  const blocks: KnownBlock[] = [
+    sectionWithButton(
+      text,
+      `${ids.reclaim.start}_${row.type.key}`,
+      button(ids.reclaim.start, 'Reclaim', encodeReclaimStartRef({ type: row.type.key }), 'danger'),
+    ),
+  ];
+  const cheapest = [...summary.types].filter((t) => t.price !== null).sort((a, b) => (a.price ?? 0) - (b.price ?? 0))[0];
+  if (cheapest && cheapest.type.key !== row.type.key && (row.price ?? Number.POSITIVE_INFINITY) > (cheapest.price ?? 0)) {
+    blocks.push({
+      type: 'actions',
+      block_id: `${ids.reclaim.start}_move_${row.type.key}`,
+      elements: [
+        button(
+          ids.reclaim.start,
+          `Move them to ${cheapest.type.name}`.slice(0, 75),
+          encodeReclaimStartRef({ type: row.type.key, to: cheapest.type.key }),
+        ),
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** An ask-first round still waiting for answers. */
+export function roundLine(round: ReclaimRound): string {
   return `:speech_balloon: Asking ${n(round.asked)} ${escapeMrkdwn(round.type)} holders until ${slackDate(round.graceEndsAt)}: ${n(round.kept)} keep, ${n(round.released)} released, ${n(round.noSlack)} without Slack.`;
 }
 

@@ -68,6 +68,14 @@ export function buttonsOf(block: AnyBlock): Button[] {
   return block.elements.filter((e): e is Button => e.type === 'button');
 }
 
+/** The button beside a section's text (its accessory). */
+export function accessoryButton(block: AnyBlock): Button {
+  if (!isBlock(block, 'section')) throw new Error(`expected a section, got a ${block.type}`);
+  const accessory = block.accessory;
+  if (accessory?.type !== 'button') throw new Error(`section ${block.block_id} has no button beside it`);
+  return accessory;
+}
+
 /** Every button of the message, across its actions blocks. */
 export function allButtons(blocks: readonly AnyBlock[]): Button[] {
   return blocksOfType(blocks, 'actions').flatMap(buttonsOf);

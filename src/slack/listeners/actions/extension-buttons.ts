@@ -20,6 +20,8 @@ export function handleExtensionDecision(deps: SlackDeps, decision: 'approved' | 
       const outcome = await decideExtension(deps.services, actor, ref.extensionId, decision);
       const request = outcome.request;
       if (outcome.kind === 'approved' || outcome.kind === 'rejected') {
+        // An approved extension moves ends that admins' Homes list.
+        if (outcome.kind === 'approved') deps.homes.staffChanged();
         await refreshExtensionMessage(client, deps, request).catch((error: unknown) =>
           deps.logger.warn('could not update the extension message', { error, extensionId: request.id }),
         );

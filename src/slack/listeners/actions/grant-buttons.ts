@@ -4,14 +4,14 @@ import type { SlackDeps } from '../../deps.js';
 import { ids } from '../../ids.js';
 import { parseGrantTarget } from '../../parsers/timing.js';
 import { tellUser } from '../../support/post.js';
-import { respondWithError } from '../../support/respond.js';
+import { replyToClicker, replyWithError } from '../../support/reply.js';
 import { userTimeZone } from '../../support/time-zone.js';
 import { userEmail } from '../../support/user-email.js';
 import { buildNotice } from '../../views/blocks.js';
 import { buildExtendModal, buildExtensionAskMessage } from '../../views/grants.js';
 import { actorOf, type ButtonArgs } from './button-args.js';
 
-/** An admin's Extend (a grant notice, a learner card): opens the extend modal in their time zone. */
+/** An admin's Extend (a grant notice, a learner card, the App Home): opens the extend modal in their time zone. */
 export function handleGrantExtend(deps: SlackDeps) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
@@ -34,16 +34,17 @@ export function handleGrantExtend(deps: SlackDeps) {
         }),
       });
     } catch (error) {
-      await respondWithError(respond, error, deps.logger, { action: ids.grant.extend, user: actor.userId });
+      await replyWithError({ body, respond, client }, error, deps.logger, { action: ids.grant.extend, user: actor.userId });
     }
   };
 }
 
-/** A learner's "Ask for more time": the admin who granted the license is asked, with Extend. */
+/** A learner's "Ask for more time" (their notice, their App Home): the admin who granted the license is asked, with Extend. */
 export function handleGrantAskExtend(deps: SlackDeps) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
+    const clicker = { body, respond, client };
     try {
       const target = parseGrantTarget(action.value);
       if (!target || !('grantId' in target)) throw new LicenseError('invalid_input');
@@ -60,13 +61,9 @@ export function handleGrantAskExtend(deps: SlackDeps) {
           typeNames: new Map(types.map((t) => [t.key, t.name])),
         }),
       );
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...buildNotice(`I asked <@${grant.grantedBy}>, who granted it, for more time. They will decide.`),
-      });
+      await replyToClicker(clicker, buildNotice(`I asked <@${grant.grantedBy}>, who granted it, for more time. They will decide.`));
     } catch (error) {
-      await respondWithError(respond, error, deps.logger, { action: ids.grant.askExtend, user: actor.userId });
+      await replyWithError(clicker, error, deps.logger, { action: ids.grant.askExtend, user: actor.userId });
     }
   };
 }

@@ -4,6 +4,7 @@ import { requestUndo, undoSingleChange } from '../../../licensing/undo/undo.js';
 import type { SlackDeps } from '../../deps.js';
 import { announceSubmission } from '../../flows/announce-submission.js';
 import { ids } from '../../ids.js';
+import { replyToClicker, replyWithError } from '../../support/reply.js';
 import { respondWithError } from '../../support/respond.js';
 import { buildNotice, type KnownBlock } from '../../views/blocks.js';
 import { buildUndoRequestedLine } from '../../views/bulk-messages.js';
@@ -12,11 +13,15 @@ import { actorOf, type ButtonArgs, requestIdOf } from './button-args.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-/** Undo on a finished job's notice: the undo request goes through the same approval; the notice loses its button. */
+/**
+ * Undo on a finished job's notice (or the admin's App Home): the undo request goes through the same
+ * approval; the notice loses its button. From the Home, the answer goes to the admin's DM.
+ */
 export function handleUndoJob(deps: SlackDeps) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const actor = actorOf(body);
+    const clicker = { body, respond, client };
     try {
       const submission = await requestUndo(deps.services, actor, requestIdOf(action));
       const message = body.message as { ts?: string; text?: string; blocks?: KnownBlock[] } | undefined;
@@ -32,16 +37,17 @@ export function handleUndoJob(deps: SlackDeps) {
           })
           .catch((error: unknown) => deps.logger.warn('could not mark the notice undone', { error }));
       }
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...buildNotice(
+      await replyToClicker(
+        clicker,
+        buildNotice(
           `Undo submitted for ${n(submission.request.preview.toChange)} learners${submission.changedSince ? ` (${n(submission.changedSince)} changed since, not restored)` : ''}${submission.needsApproval ? '; it needs a team lead’s approval, like the job did' : '; it runs now'} (job ${submission.request.id}).`,
         ),
-      });
+      );
       await announceSubmission(client, deps, submission);
+      // Admins' Homes: the job is undone (no second Undo) and the undo waits or runs.
+      deps.homes.staffChanged();
     } catch (error) {
-      await respondWithError(respond, error, deps.logger, { action: ids.undo.job, user: actor.userId });
+      await replyWithError(clicker, error, deps.logger, { action: ids.undo.job, user: actor.userId });
     }
   };
 }
@@ -57,6 +63,10 @@ export function handleUndoSingle(deps: SlackDeps) {
         outcome.kind === 'failed'
           ? { kind: 'failed' as const, sentence: errorMessages[outcome.code as ErrorCode] ?? outcome.code }
           : outcome;
+      if (outcome.kind === 'undone') {
+        deps.homes.staffChanged();
+        deps.homes.learnersChanged([outcome.item.email]);
+      }
       await respond({ replace_original: true, ...buildSingleUndoneMessage(result, actor.userId, deps.services.now()) });
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: ids.undo.single, user: actor.userId });

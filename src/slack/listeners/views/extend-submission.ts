@@ -43,6 +43,12 @@ export function handleExtendSubmission(deps: SlackDeps) {
     await ack();
     const target = { userId: actor.userId, ...(actor.channelId ? { channelId: actor.channelId } : {}) };
     if (outcome.kind === 'extended') {
+      // Admins' Homes list what ends soon; a learner's shows their own end.
+      deps.homes.staffChanged();
+      if ('grantId' in metadata.target) {
+        const grant = await deps.services.grants.getGrant(metadata.target.grantId).catch(() => null);
+        if (grant) deps.homes.learnersChanged([grant.email]);
+      }
       const who = outcome.learners === 1 ? 'The license' : `The licenses of ${outcome.learners.toLocaleString('en-US')} learners`;
       await tellUserSomehow(
         client,
