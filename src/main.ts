@@ -387,7 +387,20 @@ export async function serve(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { service: 'learning-license-bot' });
   installCrashHandlers(process, logger, (code) => process.exit(code));
-  let running: RunningApp;
+  // The signal handlers come before the start: a SIGTERM while the bot is still starting (an
+  // orchestrator scaling down, a deploy) stops it cleanly once started instead of killing it.
+  let running: RunningApp | undefined;
+  let stopping: string | undefined;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = signal;
+    logger.info('shutting down', { signal });
+    if (!running) return; // the start below stops it when it is done
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   try {
     running = await startApp(config, { logger });
   } catch (error) {
@@ -396,11 +409,8 @@ export async function serve(): Promise<void> {
     else logger.error('could not start', { error });
     process.exit(1);
   }
-  const shutdown = async (signal: string) => {
-    logger.info('shutting down', { signal });
+  if (stopping) {
     await running.stop();
     process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  }
 }

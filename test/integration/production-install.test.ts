@@ -57,7 +57,8 @@ it('installs no dev dependency', () => {
   for (const dep of ['@slack/bolt', 'agenda', 'mongoose', 'pino', 'prom-client']) expect(installed.has(dep)).toBe(true);
 });
 
-it('serves Slack, /healthz and /metrics from the production install, and stops on SIGTERM', async () => {
+/** Starts `license-bot serve` from the production install, collecting its JSON log lines. */
+function startBot(): { lines: Record<string, unknown>[]; stderr: () => string; exited: Promise<number | null> } {
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: the jest global setup should have set it');
   const lines: Record<string, unknown>[] = [];
@@ -89,14 +90,23 @@ it('serves Slack, /healthz and /metrics from the production install, and stops o
     for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as Record<string, unknown>);
   });
   const exited = new Promise<number | null>((resolve) => bot?.once('exit', (code) => resolve(code)));
+  return { lines, stderr: () => stderr, exited };
+}
 
+async function waitForLine(lines: Record<string, unknown>[], msg: string): Promise<Record<string, unknown> | undefined> {
   const deadline = Date.now() + 60_000;
-  let started: Record<string, unknown> | undefined;
-  while (!started && Date.now() < deadline && bot.exitCode === null) {
-    started = lines.find((line) => line.msg === 'slack app started');
-    if (!started) await new Promise((resolve) => setTimeout(resolve, 100));
+  let found: Record<string, unknown> | undefined;
+  while (!found && Date.now() < deadline && bot?.exitCode === null) {
+    found = lines.find((line) => line.msg === msg);
+    if (!found) await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  expect(stderr).toBe('');
+  return found;
+}
+
+it('serves Slack, /healthz and /metrics from the production install, and stops on SIGTERM', async () => {
+  const { lines, stderr, exited } = startBot();
+  const started = await waitForLine(lines, 'slack app started');
+  expect(stderr()).toBe('');
   expect(started).toEqual(expect.objectContaining({ mode: 'http', port: expect.any(Number) }));
   const baseUrl = `http://127.0.0.1:${String(started?.port)}`;
 
@@ -113,8 +123,20 @@ it('serves Slack, /healthz and /metrics from the production install, and stops o
   expect(help.status).toBe(200);
   await slack.waitFor('response_url', () => true, 10_000);
 
-  bot.kill('SIGTERM');
+  bot?.kill('SIGTERM');
   expect(await exited).toBe(0);
   expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
   expect(lines.every((line) => typeof line.level === 'string' && typeof line.time === 'string')).toBe(true);
+}, 90_000);
+
+it('stops cleanly on a SIGTERM that comes while it is still starting', async () => {
+  // An orchestrator may stop a replica it has just started: the signal must not kill it half-started.
+  const { lines, stderr, exited } = startBot();
+  expect(await waitForLine(lines, 'database connected')).toBeDefined();
+  bot?.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(stderr()).toBe('');
+  const messages = lines.map((line) => line.msg);
+  expect(messages).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+  expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('shutting down'));
 }, 90_000);
