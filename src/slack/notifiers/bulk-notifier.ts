@@ -99,6 +99,7 @@ export function createSlackBulkNotifier(input: {
   >();
 
   const names = async () => new Map((await deps.store.listLicenseTypes()).map((t) => [t.key, t.name]));
+  let closing = false;
 
   const send = async (id: string): Promise<void> => {
     const entry = state.get(id);
@@ -127,7 +128,7 @@ export function createSlackBulkNotifier(input: {
 
   const schedule = (id: string) => {
     const entry = state.get(id);
-    if (!entry || entry.timer || entry.inflight) return;
+    if (closing || !entry || entry.timer || entry.inflight) return;
     const wait = Math.max(0, entry.nextAt - Date.now());
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
@@ -235,7 +236,18 @@ export function createSlackBulkNotifier(input: {
     },
 
     async flush() {
+      // Shutting down: no edit is scheduled any more. A job's final state that waits for its turn
+      // is sent now (once), or its progress message would read "running" for good; the counts of
+      // a job still running are left to the process that resumes it.
+      closing = true;
       await Promise.all([...state.values()].map((entry) => entry.inflight));
+      const finals: Promise<void>[] = [];
+      for (const [id, entry] of state) {
+        clearTimeout(entry.timer);
+        entry.timer = undefined;
+        if (entry.pending?.final) finals.push(send(id));
+      }
+      await Promise.all(finals);
     },
   };
 }
