@@ -192,6 +192,7 @@ export async function startApp(
     deps,
     approvalNotifier: createSlackApprovalNotifier({ client: app.client, deps, logger: logger.child({ component: 'approval-notifier' }) }),
     bulkNotifier: notifier,
+    homes,
     logger: logger.child({ component: 'timers' }),
   });
   defineNoticeJobs(agenda, {

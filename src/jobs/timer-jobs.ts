@@ -2,6 +2,7 @@ import type { Agenda, Job } from 'agenda';
 import { z } from 'zod';
 import type { AppServices } from '../licensing/app-services.js';
 import type { BulkNotifier } from '../licensing/bulk/ports.js';
+import type { HomeRefresher } from '../licensing/home/ports.js';
 import { handleApprovalDeadlines, remindDueApprovals } from '../licensing/policy/deadlines.js';
 import type { ApprovalNotifier } from '../licensing/policy/ports.js';
 import { endDueGrants, sendDueWarnings } from '../licensing/schedule/grants.js';
@@ -33,6 +34,8 @@ export interface TimerJobServices {
   deps: AppServices;
   approvalNotifier: ApprovalNotifier;
   bulkNotifier: Pick<BulkNotifier, 'expired'>;
+  /** The App Homes of the learners whose grants ended, and the staff's (seats moved). */
+  homes?: Pick<HomeRefresher, 'staffChanged' | 'learnersChanged'>;
   logger: Logger;
 }
 
@@ -94,14 +97,18 @@ export function defineTimerJobs(agenda: Agenda, services: TimerJobServices): voi
       { concurrency: 1 },
     );
 
-  run(GRANT_END_JOB, async (job) => counted({ ...(await endDueGrants(deps, { heartbeat: heartbeat(job) })) }));
+  const ending = (job: Job) => ({
+    heartbeat: heartbeat(job),
+    ...(services.homes ? { onLearnersChanged: grantsEnded(services.homes) } : {}),
+  });
+  run(GRANT_END_JOB, async (job) => counted({ ...(await endDueGrants(deps, ending(job))) }));
   // Warnings are queued: the notice queue's job (notices.send) sends them, paced with every other DM.
   run(GRANT_WARN_JOB, async (job) => counted({ ...(await sendDueWarnings(deps, { heartbeat: heartbeat(job) })) }));
   run(APPROVAL_REMIND_JOB, async () => counted({ reminded: await remindDueApprovals(deps, { approvals: services.approvalNotifier }) }));
   run(APPROVAL_DEADLINE_JOB, async () => deadlines(await handleApprovalDeadlines(deps, notifiers(services))));
   run(TIMER_SWEEP_JOB, async (job) => {
     const beat = heartbeat(job);
-    const ended = await endDueGrants(deps, { heartbeat: beat });
+    const ended = await endDueGrants(deps, { ...ending(job), heartbeat: beat });
     const warned = await sendDueWarnings(deps, { heartbeat: beat });
     const reminded = await remindDueApprovals(deps, { approvals: services.approvalNotifier });
     const handled = await handleApprovalDeadlines(deps, notifiers(services));
@@ -112,6 +119,14 @@ export function defineTimerJobs(agenda: Agenda, services: TimerJobServices): voi
 /** The sweep's interval and name, for `startAgenda`'s recurring jobs. */
 export function timerSweep(every = '1 minute'): Record<string, string> {
   return { [TIMER_SWEEP_JOB]: every };
+}
+
+/** Each expiry batch's learners, and the staff's Homes (coalesced: one look-up for a burst of batches). */
+function grantsEnded(homes: NonNullable<TimerJobServices['homes']>) {
+  return (emails: readonly string[]) => {
+    homes.learnersChanged(emails);
+    homes.staffChanged();
+  };
 }
 
 function notifiers(services: TimerJobServices) {

@@ -16,8 +16,8 @@ import { ADMIN, bootE2E, type E2E } from '../support/e2e.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { givenLearners, givenLicenseTypes } from '../support/fixtures.js';
 import { grantUntil } from '../support/schedule-fixtures.js';
-import { bulkInSlack, changeInSlack } from '../support/slack-flows.js';
-import { appHomeOpenedEvent, homeBlockActionsPayload } from '../support/slack-requests.js';
+import { bulkInSlack, changeInSlack, buttonsOf as messageButtons } from '../support/slack-flows.js';
+import { appHomeOpenedEvent, blockActionsPayload, homeBlockActionsPayload } from '../support/slack-requests.js';
 import { accessoryButton, allButtons, blockById, blockIds, buttonsOf, sectionText, texts } from '../unit/views/block-queries.js';
 
 const ADMIN_LEAD = 'UADMIN2';
@@ -411,6 +411,72 @@ describe('the App Home', () => {
     );
     await dmTo(STRANGER, 'Only the learner who holds this license can ask for more time.');
     expect(await e2e.models.Audit.countDocuments({ action: 'grant.extend.ask', outcome: 'applied' })).toBe(1);
+  });
+  it('refreshes, once, the Homes of the learners a bulk job changed, and only of those who opened one', async () => {
+    // 54 learners in Sales (over the threshold of 50): approval, then 6 batches of 10.
+    await givenLearners(
+      e2e.running.db,
+      Array.from({ length: 45 }, (_, i) => ({
+        email: `late${i}@example.com`,
+        name: `Late ${i}`,
+        licenseTypes: ['core'],
+        groups: ['Sales'],
+      })),
+    );
+    const LATE = 'ULATE44';
+    const NEVER_OPENED = 'UPRO0';
+    e2e.slack.addUser({ id: LATE, email: 'late44@example.com' });
+    e2e.slack.addUser({ id: NEVER_OPENED, email: 'pro0@example.com' });
+    // Known to the bot (as the notice queue would know them), but with no Home.
+    await e2e.running.deps.identities.rememberIdentity({ email: 'pro0@example.com', slackUserId: NEVER_OPENED, checkedAt: new Date() });
+    // Ana is in the job's first batch, late44 in its last.
+    for (const user of [LEARNER, LATE]) {
+      const blocks = await openHome(user);
+      expect(blockIds(blocks)).not.toContain(releaseBlockId('coach'));
+    }
+    // Out of the publish window, so the refresh is not merely deferred by it.
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 200));
+    const opened: Record<string, number> = { [LEARNER]: publishesTo(LEARNER).length, [LATE]: publishesTo(LATE).length };
+
+    await bulkInSlack(e2e, { groups: ['Sales'], types: ['pro', 'core'], action: 'add', target: 'coach', reason: 'coaching for Sales' });
+    const approval = await e2e.slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CAPPROVALS', 10_000);
+    const approve = messageButtons(approval).find((b) => b.action_id === ids.bulkRequest.approve)!;
+    const clicked = await e2e.interact(
+      blockActionsPayload({
+        user_id: LEAD,
+        response_url: e2e.slack.responseUrl(),
+        channel_id: 'CAPPROVALS',
+        message: { ts: (approval.response as { ts: string }).ts },
+        actions: [{ action_id: approve.action_id, block_id: approve.block_id ?? ids.bulkRequest.actionsBlock, value: approve.value ?? '' }],
+      }),
+    );
+    expect(clicked.status).toBe(200);
+    await e2e.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Bulk license change completed'), 20_000);
+    expect(await e2e.models.Learner.countDocuments({ groups: 'Sales', licenseTypes: 'coach' })).toBe(54);
+
+    for (const user of [LEARNER, LATE]) {
+      const refreshed = await publishAfter(user, opened[user]!, (home) => blockIds(home).includes(releaseBlockId('coach')));
+      expect(sectionText(blockById(viewBlocks(refreshed), releaseBlockId('coach'), 'section'))).toMatch(/^\*Coaching\* — since /);
+    }
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 500));
+    expect(publishesTo(LEARNER)).toHaveLength(opened[LEARNER]! + 1);
+    expect(publishesTo(LATE)).toHaveLength(opened[LATE]! + 1);
+    expect(publishesTo(NEVER_OPENED)).toHaveLength(0);
+  });
+
+  it('refreshes a learner’s Home once when their time-bound license ends', async () => {
+    // Coaching for three seconds, given outside Slack (so nothing refreshes the Home but the expiry).
+    await grantUntil(e2e.running.deps, await learnerId('ana@example.com'), { kind: 'add', to: 'coach' }, new Date(Date.now() + 3_000));
+    const blocks = await openHome(LEARNER);
+    expect(blockIds(blocks)).toContain(releaseBlockId('coach'));
+    const opened = publishesTo(LEARNER).length;
+
+    // The running bot's timer job ends the grant at its time.
+    await publishAfter(LEARNER, opened, (home) => !blockIds(home).includes(releaseBlockId('coach')));
+    expect((await e2e.models.Grant.findOne({ learnerId: await learnerId('ana@example.com') }).lean())?.status).toBe('ended');
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 500));
+    expect(publishesTo(LEARNER)).toHaveLength(opened + 1);
+    expect(blockIds(lastHome(LEARNER))).toContain(releaseBlockId('pro'));
   });
 });
 

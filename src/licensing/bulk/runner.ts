@@ -422,6 +422,27 @@ export async function* bulkFailures(
   }
 }
 
+/**
+ * The emails of the learners the job changed, one batch (at most the batch size) at a time, read
+ * from its operations by id: memory and reads stay at one batch whatever the size of the job.
+ */
+export async function* bulkChangedLearners(
+  deps: Pick<LicensingDeps, 'store'> & Pick<BulkDeps, 'bulk'>,
+  requestId: string,
+): AsyncGenerator<string[]> {
+  const request = await deps.bulk.getBulkRequest(requestId);
+  if (!request || request.progress.done === 0) return;
+  for (let batch = 1; batch <= request.progress.lastBatch; batch += 1) {
+    const op = await deps.store.getOperation(bulkOpId(requestId, batch));
+    if (!op) return;
+    // Only settled batches are counted: an unsettled one's learners may not have changed.
+    if (op.state !== 'settled') continue;
+    const applied = new Set(op.appliedIds ?? []);
+    const emails = op.items.filter((item) => applied.has(item.learnerId)).map((item) => item.email);
+    if (emails.length > 0) yield emails;
+  }
+}
+
 /** Ids of approved jobs that never started and running ones with no progress for `stallMs`. */
 export async function stalledBulkRequestIds(
   deps: Pick<BulkDeps, 'bulk' | 'now'>,

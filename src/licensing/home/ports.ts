@@ -37,3 +37,17 @@ export interface HomeDeps
   identities: IdentityStore;
   notices: NoticeStore;
 }
+
+/**
+ * Refreshes the App Homes that a change made outside anyone's click concerns (a bulk job, a grant
+ * ending); implemented by the Slack layer. Each call returns at once: who has a Home is looked up
+ * in the background, publishes are coalesced per person, and failures are logged, never thrown.
+ */
+export interface HomeRefresher {
+  /** Seats, jobs or approvals changed: the admins' and leads' Homes. */
+  staffChanged(): void;
+  /** These learners' licenses changed (any number of emails, looked up a chunk at a time). */
+  learnersChanged(emails: readonly string[]): void;
+  /** A job's learners, batch by batch: walked in the background one batch at a time, never loaded whole. */
+  learnerBatchesChanged(batches: AsyncIterable<readonly string[]>): void;
+}

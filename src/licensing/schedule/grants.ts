@@ -23,6 +23,8 @@ export interface GrantRunOptions {
   leaseMs?: number;
   /** Before each batch: the Agenda job renews its lock; throwing stops the run (the rest is left for the next). */
   heartbeat?(): Promise<void>;
+  /** After each batch that changed learners, with their emails (their App Homes are refreshed); must not throw. */
+  onLearnersChanged?(emails: readonly string[]): void;
 }
 
 /** What an expiry run did. */
@@ -53,6 +55,9 @@ function add(into: EndRun, more: EndRun): void {
  * granting admin is told (through the notice queue).
  */
 export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions = {}): Promise<EndRun> {
+  const reportChanged = (result: OperationResult) => {
+    if (result.applied.length > 0) options.onLearnersChanged?.(result.applied.map((item) => item.email));
+  };
   const now = deps.now();
   const total = emptyRun();
   for (;;) {
@@ -72,7 +77,7 @@ export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions 
       // Only this claim can have given out its own op id, so those grants are all it ends; a dead
       // run's op id may be on grants another claim holds, which are read back.
       const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
-      add(run, await endGrantsOf(deps, opId, now, known));
+      add(run, await endGrantsOf(deps, opId, now, known, reportChanged));
     }
     add(total, run);
     // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
@@ -81,7 +86,13 @@ export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions 
 }
 
 /** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
-async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, known?: Grant[]): Promise<EndRun> {
+async function endGrantsOf(
+  deps: ScheduleDeps,
+  opId: string,
+  now: Date,
+  known: Grant[] | undefined,
+  reportChanged: (result: OperationResult) => void,
+): Promise<EndRun> {
   const run = emptyRun();
   let grants = known ?? (await deps.grants.grantsEndedBy(opId));
   if (grants.length === 0) return run;
@@ -100,6 +111,7 @@ async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, known?: 
   }
   const result = await settle(deps, op);
   if (!result) return run;
+  reportChanged(result);
 
   const byLearner = groupBy(grants, (g) => g.learnerId);
   const planned = new Set(op.items.map((i) => i.learnerId));
@@ -120,7 +132,7 @@ async function endGrantsOf(deps: ScheduleDeps, opId: string, now: Date, known?: 
     await deps.grants.releaseGrants(changed);
     run.retried += changed.length;
   }
-  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now));
+  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now, reportChanged));
   return run;
 }
 
@@ -134,6 +146,7 @@ async function endWithoutReturn(
   learnerIds: readonly string[],
   byLearner: Map<string, Grant[]>,
   now: Date,
+  reportChanged: (result: OperationResult) => void,
 ): Promise<EndRun> {
   const run = emptyRun();
   const fallbackId = `${opId}${WITHOUT_RETURN}`;
@@ -157,6 +170,7 @@ async function endWithoutReturn(
   }
   const result = await settle(deps, op);
   if (!result) return run;
+  reportChanged(result);
   const ended = result.applied.flatMap((item) => byLearner.get(item.learnerId) ?? []);
   // Queued before the grants are finished: a rerun after a crash finds the operation done and
   // queues the same keys, which the queue ignores; afterwards nothing would claim them again.

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { ExtensionRequest } from '../../licensing/schedule/ports.js';
+import { bulkChangedLearners } from '../../licensing/bulk/runner.js';
+import type { ExtensionRequest, GrantTarget } from '../../licensing/schedule/ports.js';
 import type { SlackDeps } from '../deps.js';
 import { postToChannelOrUser } from '../support/post.js';
 import { buildExtensionMessage } from '../views/grants.js';
@@ -10,6 +11,20 @@ export async function extensionLabel(deps: SlackDeps, request: ExtensionRequest)
   const grant = await deps.services.grants.getGrant(request.target.grantId);
   const learner = grant ? await deps.services.store.findLearnerById(grant.learnerId) : null;
   return learner ? `${learner.name} (${learner.email})` : (grant?.email ?? 'a learner');
+}
+
+/**
+ * Grants moved: admins' Homes list what ends soon, and a learner's Home shows their own end. A bulk
+ * request's grants are the learners its job changed, walked a batch at a time in the background.
+ */
+export async function extendedGrantsChanged(deps: SlackDeps, target: GrantTarget): Promise<void> {
+  deps.homes.staffChanged();
+  if ('requestId' in target) {
+    deps.homes.learnerBatchesChanged(bulkChangedLearners(deps.services, target.requestId));
+    return;
+  }
+  const grant = await deps.services.grants.getGrant(target.grantId).catch(() => null);
+  if (grant) deps.homes.learnersChanged([grant.email]);
 }
 
 /** Posts an extension past MAX_GRANT_DAYS where bulk approvals go, and remembers the message. */

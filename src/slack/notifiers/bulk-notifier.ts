@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { stringify } from 'csv-stringify/sync';
 import type { BulkDeps, BulkFailure, BulkNotifier, BulkProgressCounts, BulkRequest, BulkSummary } from '../../licensing/bulk/ports.js';
-import { bulkFailures, bulkProgressCounts, bulkSource } from '../../licensing/bulk/runner.js';
+import { bulkChangedLearners, bulkFailures, bulkProgressCounts, bulkSource } from '../../licensing/bulk/runner.js';
 import type { NoticeDeps } from '../../licensing/notices/ports.js';
 import { spreadsheetSafe } from '../../licensing/transfer/export.js';
 import { undoOffered } from '../../licensing/undo/undo.js';
@@ -48,8 +48,11 @@ export function createSlackBulkNotifier(input: {
   syncEnabled?: boolean;
   /** UNDO_WINDOW_DAYS: finished jobs' notices offer Undo (0: never). */
   undoWindowDays?: number;
-  /** Admins' and leads' Homes show the jobs: refreshed (coalesced) as they progress. */
-  homes?: Pick<HomePublisher, 'staffChanged'>;
+  /**
+   * Admins' and leads' Homes show the jobs: refreshed (coalesced) as they progress. The Homes of
+   * the learners a job changed are refreshed once it has finished.
+   */
+  homes?: Pick<HomePublisher, 'staffChanged' | 'learnerBatchesChanged'>;
 }): BulkNotifier & { flush(): Promise<void> } {
   const { client, deps, logger } = input;
   const staffChanged = () => input.homes?.staffChanged();
@@ -179,6 +182,9 @@ export function createSlackBulkNotifier(input: {
       const posted = await postToChannelOrUser(client, channel, request.requestedBy, notice);
       staffChanged();
       const followUp = async () => {
+        // Off the job's path and once per job (the follow-up runs once the notice is recorded): its
+        // learners are walked a batch at a time and only those with a Home are published again.
+        input.homes?.learnerBatchesChanged(bulkChangedLearners(deps, request.id));
         await replyInThread(client, request.approvalMessage, buildJobOutcomeReply(request, summary)).catch((error: unknown) =>
           logger.warn('could not reply in the approval thread', { requestId: request.id, error }),
         );

@@ -1,7 +1,7 @@
 import { LicenseError } from '../../../licensing/errors.js';
 import { decideExtension } from '../../../licensing/schedule/extend.js';
 import type { SlackDeps } from '../../deps.js';
-import { refreshExtensionMessage } from '../../flows/extension-flow.js';
+import { extendedGrantsChanged, refreshExtensionMessage } from '../../flows/extension-flow.js';
 import { ids } from '../../ids.js';
 import { parseExtensionRef } from '../../parsers/timing.js';
 import { tellUser } from '../../support/post.js';
@@ -20,8 +20,7 @@ export function handleExtensionDecision(deps: SlackDeps, decision: 'approved' | 
       const outcome = await decideExtension(deps.services, actor, ref.extensionId, decision);
       const request = outcome.request;
       if (outcome.kind === 'approved' || outcome.kind === 'rejected') {
-        // An approved extension moves ends that admins' Homes list.
-        if (outcome.kind === 'approved') deps.homes.staffChanged();
+        if (outcome.kind === 'approved') await extendedGrantsChanged(deps, request.target);
         await refreshExtensionMessage(client, deps, request).catch((error: unknown) =>
           deps.logger.warn('could not update the extension message', { error, extensionId: request.id }),
         );

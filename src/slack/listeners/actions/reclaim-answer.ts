@@ -14,6 +14,11 @@ export function handleReclaimAnswer(deps: SlackDeps, answer: ReclaimAnswer) {
       const ref = parseReclaimAskRef(action.value);
       if (!ref) throw new LicenseError('invalid_input');
       const outcome = await answerReclaimAsk(deps.services, { ...ref, slackUserId: body.user.id, answer });
+      // Released: the seat is free (admins' Homes) and the learner's own Home no longer lists it.
+      if (outcome.answer === 'release') {
+        deps.homes.staffChanged();
+        deps.homes.usersChanged([body.user.id]);
+      }
       await respond({ replace_original: true, ...buildReclaimAnsweredMessage(outcome) });
     } catch (error) {
       await respondWithError(respond, error, deps.logger, { action: `reclaim_${answer}`, user: body.user.id });

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { slackActor } from '../../../licensing/model.js';
 import { type ExtendOutcome, extendGrants } from '../../../licensing/schedule/extend.js';
 import type { SlackDeps } from '../../deps.js';
-import { sendExtensionForApproval } from '../../flows/extension-flow.js';
+import { extendedGrantsChanged, sendExtensionForApproval } from '../../flows/extension-flow.js';
 import { ids } from '../../ids.js';
 import { parseExtendModalMetadata, readTiming } from '../../parsers/timing.js';
 import { withinAckBudget } from '../../support/ack-budget.js';
@@ -43,12 +43,7 @@ export function handleExtendSubmission(deps: SlackDeps) {
     await ack();
     const target = { userId: actor.userId, ...(actor.channelId ? { channelId: actor.channelId } : {}) };
     if (outcome.kind === 'extended') {
-      // Admins' Homes list what ends soon; a learner's shows their own end.
-      deps.homes.staffChanged();
-      if ('grantId' in metadata.target) {
-        const grant = await deps.services.grants.getGrant(metadata.target.grantId).catch(() => null);
-        if (grant) deps.homes.learnersChanged([grant.email]);
-      }
+      await extendedGrantsChanged(deps, metadata.target);
       const who = outcome.learners === 1 ? 'The license' : `The licenses of ${outcome.learners.toLocaleString('en-US')} learners`;
       await tellUserSomehow(
         client,
