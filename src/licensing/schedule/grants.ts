@@ -25,6 +25,8 @@ export interface GrantRunOptions {
   heartbeat?(): Promise<void>;
   /** After each batch that changed learners, with their emails (their App Homes are refreshed); must not throw. */
   onLearnersChanged?(emails: readonly string[]): void;
+  /** Batches ended at once (default 2: one is planned while the database writes another). */
+  concurrency?: number;
 }
 
 /** What an expiry run did. */
@@ -60,29 +62,39 @@ export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions 
   };
   const now = deps.now();
   const total = emptyRun();
-  for (;;) {
-    await options.heartbeat?.();
-    const token = randomBytes(8).toString('hex');
-    const claimed = await deps.grants.claimDueGrants(
-      now,
-      token,
-      `expiry:${token}`,
-      options.batchSize ?? BATCH,
-      options.leaseMs ?? LEASE_MS,
-    );
-    if (claimed.length === 0) return total;
-    const run = emptyRun();
-    const fresh = `expiry:${token}`;
-    for (const opId of new Set(claimed.map((g) => g.endOpId).filter((id): id is string => Boolean(id)))) {
-      // Only this claim can have given out its own op id, so those grants are all it ends; a dead
-      // run's op id may be on grants another claim holds, which are read back.
-      const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
-      add(run, await endGrantsOf(deps, opId, now, known, reportChanged));
+  // Several claim loops, as several processes would run them: each claim leases its own grants with
+  // a conditional write, so no grant is taken twice, and while the database writes one batch the
+  // next is claimed and planned (the bulk runner overlaps its batches the same way).
+  const worker = async () => {
+    for (;;) {
+      await options.heartbeat?.();
+      const token = randomBytes(8).toString('hex');
+      const claimed = await deps.grants.claimDueGrants(
+        now,
+        token,
+        `expiry:${token}`,
+        options.batchSize ?? BATCH,
+        options.leaseMs ?? LEASE_MS,
+      );
+      if (claimed.length === 0) return;
+      const run = emptyRun();
+      const fresh = `expiry:${token}`;
+      for (const opId of new Set(claimed.map((g) => g.endOpId).filter((id): id is string => Boolean(id)))) {
+        // Only this claim can have given out its own op id, so those grants are all it ends; a dead
+        // run's op id may be on grants another claim holds, which are read back.
+        const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
+        add(run, await endGrantsOf(deps, opId, now, known, reportChanged));
+      }
+      add(total, run);
+      // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
+      if (run.ended + run.endedWithoutReturn + run.superseded === 0) return;
     }
-    add(total, run);
-    // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
-    if (run.ended + run.endedWithoutReturn + run.superseded === 0) return total;
-  }
+  };
+  // Settled, not Promise.all: a loop that fails must not leave the other's failure unhandled.
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  const failed = loops.find((loop): loop is PromiseRejectedResult => loop.status === 'rejected');
+  if (failed) throw failed.reason;
+  return total;
 }
 
 /** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
