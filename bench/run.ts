@@ -8,7 +8,7 @@
  * BENCH_SCALE (default 1) scales every count. BENCH_REPEAT (default 3) repeats the bulk measurement
  * (the product's job, then the raw driver doing the same writes) and reports the median ratio
  * and the spread. BENCH_ONLY=bulk stops after the bulk measurement; BENCH_ONLY=reclaim runs only
- * the reclaim and undo measurements; BENCH_ONLY=home only the App Home (on its own seeded learners). BENCH_PROFILE=1 also CPU-profiles the app
+ * the reclaim and undo measurements; BENCH_ONLY=expiry only the grants ending together; BENCH_ONLY=home only the App Home (on its own seeded learners). BENCH_PROFILE=1 also CPU-profiles the app
  * processes and mongo-lite (--cpu-prof) and times the app's database commands. BENCH_CHILD_FLAGS adds Node flags
  * to the app processes (e.g. "--expose-gc" to report the heap after a full GC).
  */
@@ -22,7 +22,7 @@ import { type AckRun, runAckLoad } from './ack.js';
 import type { CommandProfile, LoopDelay, MemoryPeaks } from './app-child.js';
 import { ADMIN, approveAndWait, type JobRun, LEAD, openBenchDeps, SIGNING_SECRET, submitReassignment } from './bulk.js';
 import { type AppChild, startAppChild } from './child.js';
-import { type ExpiryRun, runExpiryBench } from './expiry.js';
+import { type ExpiryRun, runExpiryBenchRepeated } from './expiry.js';
 import { type HomeRun, measureHome } from './home.js';
 import { type BenchMongo, dropDatabase, findMongo } from './mongo.js';
 import { type NoticeRun, runNoticeBench } from './notices.js';
@@ -217,6 +217,16 @@ function homeRows(home: HomeRun, learners: string, yes: (ok: boolean) => string)
 }
 
 /** The App Home's line of the log. */
+function expiryLine(expiry: ExpiryRun): string {
+  return `  median run: all ${n(expiry.learners)} reverted ${fixed(expiry.seconds, 1)} s after their end (${n(expiry.perSec)}/s, ${expiry.operations} operations, ${expiry.endJobs} end job(s)); the bulk job ran at ${n(expiry.bulk.perSec)}/s: ratio ${fixed(expiry.ratio)}${spreadOf(expiry.ratios)}`;
+}
+
+/** ", 0.74–0.89 over 3 runs" when there was more than one run. */
+function spreadOf(ratios: readonly number[] | undefined): string {
+  if (!ratios || ratios.length < 2) return '';
+  return `; ${fixed(Math.min(...ratios))}–${fixed(Math.max(...ratios))} over ${ratios.length} runs`;
+}
+
 function homeLine(home: HomeRun): string {
   return `  app_home_opened → views.publish p50 ${home.p50Ms} ms, p95 ${home.p95Ms} ms, p99 ${home.p99Ms} ms, max ${home.maxMs} ms (${home.blocks} blocks); idle seats shown after ${home.idleSeatsShownMs ?? '—'} ms, ${home.republished} Homes published again`;
 }
@@ -272,6 +282,22 @@ async function main(): Promise<void> {
         path.join(root, 'bench', 'results-home.json'),
         `${JSON.stringify({ ranAt: new Date().toISOString(), machine, counts, home }, null, 2)}\n`,
       );
+    } finally {
+      await dropDatabase(mongo.uri, only).catch(() => undefined);
+      await slack.close();
+      await mongo.stop();
+    }
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'expiry') {
+    // Only the time-bound licenses ending together (issue 10), on their own seeded database.
+    const only = `bench_${randomBytes(3).toString('hex')}_expiry`;
+    const slack = await startFakeSlack();
+    try {
+      log(`${n(counts.grantsExpiring)} time-bound licenses ending in the same minute, against the bulk job that made them`);
+      await seedLearners(mongo.uri, only, counts.grantsExpiring);
+      const expiry = await runExpiryBenchRepeated({ mongoUri: mongo.uri, dbName: only, slack, log, timeoutMs: JOB_TIMEOUT_MS, repeat });
+      log(expiryLine(expiry));
     } finally {
       await dropDatabase(mongo.uri, only).catch(() => undefined);
       await slack.close();
@@ -402,10 +428,15 @@ async function main(): Promise<void> {
       reclaimUndo = await runReclaimUndoBench({ mongoUri: mongo.uri, dbName: bigDb, learners: counts.learnersBig, log });
       log(`7/9 ${n(counts.grantsExpiring)} time-bound licenses ending in the same minute, against the bulk job that made them`);
       await seed(ctx, expiryDb, counts.grantsExpiring);
-      expiry = await runExpiryBench({ mongoUri: mongo.uri, dbName: expiryDb, slack, log, timeoutMs: JOB_TIMEOUT_MS });
-      log(
-        `  all ${n(expiry.learners)} reverted ${fixed(expiry.seconds, 1)} s after their end (${n(expiry.perSec)}/s, ${expiry.operations} operations, ${expiry.endJobs} end job(s)); the bulk job ran at ${n(expiry.bulk.perSec)}/s: ratio ${fixed(expiry.ratio)}`,
-      );
+      expiry = await runExpiryBenchRepeated({
+        mongoUri: mongo.uri,
+        dbName: expiryDb,
+        slack,
+        log,
+        timeoutMs: JOB_TIMEOUT_MS,
+        repeat: counts.repeat,
+      });
+      log(expiryLine(expiry));
 
       log(`8/9 App Home of ${n(counts.homeOpens)} admins over ${n(counts.learnersBig)} learners, 20 license types and 1,000 bulk jobs`);
       home = await measureHome({ mongoUri: mongo.uri, dbName: bigDb, slack, opens: counts.homeOpens });
@@ -549,6 +580,7 @@ async function main(): Promise<void> {
             bulkPerSec: Math.round(expiry.bulk.perSec),
             bulkSeconds: round1(expiry.bulk.seconds),
             ratio: round3(expiry.ratio),
+            ratios: (expiry.ratios ?? [expiry.ratio]).map(round3),
             operations: expiry.operations,
             endJobs: expiry.endJobs,
           },
@@ -665,8 +697,8 @@ async function main(): Promise<void> {
             '',
           ],
           [
-            'Expiry throughput / bulk job of the same size',
-            `${fixed(expiry.ratio)} (${n(expiry.perSec)}/s vs ${n(expiry.bulk.perSec)}/s)`,
+            'Expiry throughput / bulk job of the same size, median of the runs',
+            `${fixed(expiry.ratio)} (${n(expiry.perSec)}/s vs ${n(expiry.bulk.perSec)}/s)${spreadOf(expiry.ratios)}`,
             `≥ ${TARGETS.expiryRatio}`,
             yes(expiry.ratio >= TARGETS.expiryRatio),
           ],
