@@ -238,14 +238,13 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
       );
     },
     async recordBulkBatch(id, batchNo, batch, now) {
-      const res = await BulkRequest.updateOne(
+      return update(
         { _id: id, 'progress.lastBatch': batchNo - 1 },
         {
           $set: { 'progress.lastBatch': batchNo, 'progress.lastLearnerId': batch.lastLearnerId, updatedAt: now },
           $inc: { 'progress.done': batch.done, 'progress.skipped': batch.skipped, 'progress.failed': batch.failed },
         },
       );
-      return res.modifiedCount === 1;
     },
     async finishBulkRequest(id, status, now, failureCode) {
       return update(

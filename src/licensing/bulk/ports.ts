@@ -194,13 +194,16 @@ export interface BulkStore {
   overdueBulkRequestIds(now: Date, limit: number): Promise<string[]>;
   /** approved → running with the total to process; null when it was not approved. */
   startBulkRequest(id: string, total: number, now: Date): Promise<BulkRequest | null>;
-  /** Adds a batch's counts if the checkpoint is still at `batchNo - 1`; false when already recorded. */
+  /**
+   * Adds a batch's counts if the checkpoint is still at `batchNo - 1` and returns the request as
+   * recorded (the runner reports progress from it without reading it again); null when already recorded.
+   */
   recordBulkBatch(
     id: string,
     batchNo: number,
     batch: { lastLearnerId: string | null; done: number; skipped: number; failed: number },
     now: Date,
-  ): Promise<boolean>;
+  ): Promise<BulkRequest | null>;
   /** running → completed/cancelled/failed. */
   finishBulkRequest(id: string, status: 'completed' | 'cancelled' | 'failed', now: Date, failureCode?: string): Promise<BulkRequest | null>;
   /** pending_approval/approved → cancelled before any learner changed. */
