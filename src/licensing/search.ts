@@ -8,8 +8,11 @@ import type { Learner } from './model.js';
  * prefixes, regex characters escaped), so no typed text is an operator.
  */
 
-/** Bumped whenever the keys below change: stored learners with another version are rebuilt at start. */
-export const SEARCH_KEYS_VERSION = 2;
+/**
+ * Bumped whenever the keys below change: stored learners with another version are rebuilt at
+ * start (3: their names and emails are also brought to their normalised form).
+ */
+export const SEARCH_KEYS_VERSION = 3;
 
 // Letters NFKD does not take apart.
 const BASE_LETTERS: Record<string, string> = {

@@ -48,4 +48,37 @@ describe('search keys of learners stored before they changed', () => {
     expect((await searchLearners(started, 'zoe')).map((l) => l.name)).toEqual(['Zoë Kravitz']);
     expect(await Learner.countDocuments({ searchVersion: SEARCH_KEYS_VERSION })).toBe(2);
   });
+
+  it('bring names and emails stored before normalisation to their one form, leaving a learner whose form is taken as it was', async () => {
+    const { Learner } = modelsFor(db.connection);
+    const stored = (email: string, name: string) => ({
+      email,
+      name,
+      searchKeys: [],
+      groups: [],
+      status: 'active',
+      licenseTypes: [],
+      version: 0,
+      recentOps: [],
+    });
+    // "zoë" with the diaeresis as a combining mark (NFD), as an old import may have stored it.
+    const decomposed = 'zoe\u0308@example.com';
+    await Learner.collection.insertMany([
+      stored(decomposed, 'Zoe\u0308 Kravitz'),
+      // Two records of one person: the normalised one already exists, so the other cannot take its email.
+      stored('rene\u0301@example.com', 'Rene\u0301 Dupont'),
+      stored('rené@example.com', 'René Dupont'),
+    ]);
+
+    const { store } = await openRepositories(db.connection);
+
+    const zoe = await store.findLearnerByEmail('zoë@example.com');
+    expect(zoe).toMatchObject({ email: 'zoë@example.com', name: 'Zoë Kravitz' });
+    expect(await Learner.countDocuments({ email: decomposed })).toBe(0);
+    expect((await searchLearners({ store }, 'zoë')).map((l) => l.email)).toEqual(['zoë@example.com']);
+    // The colliding one keeps its email (nothing merged, nothing lost) and is still found.
+    expect(await Learner.countDocuments({ email: 'rene\u0301@example.com' })).toBe(1);
+    expect(await Learner.countDocuments({ email: 'rené@example.com' })).toBe(1);
+    expect(await Learner.countDocuments({ searchVersion: SEARCH_KEYS_VERSION })).toBe(3);
+  });
 });

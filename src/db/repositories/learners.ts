@@ -96,12 +96,17 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
 
 /**
  * Gives every learner the search keys of this version (SEARCH_KEYS_VERSION): run at start, so
- * learners stored before the keys changed are found like new ones. Each update is conditional on
- * the name and email it was computed from, so a learner renamed meanwhile keeps its newer keys.
- * Returns how many learners were rebuilt.
+ * learners stored before the keys changed are found like new ones. Names and emails stored before
+ * they were Unicode-normalised get their one form (NFC; emails also trimmed and lower case), so
+ * the next import of the same person finds them instead of adding a second learner; when another
+ * learner already holds that email, both stay as they are (merging two learners' histories is an
+ * admin's call) and only the keys are rebuilt. Each update is conditional on the name and email it
+ * was computed from, so a learner renamed meanwhile keeps its newer keys. Returns how many learners
+ * were rebuilt.
  */
 export async function rebuildSearchKeys(connection: Connection, batchSize = 1_000): Promise<number> {
   const { Learner } = modelsFor(connection);
+  const collection = nativeCollection<LearnerDoc>(connection, Learner);
   // $ne also matches learners without a version (stored before versions existed).
   const stale = { searchVersion: { $ne: SEARCH_KEYS_VERSION } };
   if (!(await Learner.exists(stale))) return 0;
@@ -109,17 +114,33 @@ export async function rebuildSearchKeys(connection: Connection, batchSize = 1_00
   let batch: mongo.AnyBulkWriteOperation<LearnerDoc>[] = [];
   const flush = async () => {
     if (!batch.length) return;
-    const result = await nativeCollection<LearnerDoc>(connection, Learner).bulkWrite(batch, { ordered: false });
+    const result = await collection.bulkWrite(batch, { ordered: false });
     rebuilt += result.modifiedCount;
     batch = [];
   };
   const cursor = Learner.find(stale, { _id: 1, name: 1, email: 1 }).sort({ _id: 1 }).lean().cursor({ batchSize });
   try {
     for await (const doc of cursor) {
+      const filter = { _id: doc._id, name: doc.name, email: doc.email };
+      const name = doc.name.normalize('NFC');
+      const email = normalizeEmail(doc.email);
+      if (email !== doc.email) {
+        // Rare (stored before normalisation), and it may collide with the learner already holding
+        // that email: one at a time, so a collision leaves just this learner's email as it was.
+        try {
+          const res = await collection.updateOne(filter, {
+            $set: { name, email, ...searchFieldsFor(name, email), searchVersion: SEARCH_KEYS_VERSION },
+          });
+          rebuilt += res.modifiedCount;
+          continue;
+        } catch (error) {
+          if ((error as { code?: number }).code !== 11000) throw error;
+        }
+      }
       batch.push({
         updateOne: {
-          filter: { _id: doc._id, name: doc.name, email: doc.email },
-          update: { $set: { ...searchFieldsFor(doc.name, doc.email), searchVersion: SEARCH_KEYS_VERSION } },
+          filter,
+          update: { $set: { name, ...searchFieldsFor(name, doc.email), searchVersion: SEARCH_KEYS_VERSION } },
         },
       });
       if (batch.length >= batchSize) await flush();
