@@ -51,6 +51,9 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
       const { requestId } = bulkJobData.parse(job.attrs.data);
       const log = services.logger.child({ job: BULK_REASSIGN_JOB, requestId });
       let percent = 0;
+      let touchedAt = 0;
+      // The lock lifetime Agenda applies to this job (its definition's, else Agenda's default).
+      const lockLifetime = agenda.definitions[BULK_REASSIGN_JOB]?.lockLifetime ?? agenda.attrs.defaultLockLifetime;
       // Progress counts are totals; the metric gets what this run added since the last report.
       const before = services.metrics?.enabled ? (await services.deps.bulk.getBulkRequest(requestId))?.progress : undefined;
       let reported = { done: before?.done ?? 0, skipped: before?.skipped ?? 0, failed: before?.failed ?? 0 };
@@ -60,7 +63,12 @@ export function defineBulkReassignJob(agenda: Agenda, services: BulkJobServices)
         {
           heartbeat: async () => {
             if (isStopping(agenda)) throw new JobInterrupted();
-            // Renews the lock; throws if Agenda already gave the job up (then another process runs it).
+            // Renews the lock (and throws if Agenda already gave the job up: then another process
+            // runs it) a few times per lock lifetime, not before every batch: a batch takes well
+            // under a second, and each renewal is a write on the job's path. Two processes running
+            // one job meanwhile is safe (every batch is an idempotent operation).
+            if (Date.now() - touchedAt < lockLifetime / 5) return;
+            touchedAt = Date.now();
             await job.touch(percent);
           },
           onProgress: async (counts, request) => {

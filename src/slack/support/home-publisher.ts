@@ -64,6 +64,8 @@ export function createHomePublisher(input: {
   /** Look-ups under way (a job's learners walked batch by batch), awaited on shutdown. */
   const background = new Set<Promise<void>>();
   let staffPending: Promise<void> | undefined;
+  let staffTimer: NodeJS.Timeout | undefined;
+  let staffLookedUpAt = 0;
   let closing = false;
 
   const schedule = (userId: string, entry: Entry, delayMs: number) => {
@@ -160,13 +162,23 @@ export function createHomePublisher(input: {
     staffChanged() {
       // Seats moved: idle seats are counted again, at most once a minute.
       reclaim.changed();
-      // One look-up of the staff Homes for a burst of changes.
-      if (staffPending) return;
-      staffPending = (async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        staffPending = undefined;
-        for (const userId of await deps.homeViewers.staffHomeViewers(STAFF_REFRESHED)) request(userId);
-      })().catch((error: unknown) => logger.warn('could not refresh App Homes (staff)', { error }));
+      // One look-up of the staff Homes for a burst of changes, and at most one per window: a job
+      // reports progress after every batch, and each Home is published once a window anyway.
+      if (staffPending || staffTimer || closing) return;
+      const lookUp = () => {
+        staffTimer = undefined;
+        staffLookedUpAt = Date.now();
+        staffPending = (async () => {
+          for (const userId of await deps.homeViewers.staffHomeViewers(STAFF_REFRESHED)) request(userId);
+        })()
+          .catch((error: unknown) => logger.warn('could not refresh App Homes (staff)', { error }))
+          .finally(() => {
+            staffPending = undefined;
+          });
+      };
+      const wait = staffLookedUpAt + windowMs - Date.now();
+      staffTimer = setTimeout(lookUp, Math.max(0, wait));
+      staffTimer.unref?.();
     },
     usageChanged() {
       reclaim.changed({ now: true });
@@ -192,6 +204,8 @@ export function createHomePublisher(input: {
     },
     async flush() {
       closing = true;
+      clearTimeout(staffTimer);
+      staffTimer = undefined;
       for (const entry of entries.values()) clearTimeout(entry.timer);
       await Promise.all([...background]);
       await staffPending;
