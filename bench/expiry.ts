@@ -81,6 +81,7 @@ export async function runExpiryBench(input: {
       signingSecret: SIGNING_SECRET,
       admins: [ADMIN],
       approvers: [LEAD],
+      ...(process.env.BENCH_PROFILE === '1' ? { profileCommands: true } : {}),
     });
     try {
       input.log(`  bulk job of ${request.preview.toChange.toLocaleString('en-US')} learners until tomorrow: Approve clicked…`);
@@ -121,7 +122,15 @@ export async function runExpiryBench(input: {
       const perSec = grants / seconds;
       return { learners: grants, bulk, seconds, perSec, ratio: perSec / bulk.perSec, operations, endJobs, startedAfterMs };
     } finally {
-      await child.stop().catch(() => undefined);
+      const stopped = await child.stop().catch(() => undefined);
+      if (stopped?.commands) {
+        // The app process's round trips over its life: the bulk job that made the grants, then the expiry.
+        const rows = Object.entries(stopped.commands)
+          .sort((a, b) => b[1].count - a[1].count)
+          .slice(0, 20)
+          .map(([command, { count, ms }]) => `    ${command.padEnd(32)} ${String(count).padStart(6)} ${String(Math.round(ms)).padStart(7)} ms`);
+        input.log(`  database round trips of the app process (BENCH_PROFILE):\n${rows.join('\n')}`);
+      }
     }
   } finally {
     await db.close();

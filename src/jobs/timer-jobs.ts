@@ -83,9 +83,17 @@ export function createTimerScheduler(agenda: Agenda): TimerScheduler {
 /** Defines the timer jobs and the minutely sweep (started by `startAgenda` with the recurring jobs). */
 export function defineTimerJobs(agenda: Agenda, services: TimerJobServices): void {
   const { deps, logger } = services;
-  const heartbeat = (job: Job) => async () => {
-    if (isStopping(agenda)) throw new TimerInterrupted();
-    await job.touch();
+  // Renews the job's lock a few times per lock lifetime, not before every batch (each renewal is a
+  // write on the expiry's path); a stopping process stops at the next batch.
+  const heartbeat = (job: Job) => {
+    let touchedAt = Date.now();
+    const lockLifetime = agenda.definitions[job.attrs.name]?.lockLifetime ?? agenda.attrs.defaultLockLifetime;
+    return async () => {
+      if (isStopping(agenda)) throw new TimerInterrupted();
+      if (Date.now() - touchedAt < lockLifetime / 5) return;
+      touchedAt = Date.now();
+      await job.touch();
+    };
   };
   const run = (name: string, work: (job: Job) => Promise<Record<string, unknown> | undefined>) =>
     agenda.define(
