@@ -128,7 +128,9 @@ export async function runExpiryBench(input: {
         const rows = Object.entries(stopped.commands)
           .sort((a, b) => b[1].count - a[1].count)
           .slice(0, 20)
-          .map(([command, { count, ms }]) => `    ${command.padEnd(32)} ${String(count).padStart(6)} ${String(Math.round(ms)).padStart(7)} ms`);
+          .map(
+            ([command, { count, ms }]) => `    ${command.padEnd(32)} ${String(count).padStart(6)} ${String(Math.round(ms)).padStart(7)} ms`,
+          );
         input.log(`  database round trips of the app process (BENCH_PROFILE):\n${rows.join('\n')}`);
       }
     }
