@@ -97,4 +97,21 @@ describe('the App Home publisher', () => {
     expect(mostAtOnce).toBeLessThanOrEqual(4);
     expect(published.indexOf('USOMEONE')).toBeLessThan(published.length - 10);
   });
+
+  it('looks staff Homes up once a window for a burst of changes, leaves a Home published since as it is, and shows a later change', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    homes.staffChanged(); // looked up at once: nobody has a Home yet
+    await sleep(100);
+    homes.staffChanged(); // looked up a window (1 s) later
+    // The admin opens their Home after that change: what is published shows it.
+    await homes.opened('UADMIN1');
+    await slack.waitFor('views.publish', (c) => c.body.user_id === 'UADMIN1', 5_000);
+    await sleep(2_500);
+    expect(publishedTo()).toEqual(['UADMIN1']);
+
+    // A change after the publish is shown (once the window allows it).
+    homes.staffChanged();
+    await slack.waitFor('views.publish', () => publishedTo().length === 2, 5_000);
+    expect(publishedTo()).toEqual(['UADMIN1', 'UADMIN1']);
+  });
 });

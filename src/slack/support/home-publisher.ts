@@ -66,6 +66,8 @@ export function createHomePublisher(input: {
   let staffPending: Promise<void> | undefined;
   let staffTimer: NodeJS.Timeout | undefined;
   let staffLookedUpAt = 0;
+  /** The first staff change not yet looked up. */
+  let staffChangedAt: number | undefined;
   let closing = false;
 
   const schedule = (userId: string, entry: Entry, delayMs: number) => {
@@ -122,19 +124,45 @@ export function createHomePublisher(input: {
     await deps.homeViewers.rememberHomeViewer(userId, Boolean(home.admin || home.lead), deps.now());
   };
 
-  const request = (userId: string, urgent = false) => {
+  /** `changedAt`: when the change to show happened (default now); a Home published since needs no publish for it. */
+  const request = (userId: string, urgent = false, changedAt = Date.now()) => {
     if (closing) return;
     let entry = entries.get(userId);
     if (!entry) {
-      entry = { dirtyAt: Date.now() };
+      entry = { dirtyAt: changedAt };
       entries.set(userId, entry);
     } else {
-      entry.dirtyAt = Date.now();
+      entry.dirtyAt = Math.max(entry.dirtyAt, changedAt);
     }
     if (urgent) entry.urgent = true;
     // A timer or a publish under way will show this change (the publish checks dirtyAt when it ends).
     if (entry.timer || entry.inflight) return;
     schedule(userId, entry, 0);
+  };
+
+  /**
+   * One look-up of the staff Homes for a burst of changes, and at most one per window: a job reports
+   * progress after every batch, and each Home is published once a window anyway. Changes that come
+   * while a look-up runs get one more when it ends.
+   */
+  const scheduleStaffLookup = () => {
+    if (staffPending || staffTimer || closing || staffChangedAt === undefined) return;
+    const lookUp = () => {
+      staffTimer = undefined;
+      staffLookedUpAt = Date.now();
+      const changedAt = staffChangedAt ?? staffLookedUpAt;
+      staffChangedAt = undefined;
+      staffPending = (async () => {
+        for (const userId of await deps.homeViewers.staffHomeViewers(STAFF_REFRESHED)) request(userId, false, changedAt);
+      })()
+        .catch((error: unknown) => logger.warn('could not refresh App Homes (staff)', { error }))
+        .finally(() => {
+          staffPending = undefined;
+          scheduleStaffLookup();
+        });
+    };
+    staffTimer = setTimeout(lookUp, Math.max(0, staffLookedUpAt + windowMs - Date.now()));
+    staffTimer.unref?.();
   };
 
   const safely = (what: string, work: () => Promise<void>) => {
@@ -162,23 +190,9 @@ export function createHomePublisher(input: {
     staffChanged() {
       // Seats moved: idle seats are counted again, at most once a minute.
       reclaim.changed();
-      // One look-up of the staff Homes for a burst of changes, and at most one per window: a job
-      // reports progress after every batch, and each Home is published once a window anyway.
-      if (staffPending || staffTimer || closing) return;
-      const lookUp = () => {
-        staffTimer = undefined;
-        staffLookedUpAt = Date.now();
-        staffPending = (async () => {
-          for (const userId of await deps.homeViewers.staffHomeViewers(STAFF_REFRESHED)) request(userId);
-        })()
-          .catch((error: unknown) => logger.warn('could not refresh App Homes (staff)', { error }))
-          .finally(() => {
-            staffPending = undefined;
-          });
-      };
-      const wait = staffLookedUpAt + windowMs - Date.now();
-      staffTimer = setTimeout(lookUp, Math.max(0, wait));
-      staffTimer.unref?.();
+      // The look-up may come a window later: Homes published after the change already show it.
+      staffChangedAt ??= Date.now();
+      scheduleStaffLookup();
     },
     usageChanged() {
       reclaim.changed({ now: true });
