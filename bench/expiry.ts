@@ -23,10 +23,15 @@ export interface ExpiryRun {
   learners: number;
   /** The bulk job that made the grants: Approve → completion notice. */
   bulk: JobRun;
-  /** From the common end to the moment every grant was ended (polled every 200 ms). */
+  /** From the common end to the moment every grant was ended (the end of the run that ended the last). */
   seconds: number;
+  /** The end job's run: its start (Agenda's lastRunAt) to its end (lastFinishedAt). */
+  runSeconds: number;
+  /** Grants ended per second of the run. */
   perSec: number;
-  /** Expiry throughput / bulk throughput. */
+  /** The bulk job's learners per second of its run (startedAt → finishedAt, as the job recorded them). */
+  bulkJobPerSec: number;
+  /** Expiry throughput / bulk throughput, each over its job's run. */
   ratio: number;
   /** Operations the expiry wrote (one per 1,000 learners, not one per learner). */
   operations: number;
@@ -36,17 +41,30 @@ export interface ExpiryRun {
   startedAfterMs: number;
   /** Agenda jobs that ended grants (one for the whole request, plus the sweep if it ran). */
   endJobs: number;
+  /**
+   * CPU seconds the app process and the database spent on the bulk job (Approve → notice) and on
+   * the expiry (from the extension to the last grant ended): when the database's seconds are close
+   * to the wall clock, it is the bottleneck and only fewer or cheaper commands help.
+   */
+  cpu?: { bulk: CpuSpent; expiry: CpuSpent };
 }
 
-/**
- * How often the bench counts the grants still active. Each count is a query mongo-lite serves
- * between the expiry's own commands (one at a time), so polling every 50 ms slowed the expiry it
- * measures; the cost of this coarser clock is at most a poll interval on a run of seconds.
- */
-const POLL_MS = 200;
+/** CPU seconds spent by the app process and (when the bench started it) the database. */
+export interface CpuSpent {
+  appSeconds: number;
+  dbSeconds?: number;
+}
 
-/** Far enough ahead for the job to be re-timed before it is due (and the half-time warning to go out first). */
-const LEAD_TIME_MS = 8_000;
+/** How often the bench looks at the end job: a small read, so the clock can be finer than a count of the grants allowed. */
+const POLL_MS = 50;
+
+/**
+ * Far enough ahead for the job to be re-timed before it is due and for the half-time warning (the
+ * extended grants then last about this long, so their one warning falls due half-way) to be over
+ * before the end: 10,000 warnings take a few seconds, and with 8 s they sometimes ran into the
+ * expiry and were measured with it.
+ */
+const LEAD_TIME_MS = 20_000;
 
 /** Runs the expiry bench on a seeded database (everyone on `core`); leaves everyone back on `core`. */
 export async function runExpiryBench(input: {
@@ -55,7 +73,15 @@ export async function runExpiryBench(input: {
   slack: FakeSlack;
   log: (message: string) => void;
   timeoutMs: number;
+  /** The database's CPU time so far (ms), when the bench started it. */
+  dbCpuMs?: () => number | undefined;
 }): Promise<ExpiryRun> {
+  const dbCpu = () => input.dbCpuMs?.();
+  const monotonicUs = () => process.hrtime.bigint() / 1000n;
+  const spent = (app: [number, number], db: [number | undefined, number | undefined]): CpuSpent => ({
+    appSeconds: Math.round((app[1] - app[0]) / 100) / 10,
+    ...(db[0] !== undefined && db[1] !== undefined ? { dbSeconds: Math.round((db[1] - db[0]) / 100) / 10 } : {}),
+  });
   const { db, deps: bulkDeps } = await openBenchDeps(input.mongoUri, input.dbName);
   const native = db.connection.db;
   if (!native) throw new Error('the bench database is not connected');
@@ -85,7 +111,12 @@ export async function runExpiryBench(input: {
     });
     try {
       input.log(`  bulk job of ${request.preview.toChange.toLocaleString('en-US')} learners until tomorrow: Approve clicked…`);
+      const bulkApp0 = await child.cpuMs();
+      const bulkDb0 = dbCpu();
+      const bulkWindowStart = monotonicUs();
       const bulk = await approveAndWait({ baseUrl: child.baseUrl, slack: input.slack, deps, request, timeoutMs: input.timeoutMs });
+      if (process.env.BENCH_PROFILE === '1') input.log(`  bulk window (monotonic µs): ${bulkWindowStart} ${monotonicUs()}`);
+      const bulkCpu = spent([bulkApp0, await child.cpuMs()], [bulkDb0, dbCpu()]);
       const grants = await deps.grants.countActiveGrantsFor({ requestId: request.id });
       if (grants !== bulk.learners) throw new Error(`the job made ${grants} grants for ${bulk.learners} learners`);
       input.log(
@@ -96,31 +127,77 @@ export async function runExpiryBench(input: {
       const extended = await extendGrants(deps, { userId: ADMIN, source: 'slack' }, { target: { requestId: request.id }, endsAt });
       if (extended.kind !== 'extended' || extended.learners !== grants) throw new Error(`the extension moved ${JSON.stringify(extended)}`);
       const { Grant, Operation } = modelsFor(db.connection);
-      let doneAt = 0;
+      // CPU is counted from just before the end, after the warnings.
+      await sleep(Math.max(0, endsAt.getTime() - 100 - Date.now()));
+      const expiryApp0 = await child.cpuMs();
+      const expiryDb0 = dbCpu();
+      const windowStart = monotonicUs();
       const deadline = Date.now() + input.timeoutMs;
+      const agendaJobs = native.collection('agendaJobs');
       for (;;) {
-        const active = await Grant.countDocuments({ requestId: request.id, status: 'active' });
-        if (active === 0) {
-          doneAt = Date.now();
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`${active} grants were still active after ${input.timeoutMs / 1000} s`);
+        // Polled on the end job's document (a few small documents), not by counting the grants:
+        // mongo-lite serves one command at a time, and a count scans the grants between the
+        // expiry's own commands. Once a run has finished, the grants are counted once to be sure.
+        const finished = await agendaJobs.findOne(
+          { name: 'licenses.endGrants', lastFinishedAt: { $gte: new Date(endsAt.getTime() - 100) } },
+          { projection: { _id: 1 } },
+        );
+        if (finished) {
+          const active = await Grant.countDocuments({ requestId: request.id, status: 'active' });
+          if (active === 0) break;
+          if (Date.now() > deadline) throw new Error(`${active} grants were still active after ${input.timeoutMs / 1000} s`);
+        } else if (Date.now() > deadline) throw new Error(`the end job had not finished after ${input.timeoutMs / 1000} s`);
         await sleep(POLL_MS);
       }
-      const seconds = Math.max(0.001, (doneAt - endsAt.getTime()) / 1000);
+      // The window in CLOCK_MONOTONIC µs, the clock of the CPU profiles' timestamps (BENCH_PROFILE).
+      if (process.env.BENCH_PROFILE === '1') input.log(`  expiry window (monotonic µs): ${windowStart} ${monotonicUs()}`);
+      const expiryCpu = spent([expiryApp0, await child.cpuMs()], [expiryDb0, dbCpu()]);
       const ended = await Grant.countDocuments({ requestId: request.id, status: 'ended', endOutcome: 'ended' });
       if (ended !== grants) throw new Error(`${ended} of ${grants} grants ended with their learner back on ${FROM_TYPE}`);
       const operations = await Operation.countDocuments({ source: 'expiry', createdAt: { $gte: endsAt } });
-      // Every expiry operation of a run is stamped with the run's start: how late the run began.
-      const first = await Operation.findOne({ source: 'expiry', createdAt: { $gte: endsAt } }, { createdAt: 1 })
-        .sort({ createdAt: 1 })
-        .lean();
-      const startedAfterMs = first ? first.createdAt.getTime() - endsAt.getTime() : Number.NaN;
+      // The end job's own record of its run (Agenda's lastRunAt → lastFinishedAt), like the bulk
+      // job's startedAt → finishedAt: the throughput of the work, whatever the poll's clock. The
+      // pick-up after the end (bounded by JOB_PROCESS_EVERY) is reported apart, and counted in
+      // the time until all were reverted.
+      const runs = await agendaJobs
+        .find({ name: 'licenses.endGrants', lastFinishedAt: { $gte: new Date(endsAt.getTime() - 100) } })
+        .toArray();
+      const runStart = Math.min(...runs.map((job) => new Date(job.lastRunAt).getTime()));
+      const runEnd = Math.max(...runs.map((job) => new Date(job.lastFinishedAt).getTime()));
+      if (!Number.isFinite(runStart) || !Number.isFinite(runEnd)) throw new Error('the end job left no record of its run');
+      const seconds = Math.max(0.001, (runEnd - endsAt.getTime()) / 1000);
+      const runSeconds = Math.max(0.001, (runEnd - runStart) / 1000);
+      const startedAfterMs = runStart - endsAt.getTime();
       const endJobs = await native
         .collection('agendaJobs')
         .countDocuments({ name: 'licenses.endGrants', lastFinishedAt: { $gte: endsAt } });
-      const perSec = grants / seconds;
-      return { learners: grants, bulk, seconds, perSec, ratio: perSec / bulk.perSec, operations, endJobs, startedAfterMs };
+      // The half-time warning (the grants now last ~10 s) must be over before the end, or it is measured too.
+      const warned = await native
+        .collection('agendaJobs')
+        .findOne(
+          { name: 'licenses.warnGrants', lastFinishedAt: { $gte: new Date(endsAt.getTime() - LEAD_TIME_MS) } },
+          { sort: { lastFinishedAt: -1 } },
+        );
+      const warningsDoneBeforeEndMs = warned?.lastFinishedAt ? endsAt.getTime() - new Date(warned.lastFinishedAt).getTime() : undefined;
+      if (warningsDoneBeforeEndMs === undefined || warningsDoneBeforeEndMs < 0)
+        input.log(
+          `  NOTE: the half-time warnings ${warningsDoneBeforeEndMs === undefined ? 'did not run' : `finished ${-warningsDoneBeforeEndMs} ms after the end`}, so this run measured them too`,
+        );
+      const perSec = grants / runSeconds;
+      const bulkJobPerSec = bulk.learners / Math.max(0.001, bulk.jobSeconds);
+      return {
+        learners: grants,
+        bulk,
+        seconds,
+        runSeconds,
+        perSec,
+        bulkJobPerSec,
+        ratio: perSec / bulkJobPerSec,
+        operations,
+        endJobs,
+        startedAfterMs,
+        cpu: { bulk: bulkCpu, expiry: expiryCpu },
+      };
     } finally {
       const stopped = await child.stop().catch(() => undefined);
       if (stopped?.commands) {
@@ -150,7 +227,7 @@ export async function runExpiryBenchRepeated(input: Parameters<typeof runExpiryB
     if (input.repeat > 1) input.log(`  run ${i + 1} of ${input.repeat}`);
     const run = await runExpiryBench(input);
     input.log(
-      `  all ${run.learners.toLocaleString('en-US')} reverted ${run.seconds.toFixed(1)} s after their end (${Math.round(run.perSec).toLocaleString('en-US')}/s, started ${Math.round(run.startedAfterMs)} ms after it); the bulk job ran at ${Math.round(run.bulk.perSec).toLocaleString('en-US')}/s: ratio ${run.ratio.toFixed(2)}`,
+      `  all ${run.learners.toLocaleString('en-US')} reverted ${run.seconds.toFixed(1)} s after their end (started ${Math.round(run.startedAfterMs)} ms after it, run of ${run.runSeconds.toFixed(2)} s at ${Math.round(run.perSec).toLocaleString('en-US')}/s); the bulk job's run ${run.bulk.jobSeconds.toFixed(2)} s at ${Math.round(run.bulkJobPerSec).toLocaleString('en-US')}/s: ratio ${run.ratio.toFixed(2)}${cpuLine(run.cpu)}`,
     );
     runs.push(run);
   }
@@ -158,4 +235,10 @@ export async function runExpiryBenchRepeated(input: Parameters<typeof runExpiryB
   const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? runs[0];
   if (!median) throw new Error('the expiry bench ran no run');
   return { ...median, ratios: runs.map((run) => run.ratio) };
+}
+
+function cpuLine(cpu: ExpiryRun['cpu']): string {
+  if (!cpu) return '';
+  const one = (c: CpuSpent) => `app ${c.appSeconds} s${c.dbSeconds !== undefined ? `, database ${c.dbSeconds} s` : ''}`;
+  return `; CPU bulk ${one(cpu.bulk)}, expiry ${one(cpu.expiry)}`;
 }

@@ -13,6 +13,14 @@ export interface OperationResult {
 
 const LEASE_MS = 60_000;
 
+/**
+ * Creates an operation leased to `owner` (or returns the one stored under its id, unleased): the
+ * caller that runs what it just created saves the separate lease write `applyOperation` would make.
+ */
+export function createLeasedOperation(store: LicensingStore, op: Operation, owner: string): Promise<Operation> {
+  return store.createOperation(op, { owner, ms: LEASE_MS });
+}
+
 /** Builds the items of an operation from the learners' current state; blocked learners become failures. */
 export function planItems(learners: readonly PlanningLearner[], op: Pick<Operation, 'change'>): { items: OpItem[]; failed: OpFailure[] } {
   const items: OpItem[] = [];
@@ -138,10 +146,12 @@ export async function runOperationToEnd(
 export async function applyOperation(store: LicensingStore, opId: string, owner: string, loaded?: Operation): Promise<Operation> {
   let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
-  if (op.state !== 'settled' && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
+  // An op this owner just created with its lease is held already, while most of the lease is left.
+  const held = op.lease?.owner === owner && op.lease.until.getTime() - Date.now() > LEASE_MS / 2;
+  if (op.state !== 'settled' && !held && !(await store.leaseOperation(opId, owner, LEASE_MS))) {
     throw new OperationLeasedError(opId);
   }
-  let leasedAt = Date.now();
+  let leasedAt = held && op.lease ? op.lease.until.getTime() - LEASE_MS : Date.now();
 
   // Each step moves the op on only from the state it found; when the move does not match,
   // another run got there first and the op is read back as that run left it.

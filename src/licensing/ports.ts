@@ -55,6 +55,8 @@ export interface Operation {
   grant?: { endsAt: Date; since: Date; timeZone?: string };
   /** Settling queues a DM to each applied learner saying what changed (LEARNER_NOTICES). */
   notify?: boolean;
+  /** The lease this op was created with (createOperation with a lease); never read from storage. */
+  lease?: { owner: string; until: Date };
 }
 
 export type ReserveResult = 'reserved' | 'already_reserved' | 'insufficient';
@@ -92,8 +94,12 @@ export interface LearnerStore {
 
 /** The operations of the exactly-once engine; implemented by db/. */
 export interface OperationStore {
-  /** Inserts the operation unless one with its id exists; returns the stored one. */
-  createOperation(op: Operation): Promise<Operation>;
+  /**
+   * Inserts the operation unless one with its id exists; returns the stored one. With `lease`, a
+   * new op is inserted already leased to its creator (one write instead of two); the returned op
+   * then carries that lease. An existing op is returned as stored, without it.
+   */
+  createOperation(op: Operation, lease?: { owner: string; ms: number }): Promise<Operation>;
   getOperation(id: string): Promise<Operation | null>;
   /** Takes or renews the lease on an unsettled op; false if another process holds it. */
   leaseOperation(id: string, owner: string, ms: number): Promise<boolean>;

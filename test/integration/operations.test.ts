@@ -1,5 +1,5 @@
 import { modelsFor } from '../../src/db/models/index.js';
-import { planItems, resumeStaleOperations, runOperation, touchedTypes } from '../../src/licensing/operations.js';
+import { createLeasedOperation, planItems, resumeStaleOperations, runOperation, touchedTypes } from '../../src/licensing/operations.js';
 import type { Operation } from '../../src/licensing/ports.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes, licensingDeps } from '../support/fixtures.js';
@@ -147,6 +147,31 @@ describe('operations', () => {
     await expect(runOperation(deps.store, 'op-lease', 'p2')).rejects.toThrow(/another process/);
     const result = await runOperation(deps.store, 'op-lease', 'p1');
     expect(result.applied).toHaveLength(1);
+  });
+
+  it('runs an op created with its lease without leasing it again, and keeps another process out meanwhile', async () => {
+    const ids = await givenLearners(db, [{ email: 'a@example.com', name: 'A', licenseTypes: ['core'] }]);
+    const deps = licensingDeps(db);
+    const { Operation: Ops } = modelsFor(db.connection);
+    // Planned by the helper, then created again as a caller that runs it would.
+    const planned = await plannedOp('op-born-leased', ids);
+    await Ops.deleteOne({ _id: 'op-born-leased' });
+    const created = await createLeasedOperation(deps.store, planned, 'p1');
+    const stored = await Ops.findById('op-born-leased').lean();
+    expect(stored?.leaseOwner).toBe('p1');
+    expect(stored?.leaseUntil?.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // Another process finds it leased from the start (no window between creation and lease).
+    await expect(runOperation(deps.store, 'op-born-leased', 'p2')).rejects.toThrow(/another process/);
+    // The creator runs it with the op it got back; a later create of the same id returns the stored op, unleased.
+    const again = await createLeasedOperation(deps.store, planned, 'p3');
+    expect(again.lease).toBeUndefined();
+    const result = await runOperation(deps.store, 'op-born-leased', 'p1', () => new Date(), created);
+    expect(result.applied.map((item) => item.learnerId)).toEqual(ids);
+    const settled = await Ops.findById('op-born-leased').lean();
+    expect(settled?.state).toBe('settled');
+    // The lease it was born with was all it needed: not written again.
+    expect(settled?.leaseUntil?.getTime()).toBe(created.lease?.until.getTime());
+    await expectSeatInvariant(db);
   });
 
   it('is a no-op when run again after it settled', async () => {

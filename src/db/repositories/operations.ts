@@ -14,7 +14,8 @@ export function createOperationRepository(connection: Connection): OperationStor
   const { Operation } = modelsFor(connection);
   const operations = () => nativeCollection<OperationDoc>(connection, Operation);
   return {
-    async createOperation(op) {
+    async createOperation(op, lease) {
+      const leaseUntil = lease ? new Date(Date.now() + lease.ms) : undefined;
       const doc: OperationDoc = {
         _id: op.id,
         state: op.state,
@@ -31,10 +32,11 @@ export function createOperationRepository(connection: Connection): OperationStor
         ...(op.action ? { action: op.action } : {}),
         ...(op.grant ? { grant: op.grant } : {}),
         ...(op.notify ? { notify: true } : {}),
+        ...(lease && leaseUntil ? { leaseOwner: lease.owner, leaseUntil } : {}),
       };
       // The stored op is the one just written unless it existed already.
       const res = await operations().updateOne({ _id: op.id }, { $setOnInsert: doc }, { upsert: true, ignoreUndefined: true });
-      if (res.upsertedCount === 1) return op;
+      if (res.upsertedCount === 1) return lease && leaseUntil ? { ...op, lease: { owner: lease.owner, until: leaseUntil } } : op;
       const stored = await operations().findOne({ _id: op.id });
       if (!stored) throw new Error(`operation ${op.id} vanished`);
       return toOperation(stored);

@@ -1,7 +1,7 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, AdminChange, LicenseType, PlanningLearner } from '../model.js';
-import { applyOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
+import { applyOperation, createLeasedOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
 import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
 import { scheduleTimers } from '../schedule/timers.js';
@@ -146,25 +146,31 @@ async function runBatches(
           continue;
         }
         const { items, failed } = planned;
-        op = await deps.store.createOperation({
-          id: opId,
-          state: 'planned',
-          change: request.change,
-          actor: request.requestedBy,
-          source: bulkSource(requestId),
-          reason: request.reason,
-          ...(request.channelId ? { channelId: request.channelId } : {}),
-          items,
-          failed,
-          touchedTypes: touchedTypes(items),
-          createdAt: deps.now(),
-          ...(deps.syncChanges ? { sync: true } : {}),
-          ...(request.undo ? { action: 'undo' } : {}),
-          ...(request.until
-            ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
-            : {}),
-          ...(request.notifyLearners ? { notify: true } : {}),
-        });
+        op = await createLeasedOperation(
+          deps.store,
+          {
+            id: opId,
+            state: 'planned',
+            change: request.change,
+            actor: request.requestedBy,
+            source: bulkSource(requestId),
+            reason: request.reason,
+            ...(request.channelId ? { channelId: request.channelId } : {}),
+            items,
+            failed,
+            touchedTypes: touchedTypes(items),
+            createdAt: deps.now(),
+            ...(deps.syncChanges ? { sync: true } : {}),
+            ...(request.undo ? { action: 'undo' } : {}),
+            ...(request.until
+              ? {
+                  grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) },
+                }
+              : {}),
+            ...(request.notifyLearners ? { notify: true } : {}),
+          },
+          deps.processId,
+        );
       }
       const applied = await applyWaiting(deps, op, hooks, options);
       // Settling starts at once (its writes touch only this batch's learners and commute with the

@@ -4,7 +4,7 @@ import { OperationLeasedError } from '../errors.js';
 import type { Actor, AuditEvent, ChangeSpec, Learner } from '../model.js';
 import type { NoticeItem, NoticeRecipient } from '../notices/ports.js';
 import { enqueueNotices } from '../notices/queue.js';
-import { type OperationResult, runOperation, touchedTypes } from '../operations.js';
+import { createLeasedOperation, type OperationResult, runOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpItem } from '../ports.js';
 import { grantTimerKey, nextWarningAt } from './plan.js';
 import type { Grant, GrantTarget, ScheduleDeps, WarningLabel } from './ports.js';
@@ -62,6 +62,16 @@ export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions 
   };
   const now = deps.now();
   const total = emptyRun();
+  // This process's claims take turns: claims running at once would read the same due grants, and
+  // all but one would lease none of them and stop, leaving one loop to do the work.
+  let claiming: Promise<unknown> = Promise.resolve();
+  const claim = (token: string) => {
+    const claimed = claiming.then(() =>
+      deps.grants.claimDueGrants(now, token, `expiry:${token}`, options.batchSize ?? BATCH, options.leaseMs ?? LEASE_MS),
+    );
+    claiming = claimed.catch(() => undefined);
+    return claimed;
+  };
   // Several claim loops, as several processes would run them: each claim leases its own grants with
   // a conditional write, so no grant is taken twice, and while the database writes one batch the
   // next is claimed and planned (the bulk runner overlaps its batches the same way).
@@ -69,13 +79,7 @@ export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions 
     for (;;) {
       await options.heartbeat?.();
       const token = randomBytes(8).toString('hex');
-      const claimed = await deps.grants.claimDueGrants(
-        now,
-        token,
-        `expiry:${token}`,
-        options.batchSize ?? BATCH,
-        options.leaseMs ?? LEASE_MS,
-      );
+      const claimed = await claim(token);
       if (claimed.length === 0) return;
       const run = emptyRun();
       const fresh = `expiry:${token}`;
@@ -108,7 +112,8 @@ async function endGrantsOf(
   const run = emptyRun();
   let grants = known ?? (await deps.grants.grantsEndedBy(opId));
   if (grants.length === 0) return run;
-  let op = await deps.store.getOperation(opId);
+  // A claim's own fresh op id cannot have an op yet (only this claim gave it out): no read for it.
+  let op = known ? null : await deps.store.getOperation(opId);
   if (!op) {
     const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
     const { items, superseded } = planReturns(grants, learners);
@@ -119,7 +124,7 @@ async function endGrantsOf(
     const done = new Set(superseded.map((g) => g.id));
     grants = grants.filter((g) => !done.has(g.id));
     if (items.length === 0) return run;
-    op = await deps.store.createOperation(expiryOperation(deps, opId, items, now));
+    op = await createLeasedOperation(deps.store, expiryOperation(deps, opId, items, now), deps.processId);
   }
   const result = await settle(deps, op);
   if (!result) return run;
@@ -178,7 +183,7 @@ async function endWithoutReturn(
       run.superseded += grants.length;
     }
     if (items.length === 0) return run;
-    op = await deps.store.createOperation(expiryOperation(deps, fallbackId, items, now));
+    op = await createLeasedOperation(deps.store, expiryOperation(deps, fallbackId, items, now), deps.processId);
   }
   const result = await settle(deps, op);
   if (!result) return run;
