@@ -150,11 +150,14 @@ async function runJob(
       const during = hooks.during;
       const [appCpuBefore, dbCpuBefore] = [await child.cpuMs(), ctx.mongo.cpuMs()];
       const approvedAt = Date.now();
+      const windowStart = process.hrtime.bigint() / 1000n;
       const run = await approveAndWait(
         { baseUrl: child.baseUrl, slack: ctx.slack, deps, request, timeoutMs: JOB_TIMEOUT_MS },
         during ? () => during(child) : undefined,
       );
       const [appCpuAfter, dbCpuAfter] = [await child.cpuMs(), ctx.mongo.cpuMs()];
+      // In CLOCK_MONOTONIC µs, the clock of CPU profiles' timestamps, to cut a database profile to the job.
+      if (process.env.BENCH_PROFILE === '1') log(`  job window (monotonic µs): ${windowStart} ${process.hrtime.bigint() / 1000n}`);
       const { maxRssMb, loopDelay, memory, commands } = await child.stop();
       stopped = true;
       const cpu = {
@@ -376,8 +379,10 @@ async function main(): Promise<void> {
       log(`  run ${i + 1} of ${repeat}`);
       const job = await runJob(ctx, bigDb, forth);
       const dbCpuBefore = ctx.mongo.cpuMs();
+      const rawStart = process.hrtime.bigint() / 1000n;
       const rawAll = await runRawReassignment(mongo.uri, bigDb, TO_TYPE, FROM_TYPE, 'all');
       const dbCpuAfter = ctx.mongo.cpuMs();
+      if (process.env.BENCH_PROFILE === '1') log(`  raw window (monotonic µs): ${rawStart} ${process.hrtime.bigint() / 1000n}`);
       const rawCpu = {
         appSeconds: round1(rawAll.clientCpuSeconds),
         ...(dbCpuBefore !== undefined && dbCpuAfter !== undefined ? { dbSeconds: round1((dbCpuAfter - dbCpuBefore) / 1000) } : {}),

@@ -4,8 +4,9 @@ import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
 import { submitBulkRequest } from '../../src/licensing/bulk/requests.js';
 import { runBulkJob } from '../../src/licensing/bulk/runner.js';
 import { LicenseError } from '../../src/licensing/errors.js';
+import { touchedTypes } from '../../src/licensing/operations.js';
 import { decideExtension, extendGrants } from '../../src/licensing/schedule/extend.js';
-import { endDueGrants, grantAdminSource, grantWarningSource, sendDueWarnings } from '../../src/licensing/schedule/grants.js';
+import { endDueGrants, grantAdminSource, grantWarningSource, planReturns, sendDueWarnings } from '../../src/licensing/schedule/grants.js';
 import { ids as slackIds } from '../../src/slack/ids.js';
 import { openTestDatabase } from '../support/database.js';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -174,13 +175,64 @@ describe('a time-bound license', () => {
     const [fay] = await givenLearners(db, [{ email: 'fay@example.com', name: 'Fay', licenseTypes: ['core'] }]);
     const grantId = await grantUntil(deps, fay!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(START.getTime() + DAY));
     clock.advance(DAY);
-    // A run claimed the grant and created its operation, then died: its lease runs out.
-    const claimed = await deps.grants.claimDueGrants(clock.now(), 'dead', 'expiry:dead', 10, 60_000);
-    expect(claimed.map((g) => g.endOpId)).toEqual(['expiry:dead']);
+    // A run claimed the grant (marked it ended under its batch's operation id), then died before the operation.
+    const { claims } = await deps.grants.claimDueGrants(clock.now(), 'expiry:dead', 10, 60_000);
+    expect(claims.map((c) => c.grants.map((g) => g.id))).toEqual([[grantId]]);
+    expect(await deps.grants.getGrant(grantId)).toMatchObject({ status: 'ended', endOpId: 'expiry:dead' });
+    // While its lease runs, nobody else touches it.
+    expect(await endDueGrants(deps)).toMatchObject({ ended: 0 });
+    expect((await learner('fay@example.com')).licenseTypes).toEqual(['pro']);
     clock.advance(61_000);
     expect(await endDueGrants(deps)).toMatchObject({ ended: 1 });
-    expect(await deps.grants.getGrant(grantId)).toMatchObject({ status: 'ended', endOpId: 'expiry:dead' });
-    expect(await modelsFor(db.connection).Assignment.countDocuments({ source: 'expiry' })).toBe(1);
+    expect((await learner('fay@example.com')).licenseTypes).toEqual(['core']);
+    expect(await deps.grants.getGrant(grantId)).toMatchObject({ status: 'ended', endOutcome: 'ended', endOpId: 'expiry:dead' });
+    const { Assignment, Audit, GrantEndClaim } = modelsFor(db.connection);
+    expect(await Assignment.countDocuments({ source: 'expiry' })).toBe(1);
+    expect(await GrantEndClaim.countDocuments()).toBe(0);
+
+    // A run that died after its operation settled, before closing the claim: the next run closes
+    // it and changes nobody again.
+    await GrantEndClaim.create({ _id: 'expiry:dead', leaseUntil: clock.now(), createdAt: clock.now() });
+    const audits = await Audit.countDocuments();
+    clock.advance(1_000);
+    expect(await endDueGrants(deps)).toMatchObject({ endedWithoutReturn: 0, superseded: 0, retried: 0 });
+    expect((await learner('fay@example.com')).licenseTypes).toEqual(['core']);
+    expect(await Assignment.countDocuments({ source: 'expiry' })).toBe(1);
+    expect(await Audit.countDocuments()).toBe(audits);
+    expect(await GrantEndClaim.countDocuments()).toBe(0);
+    await expectSeatInvariant(db);
+  });
+
+  it('gives the grant of a learner changed while its batch ran back to the next claim, which ends it against what they hold now', async () => {
+    const [gil] = await givenLearners(db, [{ email: 'gil@example.com', name: 'Gil', licenseTypes: ['core'] }]);
+    const grantId = await grantUntil(deps, gil!, { kind: 'reassign', from: 'core', to: 'pro' }, new Date(START.getTime() + DAY));
+    clock.advance(DAY);
+    // A run claimed it and planned its operation against Gil as he was, then died.
+    const { claims } = await deps.grants.claimDueGrants(clock.now(), 'expiry:dead', 10, 60_000);
+    const learners = new Map((await deps.store.findLearnersByIds([gil!])).map((l) => [l.id, l]));
+    const { items } = planReturns(claims[0]!.grants, learners);
+    await deps.store.createOperation({
+      id: 'expiry:dead',
+      state: 'planned',
+      change: { kind: 'reassign', from: 'pro', to: 'core' },
+      actor: 'system',
+      source: 'expiry',
+      reason: 'Time-bound license ended',
+      items,
+      failed: [],
+      touchedTypes: touchedTypes(items),
+      createdAt: clock.now(),
+    });
+    // Meanwhile an admin added Coaching: the planned version no longer matches.
+    await grantUntil(deps, gil!, { kind: 'add', to: 'coaching' }, new Date(START.getTime() + 90 * DAY));
+    clock.advance(61_000);
+    expect(await endDueGrants(deps)).toMatchObject({ ended: 1, retried: 1 });
+    expect((await learner('gil@example.com')).licenseTypes).toEqual(['coaching', 'core']);
+    const grant = await deps.grants.getGrant(grantId);
+    expect(grant).toMatchObject({ status: 'ended', endOutcome: 'ended' });
+    expect(grant?.endOpId).not.toBe('expiry:dead');
+    expect(await modelsFor(db.connection).Assignment.countDocuments({ source: 'expiry', licenseType: 'core' })).toBe(1);
+    await expectSeatInvariant(db);
   });
 });
 

@@ -19,6 +19,7 @@ export interface GrantDoc {
   warned: ('7d' | '1d')[];
   nextWarnAt: Date | null;
   endOpId?: string;
+  /** Leases of grants by the version before end claims (kept so its runs are respected while both run). */
   endToken?: string;
   endLeaseUntil?: Date;
   warnToken?: string;
@@ -64,6 +65,27 @@ grantSchema.index({ status: 1, nextWarnAt: 1 }); // warnings due
 grantSchema.index({ learnerId: 1, status: 1 }); // the learner card's ends
 grantSchema.index({ requestId: 1, status: 1 }); // a bulk request's grants (extend all)
 grantSchema.index({ endOpId: 1 }); // the grants an expiry operation ends
+
+/**
+ * A batch of grants an expiry run is ending (`_id` = the batch's operation id), written before
+ * the grants are: its grants are `ended` in one write each, and their outcome is final once the
+ * claim is gone. A claim whose lease ran out belongs to a run that died, and the next run finishes it.
+ */
+export interface GrantEndClaimDoc {
+  _id: string;
+  leaseUntil: Date;
+  createdAt: Date;
+}
+
+export const grantEndClaimSchema = new Schema<GrantEndClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    leaseUntil: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'grant_end_claims', versionKey: false },
+);
+grantEndClaimSchema.index({ leaseUntil: 1 }); // claims of runs that died
 
 export interface ExtensionDoc {
   _id: Types.ObjectId;

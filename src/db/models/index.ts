@@ -5,7 +5,7 @@ import { auditSchema } from './audit.js';
 import { bulkRequestSchema } from './bulk-request.js';
 import { changeRequestSchema } from './change-request.js';
 import { draftSchema } from './draft.js';
-import { extensionSchema, grantSchema } from './grant.js';
+import { extensionSchema, grantEndClaimSchema, grantSchema } from './grant.js';
 import { homeViewerSchema } from './home-viewer.js';
 import { leadSchema } from './lead.js';
 import { learnerSchema } from './learner.js';
@@ -25,7 +25,7 @@ export type { AuditDoc } from './audit.js';
 export { BULK_STATUSES, type BulkRequestDoc } from './bulk-request.js';
 export type { ChangeRequestDoc } from './change-request.js';
 export type { DraftDoc } from './draft.js';
-export type { ExtensionDoc, GrantDoc } from './grant.js';
+export type { ExtensionDoc, GrantDoc, GrantEndClaimDoc } from './grant.js';
 export type { HomeViewerDoc } from './home-viewer.js';
 export type { LeadDoc } from './lead.js';
 export type { LearnerDoc, ReclaimAskDoc } from './learner.js';
@@ -62,6 +62,7 @@ function buildModels(connection: Connection) {
     ReclaimRound: connection.model('ReclaimRound', reclaimRoundSchema),
     Grant: connection.model('Grant', grantSchema),
     GrantExtension: connection.model('GrantExtension', extensionSchema),
+    GrantEndClaim: connection.model('GrantEndClaim', grantEndClaimSchema),
     Notice: connection.model('Notice', noticeSchema),
     SlackIdentity: connection.model('SlackIdentity', slackIdentitySchema),
     LicenseRequest: connection.model('LicenseRequest', licenseRequestSchema),

@@ -1,6 +1,8 @@
 import { type Connection, Types } from 'mongoose';
 import type { GrantWriter } from '../../licensing/ports.js';
 import type {
+  EndClaim,
+  EndingGrant,
   ExtensionRequest,
   ExtensionStore,
   Grant,
@@ -9,7 +11,7 @@ import type {
   GrantWarning,
   WarningLabel,
 } from '../../licensing/schedule/ports.js';
-import { type ExtensionDoc, type GrantDoc, modelsFor } from '../models/index.js';
+import { type ExtensionDoc, type GrantDoc, type GrantEndClaimDoc, modelsFor } from '../models/index.js';
 import { insertNew, nativeCollection } from './batch-writes.js';
 import { isObjectId } from './mappers.js';
 import type { Filter } from './selection-filter.js';
@@ -40,6 +42,24 @@ function toGrant(doc: GrantDoc): Grant {
   };
 }
 
+/** The fields `EndingGrant` needs: claims read a thousand grants at a time. */
+const endingProjection = { _id: 1, learnerId: 1, email: 1, added: 1, removed: 1, since: 1, endsAt: 1, grantedBy: 1, requestId: 1 } as const;
+type EndingGrantDoc = Pick<GrantDoc, keyof typeof endingProjection>;
+
+function toEndingGrant(doc: EndingGrantDoc): EndingGrant {
+  return {
+    id: doc._id,
+    learnerId: doc.learnerId,
+    email: doc.email,
+    added: [...doc.added],
+    removed: [...doc.removed],
+    since: doc.since,
+    endsAt: doc.endsAt,
+    grantedBy: doc.grantedBy,
+    ...(doc.requestId ? { requestId: doc.requestId } : {}),
+  };
+}
+
 function targetFilter(target: GrantTarget): Filter {
   return 'grantId' in target ? { _id: target.grantId } : { requestId: target.requestId };
 }
@@ -61,8 +81,26 @@ export function createGrantWriter(connection: Connection): GrantWriter {
 
 /** Time-bound grants in MongoDB: claims are conditional updates under a lease token. */
 export function createGrantRepository(connection: Connection): GrantStore {
-  const { Grant: Model } = modelsFor(connection);
+  const { Grant: Model, GrantEndClaim } = modelsFor(connection);
   const grants = () => nativeCollection<GrantDoc>(connection, Model);
+  const endClaims = () => nativeCollection<GrantEndClaimDoc>(connection, GrantEndClaim);
+  /** Leases a claim of a previous version's operation (made here when missing); false while another run holds it. */
+  const leaseClaim = async (opId: string, now: Date, leaseUntil: Date): Promise<boolean> => {
+    try {
+      const res = await endClaims().updateOne(
+        { _id: opId, leaseUntil: { $lte: now } },
+        { $set: { leaseUntil }, $setOnInsert: { createdAt: now } },
+        { upsert: true },
+      );
+      return res.modifiedCount + res.upsertedCount === 1;
+    } catch (error) {
+      // The upsert met a claim of that id whose lease is still running.
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+  };
+  const findEnding = async (filter: Filter): Promise<EndingGrant[]> =>
+    (await grants().find(filter, { projection: endingProjection }).sort({ _id: 1 }).toArray()).map(toEndingGrant);
   const find = async (filter: Filter, sort: Record<string, 1 | -1> = { endsAt: 1, _id: 1 }, limit = 0) => {
     const docs = await Model.find(filter).sort(sort).limit(limit).lean();
     return (docs as GrantDoc[]).map(toGrant);
@@ -86,46 +124,86 @@ export function createGrantRepository(connection: Connection): GrantStore {
     async activeGrantsEndingBetween(after, before, limit) {
       return find({ status: 'active', endsAt: { $gt: after, $lte: before } }, { endsAt: 1, _id: 1 }, limit);
     },
-    async claimDueGrants(now, token, newOpId, limit, leaseMs) {
+    async claimDueGrants(now, newOpId, limit, leaseMs) {
+      // A grant leased by a run of the previous version (endLeaseUntil) is left to that run.
       const due: Filter = { status: 'active', endsAt: { $lte: now }, ...freeOf('endLeaseUntil', now) };
       // Any due grants will do (a run takes them all, batch after batch), so no sort: the oldest
       // first would only matter to a run that stops early, and the next run takes the rest.
-      const candidates = (await Model.find(due).limit(limit).lean()) as GrantDoc[];
-      if (candidates.length === 0) return [];
-      const ids = candidates.map((d) => d._id);
-      // Conditional writes lease them all; a grant another run took meanwhile no longer matches. A
-      // grant a dead run had given an operation keeps it, so that operation is finished, not redone.
-      const lease = { endToken: token, endLeaseUntil: new Date(now.getTime() + leaseMs) };
-      const fresh = candidates.filter((d) => !d.endOpId).map((d) => d._id);
-      const resumed = candidates.filter((d) => d.endOpId).map((d) => d._id);
-      let leased = 0;
-      if (fresh.length)
-        leased += (
-          await grants().updateMany({ _id: { $in: fresh }, ...due, endOpId: { $exists: false } }, { $set: { ...lease, endOpId: newOpId } })
-        ).modifiedCount;
-      if (resumed.length) leased += (await grants().updateMany({ _id: { $in: resumed }, ...due }, { $set: lease })).modifiedCount;
-      // Nobody else took any of them (the usual case): they are what was read, now ours.
-      if (leased === candidates.length) return candidates.map((d) => toGrant({ ...d, endOpId: d.endOpId ?? newOpId }));
-      return find({ _id: { $in: ids }, endToken: token, status: 'active' }, { _id: 1 });
+      const candidates = await grants()
+        .find(due, { projection: { ...endingProjection, endOpId: 1 }, limit, batchSize: limit })
+        .toArray();
+      if (candidates.length === 0) return { claims: [], seen: 0 };
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const ended = { status: 'ended' as const, endOutcome: 'ended' as const, endedAt: now };
+      // Grants a previous version's run had given an operation keep it: that operation is finished, not redone.
+      const groups = new Map<string, (EndingGrantDoc & Pick<GrantDoc, 'endOpId'>)[]>();
+      for (const doc of candidates) {
+        const opId = doc.endOpId ?? newOpId;
+        groups.set(opId, [...(groups.get(opId) ?? []), doc]);
+      }
+      const claims: EndClaim[] = [];
+      for (const [opId, docs] of groups) {
+        const fresh = opId === newOpId;
+        // The claim is written before its grants: a run that dies after ending them leaves the
+        // claim, and the run that finds it expired finishes their ending.
+        if (fresh) await endClaims().insertOne({ _id: opId, leaseUntil, createdAt: now });
+        else if (!(await leaseClaim(opId, now, leaseUntil))) continue;
+        const ids = docs.map((d) => d._id);
+        const res = await grants().updateMany(
+          { _id: { $in: ids }, ...due, endOpId: fresh ? { $exists: false } : opId },
+          { $set: { ...ended, endOpId: opId }, $unset: { endToken: '', endLeaseUntil: '' } },
+        );
+        // Nobody else took any of them (the usual case): they are what was read, now ended under this claim.
+        const got =
+          res.modifiedCount === docs.length
+            ? docs.map(toEndingGrant)
+            : await findEnding({ _id: { $in: ids }, endOpId: opId, status: 'ended', endOutcome: 'ended' });
+        if (got.length === 0 && fresh) {
+          await endClaims().deleteOne({ _id: opId });
+          continue;
+        }
+        claims.push({ opId, grants: got, fresh });
+      }
+      return { claims, seen: candidates.length };
+    },
+    async takeStaleEndClaims(now, leaseMs, limit) {
+      const stale = await endClaims()
+        .find({ leaseUntil: { $lte: now } })
+        .sort({ leaseUntil: 1, _id: 1 })
+        .limit(limit)
+        .toArray();
+      const taken: string[] = [];
+      for (const claim of stale) {
+        // Conditional on the lease as read: of two runs finding it, one takes it.
+        const res = await endClaims().updateOne(
+          { _id: claim._id, leaseUntil: claim.leaseUntil },
+          { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
+        );
+        if (res.modifiedCount === 1) taken.push(claim._id);
+      }
+      return taken;
     },
     async grantsEndedBy(opId) {
-      return find({ endOpId: opId, status: 'active' }, { _id: 1 });
+      return findEnding({ endOpId: opId, status: 'ended', endOutcome: 'ended' });
     },
-    async finishGrants(ids, status, outcome, at) {
+    async setEndOutcome(opId, ids, status, outcome) {
       for (let i = 0; i < ids.length; i += 1000) {
         await grants().updateMany(
-          { _id: { $in: ids.slice(i, i + 1000) }, status: 'active' },
-          { $set: { status, endOutcome: outcome, endedAt: at }, $unset: { endToken: '', endLeaseUntil: '' } },
+          { _id: { $in: ids.slice(i, i + 1000) }, endOpId: opId, status: 'ended', endOutcome: 'ended' },
+          { $set: { status, endOutcome: outcome } },
         );
       }
     },
-    async releaseGrants(ids) {
+    async reopenGrants(opId, ids) {
       for (let i = 0; i < ids.length; i += 1000) {
         await grants().updateMany(
-          { _id: { $in: ids.slice(i, i + 1000) }, status: 'active' },
-          { $unset: { endOpId: '', endToken: '', endLeaseUntil: '' } },
+          { _id: { $in: ids.slice(i, i + 1000) }, endOpId: opId, status: 'ended', endOutcome: 'ended' },
+          { $set: { status: 'active' }, $unset: { endOpId: '', endOutcome: '', endedAt: '' } },
         );
       }
+    },
+    async finishEndClaim(opId) {
+      await endClaims().deleteOne({ _id: opId });
     },
     async claimDueWarnings(now, token, limit, leaseMs) {
       // A grant already at its end is ended instead of warned.

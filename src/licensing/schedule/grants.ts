@@ -7,7 +7,7 @@ import { enqueueNotices } from '../notices/queue.js';
 import { createLeasedOperation, type OperationResult, runOperation, touchedTypes } from '../operations.js';
 import type { Operation, OpItem } from '../ports.js';
 import { grantTimerKey, nextWarningAt } from './plan.js';
-import type { Grant, GrantTarget, ScheduleDeps, WarningLabel } from './ports.js';
+import type { EndingGrant, Grant, GrantTarget, ScheduleDeps, WarningLabel } from './ports.js';
 
 /** Who ends grants: no person, the clock (history and audit say `expiry`). */
 const EXPIRY_ACTOR: Actor = { userId: 'system', source: 'expiry' };
@@ -25,7 +25,7 @@ export interface GrantRunOptions {
   heartbeat?(): Promise<void>;
   /** After each batch that changed learners, with their emails (their App Homes are refreshed); must not throw. */
   onLearnersChanged?(emails: readonly string[]): void;
-  /** Batches ended at once (default 2: one is planned while the database writes another). */
+  /** Batches ended at once (default 3: while the database writes one, the others are claimed and planned). */
   concurrency?: number;
 }
 
@@ -50,106 +50,116 @@ function add(into: EndRun, more: EndRun): void {
 /**
  * Ends every grant due by now, a batch of up to 1,000 at a time through the operation engine (one
  * operation per batch, not one per learner): each learner loses what was granted and gets back what
- * it replaced, seats checked; history and audit say `expiry`. Grants are leased before they are
- * touched and each batch's operation id is stored on them first, so two processes, a rerun or a run
- * after a crash end each grant once. A learner who no longer holds what was granted is left as is
- * (`superseded`); one whose replaced license has no free seat loses the grant anyway and their
- * granting admin is told (through the notice queue).
+ * it replaced, seats checked; history and audit say `expiry`. A batch is claimed before anything
+ * is changed: a claim record, then each grant marked ended under the batch's operation id with one
+ * conditional write, so two processes or a rerun never take a grant twice, and a run that dies
+ * leaves a claim the next run finishes (its operation is resumed, never redone). A learner who no
+ * longer holds what was granted is left as is (`superseded`); one whose replaced license has no
+ * free seat loses the grant anyway and their granting admin is told (through the notice queue);
+ * one changed while the batch ran gets the grant back, active, for the next run.
  */
 export async function endDueGrants(deps: ScheduleDeps, options: GrantRunOptions = {}): Promise<EndRun> {
   const reportChanged = (result: OperationResult) => {
     if (result.applied.length > 0) options.onLearnersChanged?.(result.applied.map((item) => item.email));
   };
   const now = deps.now();
+  const leaseMs = options.leaseMs ?? LEASE_MS;
   const total = emptyRun();
+  // First the batches of runs that died: their grants are marked ended already.
+  for (;;) {
+    await options.heartbeat?.();
+    const stale = await deps.grants.takeStaleEndClaims(now, leaseMs, 10);
+    if (stale.length === 0) break;
+    for (const opId of stale) add(total, await finishClaim(deps, opId, now, undefined, reportChanged));
+  }
   // This process's claims take turns: claims running at once would read the same due grants, and
-  // all but one would lease none of them and stop, leaving one loop to do the work.
+  // all but one would get none of them.
   let claiming: Promise<unknown> = Promise.resolve();
-  const claim = (token: string) => {
+  const claim = () => {
     const claimed = claiming.then(() =>
-      deps.grants.claimDueGrants(now, token, `expiry:${token}`, options.batchSize ?? BATCH, options.leaseMs ?? LEASE_MS),
+      deps.grants.claimDueGrants(now, `expiry:${randomBytes(8).toString('hex')}`, options.batchSize ?? BATCH, leaseMs),
     );
     claiming = claimed.catch(() => undefined);
     return claimed;
   };
-  // Several claim loops, as several processes would run them: each claim leases its own grants with
-  // a conditional write, so no grant is taken twice, and while the database writes one batch the
-  // next is claimed and planned (the bulk runner overlaps its batches the same way).
+  // Several claim loops, as several processes would run them: while the database writes one
+  // batch, the next is claimed and planned (the bulk runner overlaps its batches the same way).
   const worker = async () => {
+    let missed = 0;
     for (;;) {
       await options.heartbeat?.();
-      const token = randomBytes(8).toString('hex');
-      const claimed = await claim(token);
-      if (claimed.length === 0) return;
+      const { claims, seen } = await claim();
+      if (seen === 0) return;
+      // Due grants seen but all taken by others (or held by a run of the previous version): look
+      // again a few times, not forever.
+      if (claims.length === 0 && ++missed >= 3) return;
       const run = emptyRun();
-      const fresh = `expiry:${token}`;
-      for (const opId of new Set(claimed.map((g) => g.endOpId).filter((id): id is string => Boolean(id)))) {
-        // Only this claim can have given out its own op id, so those grants are all it ends; a dead
-        // run's op id may be on grants another claim holds, which are read back.
-        const known = opId === fresh ? claimed.filter((g) => g.endOpId === opId) : undefined;
-        add(run, await endGrantsOf(deps, opId, now, known, reportChanged));
-      }
+      for (const { opId, grants, fresh } of claims) add(run, await finishClaim(deps, opId, now, fresh ? grants : undefined, reportChanged));
       add(total, run);
       // Only learners that changed meanwhile are left: the next run (a timer or the sweep) retries them.
-      if (run.ended + run.endedWithoutReturn + run.superseded === 0) return;
+      if (claims.length > 0 && run.ended + run.endedWithoutReturn + run.superseded === 0) return;
     }
   };
   // Settled, not Promise.all: a loop that fails must not leave the other's failure unhandled.
-  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
   const failed = loops.find((loop): loop is PromiseRejectedResult => loop.status === 'rejected');
   if (failed) throw failed.reason;
   return total;
 }
 
-/** Ends the grants carrying `opId`: plans the operation (unless a crashed run did), runs it, records the outcome. */
-async function endGrantsOf(
+/**
+ * Takes back the grants claim `opId` ended: plans its operation (unless a run that died did), runs
+ * it, corrects the outcome of the grants it could not end as planned, and closes the claim. `known`
+ * are the grants of a claim just made (its operation cannot exist yet); otherwise they are read.
+ */
+async function finishClaim(
   deps: ScheduleDeps,
   opId: string,
   now: Date,
-  known: Grant[] | undefined,
+  known: EndingGrant[] | undefined,
   reportChanged: (result: OperationResult) => void,
 ): Promise<EndRun> {
   const run = emptyRun();
   let grants = known ?? (await deps.grants.grantsEndedBy(opId));
-  if (grants.length === 0) return run;
-  // A claim's own fresh op id cannot have an op yet (only this claim gave it out): no read for it.
-  let op = known ? null : await deps.store.getOperation(opId);
-  if (!op) {
-    const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
-    const { items, superseded } = planReturns(grants, learners);
-    // Recorded before the operation exists, so a rerun that finds the operation knows every grant
-    // it does not name was superseded.
-    await finishSuperseded(deps, superseded, now);
-    run.superseded += superseded.length;
-    const done = new Set(superseded.map((g) => g.id));
-    grants = grants.filter((g) => !done.has(g.id));
-    if (items.length === 0) return run;
-    op = await createLeasedOperation(deps.store, expiryOperation(deps, opId, items, now), deps.processId);
+  if (grants.length > 0) {
+    let op = known ? null : await deps.store.getOperation(opId);
+    if (!op) {
+      const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
+      const { items, superseded } = planReturns(grants, learners);
+      // Recorded before the operation exists, so a rerun that finds the operation knows every grant
+      // it does not name was superseded.
+      await markSuperseded(deps, opId, superseded, now);
+      run.superseded += superseded.length;
+      const done = new Set(superseded.map((g) => g.id));
+      grants = grants.filter((g) => !done.has(g.id));
+      if (items.length > 0) op = await createLeasedOperation(deps.store, expiryOperation(deps, opId, items, now), deps.processId);
+    }
+    if (op) {
+      const result = await settle(deps, op);
+      // Another process holds the operation: the claim stays, and is finished once its lease runs out.
+      if (!result) return run;
+      reportChanged(result);
+      const byLearner = groupBy(grants, (g) => g.learnerId);
+      const planned = new Set(op.items.map((i) => i.learnerId));
+      const orphans = [...byLearner.entries()].filter(([learnerId]) => !planned.has(learnerId)).flatMap(([, gs]) => gs);
+      if (orphans.length) {
+        await markSuperseded(deps, opId, orphans, now);
+        run.superseded += orphans.length;
+      }
+      // Their grants were marked ended by the claim: nothing more to write for them.
+      run.ended += result.applied.reduce((sum, item) => sum + (byLearner.get(item.learnerId)?.length ?? 0), 0);
+      const noSeat = result.failed.filter((f) => f.code === 'no_seats_left').map((f) => f.learnerId);
+      const changed = result.failed
+        .filter((f) => f.code !== 'no_seats_left')
+        .flatMap((f) => (byLearner.get(f.learnerId) ?? []).map((g) => g.id));
+      if (changed.length) {
+        await deps.grants.reopenGrants(opId, changed);
+        run.retried += changed.length;
+      }
+      if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now, reportChanged));
+    }
   }
-  const result = await settle(deps, op);
-  if (!result) return run;
-  reportChanged(result);
-
-  const byLearner = groupBy(grants, (g) => g.learnerId);
-  const planned = new Set(op.items.map((i) => i.learnerId));
-  const orphans = [...byLearner.entries()].filter(([learnerId]) => !planned.has(learnerId)).flatMap(([, gs]) => gs);
-  if (orphans.length) {
-    await finishSuperseded(deps, orphans, now);
-    run.superseded += orphans.length;
-  }
-  const endedIds = result.applied.flatMap((item) => (byLearner.get(item.learnerId) ?? []).map((g) => g.id));
-  await deps.grants.finishGrants(endedIds, 'ended', 'ended', now);
-  run.ended += endedIds.length;
-
-  const noSeat = result.failed.filter((f) => f.code === 'no_seats_left').map((f) => f.learnerId);
-  const changed = result.failed
-    .filter((f) => f.code !== 'no_seats_left')
-    .flatMap((f) => (byLearner.get(f.learnerId) ?? []).map((g) => g.id));
-  if (changed.length) {
-    await deps.grants.releaseGrants(changed);
-    run.retried += changed.length;
-  }
-  if (noSeat.length) add(run, await endWithoutReturn(deps, opId, noSeat, byLearner, now, reportChanged));
+  await deps.grants.finishEndClaim(opId);
   return run;
 }
 
@@ -161,7 +171,7 @@ async function endWithoutReturn(
   deps: ScheduleDeps,
   opId: string,
   learnerIds: readonly string[],
-  byLearner: Map<string, Grant[]>,
+  byLearner: Map<string, EndingGrant[]>,
   now: Date,
   reportChanged: (result: OperationResult) => void,
 ): Promise<EndRun> {
@@ -179,7 +189,7 @@ async function endWithoutReturn(
     const gone = learnerIds.filter((id) => !items.some((i) => i.learnerId === id));
     if (gone.length) {
       const grants = gone.flatMap((id) => byLearner.get(id) ?? []);
-      await finishSuperseded(deps, grants, now);
+      await markSuperseded(deps, opId, grants, now);
       run.superseded += grants.length;
     }
     if (items.length === 0) return run;
@@ -189,19 +199,19 @@ async function endWithoutReturn(
   if (!result) return run;
   reportChanged(result);
   const ended = result.applied.flatMap((item) => byLearner.get(item.learnerId) ?? []);
-  // Queued before the grants are finished: a rerun after a crash finds the operation done and
-  // queues the same keys, which the queue ignores; afterwards nothing would claim them again.
+  // Queued before the outcome is corrected: a rerun after a crash finds the operation done and
+  // queues the same keys, which the queue ignores.
   if (ended.length) await tellWithoutReturn(deps, ended);
-  await deps.grants.finishGrants(
+  await deps.grants.setEndOutcome(
+    opId,
     ended.map((g) => g.id),
     'ended',
     'ended_without_return',
-    now,
   );
   run.endedWithoutReturn += ended.length;
   const changed = result.failed.flatMap((f) => (byLearner.get(f.learnerId) ?? []).map((g) => g.id));
   if (changed.length) {
-    await deps.grants.releaseGrants(changed);
+    await deps.grants.reopenGrants(opId, changed);
     run.retried += changed.length;
   }
   return run;
@@ -222,9 +232,12 @@ async function settle(deps: ScheduleDeps, op: Operation): Promise<OperationResul
  * back what it added (if still held) and giving back what it replaced (if not held again). A grant
  * whose added types the learner no longer holds was superseded by a later change.
  */
-export function planReturns(grants: readonly Grant[], learners: ReadonlyMap<string, Learner>): { items: OpItem[]; superseded: Grant[] } {
+export function planReturns<G extends EndingGrant>(
+  grants: readonly G[],
+  learners: ReadonlyMap<string, Learner>,
+): { items: OpItem[]; superseded: G[] } {
   const items: OpItem[] = [];
-  const superseded: Grant[] = [];
+  const superseded: G[] = [];
   for (const [learnerId, own] of groupBy(grants, (g) => g.learnerId)) {
     const learner = learners.get(learnerId);
     if (learner?.status !== 'active') {
@@ -275,15 +288,11 @@ function describeReturns(items: readonly OpItem[]): ChangeSpec {
   return back ? { kind: 'reassign', from: taken, to: back } : { kind: 'revoke' };
 }
 
-async function finishSuperseded(deps: ScheduleDeps, grants: readonly Grant[], now: Date): Promise<void> {
+/** Grants claim `opId` ended whose learner no longer held what they granted: nothing was changed, which the audit says. */
+async function markSuperseded(deps: ScheduleDeps, opId: string, grants: readonly EndingGrant[], now: Date): Promise<void> {
   if (grants.length === 0) return;
-  await deps.grants.finishGrants(
-    grants.map((g) => g.id),
-    'superseded',
-    'superseded',
-    now,
-  );
-  // Nothing was changed for them, which the audit says, once per grant.
+  // Audited first (once per grant, by key): a rerun after a crash in between finds them still
+  // `ended` under the claim and marks them again.
   const events: AuditEvent[] = grants.map((g) =>
     auditEvent(
       EXPIRY_ACTOR,
@@ -295,6 +304,12 @@ async function finishSuperseded(deps: ScheduleDeps, grants: readonly Grant[], no
     ),
   );
   await deps.store.recordAudit(events);
+  await deps.grants.setEndOutcome(
+    opId,
+    grants.map((g) => g.id),
+    'superseded',
+    'superseded',
+  );
 }
 
 /** The source the notices about a grant (or a bulk request's grants) to its admin are counted under. */
@@ -315,11 +330,11 @@ export function grantWarningSource(target: GrantTarget, label: WarningLabel, end
   return `grant-warning:${grantTimerKey(target)}:${label}:${endsAt.toISOString()}`;
 }
 
-function targetOf(grant: Grant): GrantTarget {
+function targetOf(grant: Pick<Grant, 'id' | 'requestId'>): GrantTarget {
   return grant.requestId ? { requestId: grant.requestId } : { grantId: grant.id };
 }
 
-async function tellWithoutReturn(deps: ScheduleDeps, grants: readonly Grant[]): Promise<void> {
+async function tellWithoutReturn(deps: ScheduleDeps, grants: readonly EndingGrant[]): Promise<void> {
   const learners = new Map((await deps.store.findLearnersByIds([...new Set(grants.map((g) => g.learnerId))])).map((l) => [l.id, l]));
   await enqueueNotices(
     deps,

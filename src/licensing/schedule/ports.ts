@@ -56,6 +56,17 @@ export interface Grant {
 /** What the operation engine records when a time-bound change settles (see operations.ts). */
 export type NewGrant = Omit<Grant, 'status' | 'warned' | 'endOpId' | 'endedAt' | 'endOutcome' | 'extendedBy' | 'extendedAt'>;
 
+/** What ending a grant needs of it (an expiry reads only this much of each grant it claims). */
+export type EndingGrant = Pick<Grant, 'id' | 'learnerId' | 'email' | 'added' | 'removed' | 'since' | 'endsAt' | 'grantedBy' | 'requestId'>;
+
+/** Grants one expiry claim ended, to be taken back by the operation `opId`. */
+export interface EndClaim {
+  opId: string;
+  grants: EndingGrant[];
+  /** A new claim (its operation cannot exist yet), not one resumed from a previous version's run. */
+  fresh: boolean;
+}
+
 /** Several grants extended together: one learner's, or every active grant of a bulk request. */
 export type GrantTarget = { grantId: string } | { requestId: string };
 
@@ -70,16 +81,23 @@ export interface GrantStore {
   /** Active grants ending after `after` and by `before`, soonest end first, at most `limit` (the admins' App Home). */
   activeGrantsEndingBetween(after: Date, before: Date, limit: number): Promise<Grant[]>;
   /**
-   * Leases up to `limit` active grants due by `now` that nobody holds (or whose holder's lease ran
-   * out) under `token`; a grant without an ending operation gets `newOpId`. Returns the leased grants.
+   * Claims up to `limit` active grants due by `now`: records a claim under `newOpId`, leased until
+   * `now + leaseMs`, then ends each grant with one conditional write (`ended`, outcome `ended`,
+   * `endOpId`), so no grant is taken by two runs. Grants a run of the previous version had given an
+   * operation are claimed under that operation's id (`fresh` false). `seen` is how many due grants
+   * were found: a claim may get none of them when another process was faster.
    */
-  claimDueGrants(now: Date, token: string, newOpId: string, limit: number, leaseMs: number): Promise<Grant[]>;
-  /** The active grants the operation `opId` ends. */
-  grantsEndedBy(opId: string): Promise<Grant[]>;
-  /** Active grants → a final status and outcome. */
-  finishGrants(ids: readonly string[], status: 'ended' | 'superseded', outcome: GrantEndOutcome, at: Date): Promise<void>;
-  /** Drops the ending operation and lease of active grants: a later run ends them with a new one. */
-  releaseGrants(ids: readonly string[]): Promise<void>;
+  claimDueGrants(now: Date, newOpId: string, limit: number, leaseMs: number): Promise<{ claims: EndClaim[]; seen: number }>;
+  /** Claims whose lease ran out by `now` (their run died), each leased again to the caller; at most `limit`. */
+  takeStaleEndClaims(now: Date, leaseMs: number, limit: number): Promise<string[]>;
+  /** The grants claim `opId` ended whose outcome has not been corrected (`ended`, the usual one). */
+  grantsEndedBy(opId: string): Promise<EndingGrant[]>;
+  /** Corrects the outcome of grants claim `opId` ended (superseded, or ended without return). */
+  setEndOutcome(opId: string, ids: readonly string[], status: 'ended' | 'superseded', outcome: GrantEndOutcome): Promise<void>;
+  /** Makes grants claim `opId` ended active again (their learner changed meanwhile): a later run ends them. */
+  reopenGrants(opId: string, ids: readonly string[]): Promise<void>;
+  /** Claim `opId` is done: its grants' outcomes are final. */
+  finishEndClaim(opId: string): Promise<void>;
   /** Leases up to `limit` active grants with a warning due by `now` under `token`. */
   claimDueWarnings(now: Date, token: string, limit: number, leaseMs: number): Promise<Grant[]>;
   /** Records sent warnings and the next one, for grants still leased under `token` with the same end. */
