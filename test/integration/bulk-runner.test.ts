@@ -1,9 +1,11 @@
 import { modelsFor } from '../../src/db/models/index.js';
+import { approveBulkRequest } from '../../src/licensing/bulk/decisions.js';
 import type { BulkDeps, BulkSelectionInput } from '../../src/licensing/bulk/ports.js';
 import { cancelBulkJob, submitBulkRequest } from '../../src/licensing/bulk/requests.js';
-import { bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
+import { bulkChangedLearners, bulkFailures, bulkOpId, bulkSource, runBulkJob } from '../../src/licensing/bulk/runner.js';
 import type { AdminChange } from '../../src/licensing/model.js';
 import type { LicensingStore } from '../../src/licensing/ports.js';
+import { requestUndo } from '../../src/licensing/undo/undo.js';
 import { bulkDeps, givenManyLearners } from '../support/bulk-fixtures.js';
 import { openTestDatabase } from '../support/database.js';
 import { expectSeatInvariant, givenLearners, givenLicenseTypes } from '../support/fixtures.js';
@@ -80,6 +82,63 @@ describe('the bulk job runner', () => {
     expect(failures).toHaveLength(40);
     expect(new Set(failures.map((f) => f.code))).toEqual(new Set(['learner_deactivated']));
     expect(failures.every((f) => f.email.startsWith('gone'))).toBe(true);
+  });
+
+  it('reads again the learners that changed after its cursor read them and changes them as they are now, once', async () => {
+    await givenLicenseTypes(db, [{ key: 'coaching', name: 'Coaching', capacity: null }]);
+    const ids = await givenManyLearners(db, 300, { prefix: 'eng', groups: ['eng'], licenseTypes: ['core'] });
+    const sorted = [...ids].sort();
+    const [stays, leaves] = [sorted[150]!, sorted[151]!];
+    const { Learner, Assignment, LicenseType } = modelsFor(db.connection);
+    const real = bulkDeps(db);
+    // The real cursor, whose second batch changes in the database after it was read: one learner
+    // gets Coaching added (still selected), another moves to Coaching (no longer holds Core).
+    const deps: BulkDeps = {
+      ...real,
+      bulkBatchSize: 100,
+      bulk: {
+        ...real.bulk,
+        async *matchingLearnerBatches(selection, afterId, batchSize) {
+          for await (const batch of real.bulk.matchingLearnerBatches(selection, afterId, batchSize)) {
+            if (batch.some((learner) => learner.id === stays)) {
+              await Learner.updateOne({ _id: stays }, { $set: { licenseTypes: ['core', 'coaching'] }, $inc: { version: 1 } });
+              await Learner.updateOne({ _id: leaves }, { $set: { licenseTypes: ['coaching'] }, $inc: { version: 1 } });
+              // With the seats they took and gave back, as the change that did it would have counted them.
+              await LicenseType.updateOne({ key: 'coaching' }, { $inc: { seatsInUse: 2 } });
+              await LicenseType.updateOne({ key: 'core' }, { $inc: { seatsInUse: -1 } });
+            }
+            yield batch;
+          }
+        },
+      },
+    };
+    const requestId = await approvedRequest(deps, { groups: ['eng'], licenseTypes: ['core'] });
+    const summary = await runBulkJob(deps, requestId);
+
+    // Counted once: the one that left the selection is left out, as if the cursor had not seen it.
+    expect(summary).toMatchObject({ status: 'completed', done: 299, skipped: 0, failed: 0 });
+    expect((await Learner.findById(stays).lean())?.licenseTypes).toEqual(['coaching', 'pro']);
+    expect((await Learner.findById(leaves).lean())?.licenseTypes).toEqual(['coaching']);
+    expect(await holders('pro')).toBe(299);
+    expect(await Assignment.countDocuments({ source: bulkSource(requestId), licenseType: 'pro' })).toBe(299);
+    expect(await Assignment.countDocuments({ learnerId: stays, opId: `${bulkOpId(requestId, 2)}:again` })).toBe(1);
+    const failures = [];
+    for await (const failure of bulkFailures(deps, requestId)) failures.push(failure);
+    expect(failures).toEqual([]);
+    const changed: string[] = [];
+    for await (const emails of bulkChangedLearners(deps, requestId)) changed.push(...emails);
+    expect(changed).toHaveLength(299);
+    expect(new Set(changed).size).toBe(299);
+    await expectSeatInvariant(db);
+
+    // Its undo restores the learners of both of the batch's operations.
+    const undoing = { ...deps, undoWindowDays: 14 };
+    const undo = await requestUndo(undoing, admin, requestId);
+    if (undo.needsApproval) await approveBulkRequest(undoing, { userId: 'ULEAD1', source: 'slack' }, undo.request.id);
+    expect(await runBulkJob(undoing, undo.request.id)).toMatchObject({ status: 'completed', done: 299 });
+    expect((await Learner.findById(stays).lean())?.licenseTypes).toEqual(['core', 'coaching']);
+    expect(await holders('pro')).toBe(0);
+    await expectSeatInvariant(db);
   });
 
   it('stops at the next batch boundary when cancelled: the batch under way completes, the remaining learners are untouched', async () => {

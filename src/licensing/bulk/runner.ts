@@ -32,6 +32,14 @@ export function bulkOpId(requestId: string, batchNo: number): string {
   return `bulk:${requestId}:${batchNo}`;
 }
 
+/**
+ * The second operation of a batch: its learners that changed after the job's cursor read them
+ * (the batch's conditional writes skipped them), read again and planned as they are now.
+ */
+export function bulkAgainOpId(batchOpId: string): string {
+  return `${batchOpId}:again`;
+}
+
 /** The `source` of the history and audit rows a job writes. */
 export function bulkSource(requestId: string): ActorSource {
   return `bulk:${requestId}`;
@@ -145,40 +153,18 @@ async function runBatches(
             (await mustGet(deps, requestId));
           continue;
         }
-        const { items, failed } = planned;
-        op = await createLeasedOperation(
-          deps.store,
-          {
-            id: opId,
-            state: 'planned',
-            change: request.change,
-            actor: request.requestedBy,
-            source: bulkSource(requestId),
-            reason: request.reason,
-            ...(request.channelId ? { channelId: request.channelId } : {}),
-            items,
-            failed,
-            touchedTypes: touchedTypes(items),
-            createdAt: deps.now(),
-            ...(deps.syncChanges ? { sync: true } : {}),
-            ...(request.undo ? { action: 'undo' } : {}),
-            ...(request.until
-              ? {
-                  grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) },
-                }
-              : {}),
-            ...(request.notifyLearners ? { notify: true } : {}),
-          },
-          deps.processId,
-        );
+        op = await createLeasedOperation(deps.store, batchOperation(deps, request, opId, planned), deps.processId);
       }
-      const applied = await applyWaiting(deps, op, hooks, options);
+      const first = await applyWaiting(deps, op, hooks, options);
+      const applied: AppliedBatch = pager.replan
+        ? { first, again: await applyAgain(deps, request, first, pager.replan, hooks, options), replanned: true }
+        : { first, again: null, replanned: false };
       // Settling starts at once (its writes touch only this batch's learners and commute with the
       // previous batch's); the checkpoint still moves in order, after the previous one.
       const previous = settling;
       const next: SettlingBatch = {
         batchNo,
-        lastLearnerId: lastLearnerOf(applied) ?? checkpoint,
+        lastLearnerId: lastLearnerOf(first) ?? checkpoint,
         done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, skipCode(request), hooks, previous?.done),
       };
       // Awaited below, by the next round or at the end; until then a failure must not count as unhandled.
@@ -199,33 +185,109 @@ async function runBatches(
   }
 }
 
+/** A batch's operations once applied: the batch's own, and the one for its learners that changed meanwhile. */
+interface AppliedBatch {
+  first: Operation;
+  again: Operation | null;
+  /** The learners `first` skipped were read again (they are in `again`, or left the selection). */
+  replanned: boolean;
+}
+
 /** Settles an applied batch, then (once batch n-1 is recorded) moves the checkpoint from n-1 to n and reports progress. */
 async function settleAndRecord(
   deps: BulkDeps,
   requestId: string,
   batchNo: number,
-  applied: Operation,
+  applied: AppliedBatch,
   checkpoint: string | null,
   skip: string,
   hooks: BulkRunHooks,
   previousRecorded: Promise<void> | undefined,
 ): Promise<void> {
   await yieldToIo();
-  // Both are waited for (no write left running behind a failure); the settle's failure wins.
-  const [settled, previous] = await Promise.allSettled([settleOperation(deps.store, applied, deps.now), previousRecorded]);
-  if (settled.status === 'rejected') throw settled.reason;
+  // All are waited for (no write left running behind a failure); a settle's failure wins.
+  const [first, again, previous] = await Promise.allSettled([
+    settleOperation(deps.store, applied.first, deps.now),
+    applied.again ? settleOperation(deps.store, applied.again, deps.now) : Promise.resolve(null),
+    previousRecorded,
+  ]);
+  if (first.status === 'rejected') throw first.reason;
+  if (again.status === 'rejected') throw again.reason;
   if (previous.status === 'rejected') throw previous.reason;
-  const result = settled.value;
+  const result = applied.replanned ? batchResult(first.value, again.value) : first.value;
   // The recorded request comes back with the write: one round trip fewer per batch. Recorded
   // already (by another process running the same job), it is read as that process left it.
   const recorded =
     (await deps.bulk.recordBulkBatch(
       requestId,
       batchNo,
-      { lastLearnerId: lastLearnerOf(applied) ?? checkpoint, ...tally(result, skip) },
+      { lastLearnerId: lastLearnerOf(applied.first) ?? checkpoint, ...tally(result, skip) },
       deps.now(),
     )) ?? (await mustGet(deps, requestId));
   await hooks.onProgress?.(countsOf(recorded), recorded);
+}
+
+/**
+ * What a batch did, from its operation's result and its second operation's: the learners the
+ * first skipped because they changed meanwhile count as the second made of them (changed, refused,
+ * or — when they left the selection — not at all).
+ */
+export function batchResult(first: OperationResult, again: OperationResult | null): OperationResult {
+  return {
+    applied: again ? [...first.applied, ...again.applied] : first.applied,
+    failed: [...first.failed.filter((f) => f.code !== 'learner_changed'), ...(again?.failed ?? [])],
+  };
+}
+
+/**
+ * Applies the second operation of a batch: the learners `first` could not change because their
+ * version moved since the job's cursor read them, read again (those still in the selection) and
+ * planned as they are now. Its id follows from the batch's, so a rerun after a crash finds it
+ * instead of planning it twice. None when every learner was changed (the usual case).
+ */
+async function applyAgain(
+  deps: BulkDeps,
+  request: BulkRequest,
+  first: Operation,
+  replan: NonNullable<BatchPlanner['replan']>,
+  hooks: BulkRunHooks,
+  options: BulkRunOptions,
+): Promise<Operation | null> {
+  const changed = new Set(first.appliedIds ?? []);
+  const moved = first.items.filter((item) => !changed.has(item.learnerId)).map((item) => item.learnerId);
+  if (moved.length === 0) return null;
+  const id = bulkAgainOpId(first.id);
+  let op = await deps.store.getOperation(id);
+  if (!op) {
+    const planned = await replan(moved);
+    // All left the selection: nothing to record (a rerun reads them again and finds the same).
+    if (planned.items.length === 0 && planned.failed.length === 0) return null;
+    op = await createLeasedOperation(deps.store, batchOperation(deps, request, id, planned), deps.processId);
+  }
+  return applyWaiting(deps, op, hooks, options);
+}
+
+/** The operation of a batch of `request`. */
+function batchOperation(deps: BulkDeps, request: BulkRequest, id: string, planned: { items: OpItem[]; failed: OpFailure[] }): Operation {
+  return {
+    id,
+    state: 'planned',
+    change: request.change,
+    actor: request.requestedBy,
+    source: bulkSource(request.id),
+    reason: request.reason,
+    ...(request.channelId ? { channelId: request.channelId } : {}),
+    items: planned.items,
+    failed: planned.failed,
+    touchedTypes: touchedTypes(planned.items),
+    createdAt: deps.now(),
+    ...(deps.syncChanges ? { sync: true } : {}),
+    ...(request.undo ? { action: 'undo' } : {}),
+    ...(request.until
+      ? { grant: { endsAt: request.until, since: grantSince(request), ...(request.timeZone ? { timeZone: request.timeZone } : {}) } }
+      : {}),
+    ...(request.notifyLearners ? { notify: true } : {}),
+  };
 }
 
 /**
@@ -241,6 +303,12 @@ async function startBlocker(deps: BulkDeps, request: BulkRequest): Promise<{ cod
 export interface BatchPlanner {
   /** The next batch's items and refusals (at most one batch of learners), or null when there are none. */
   next(checkpoint: string | null): Promise<{ items: OpItem[]; failed: OpFailure[] } | null>;
+  /**
+   * Learners a batch skipped because they changed after they were read, read again and planned as
+   * they are now (those no longer selected are left out). Absent when batches are planned from
+   * learners read just before (an undo).
+   */
+  replan?(learnerIds: readonly string[]): Promise<{ items: OpItem[]; failed: OpFailure[] }>;
   close(): Promise<void>;
 }
 
@@ -258,48 +326,32 @@ function selectionPlanner(deps: BulkDeps, selection: BulkSelection, change: Admi
       const learners = await pager.next(checkpoint);
       return learners ? planItems(learners, { change }) : null;
     },
+    async replan(learnerIds) {
+      return planItems(await deps.bulk.matchingLearners(selection, learnerIds), { change });
+    },
     close: () => pager.close(),
   };
 }
 
 /**
- * Streams the selection with one cursor, opened at the first checkpoint asked for, and checks
- * each batch just before it is used: learners that left the selection are dropped, and those
- * whose version moved since the cursor read them are read again (a cursor may hand out documents
- * as they were when it opened). Ids at or below the current checkpoint are dropped: another
- * process may have run those batches. While one batch is being applied, the next one is already
- * read and checked, so the database and this process work at the same time.
+ * Streams the selection with one cursor, opened at the first checkpoint asked for. Ids at or below
+ * the current checkpoint are dropped: another process may have run those batches. While one batch
+ * is being applied, the next one is already read, so the database and this process work at the
+ * same time. A learner that changed after the cursor read it is not changed from the stale copy:
+ * the batch's writes are conditional on the version read, and the runner reads those learners
+ * again (`replan`) for the batch's second operation.
  */
 function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
   let batches: AsyncIterator<PlanningLearner[]> | undefined;
   let ahead: Promise<PlanningLearner[] | null> | undefined;
 
-  const fresh = async (batch: PlanningLearner[]): Promise<PlanningLearner[]> => {
-    const versions = await deps.bulk.currentVersions(
-      selection,
-      batch.map((learner) => learner.id),
-    );
-    const kept: PlanningLearner[] = [];
-    const moved: string[] = [];
-    for (const learner of batch) {
-      const version = versions.get(learner.id);
-      if (version === undefined) continue;
-      if (version === learner.version) kept.push(learner);
-      else moved.push(learner.id);
-    }
-    if (moved.length === 0) return kept;
-    // Ids are same-length hex, so text order is id order.
-    return [...kept, ...(await deps.bulk.matchingLearners(selection, moved))].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  };
   const read = async (checkpoint: string | null): Promise<PlanningLearner[] | null> => {
     batches ??= deps.bulk.matchingLearnerBatches(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
     for (;;) {
       const batch = await batches.next();
       if (batch.done) return null;
       const above = checkpoint === null ? batch.value : batch.value.filter((learner) => learner.id > checkpoint);
-      if (above.length === 0) continue;
-      const learners = await fresh(above);
-      if (learners.length) return learners;
+      if (above.length) return above;
     }
   };
   return {
@@ -416,18 +468,44 @@ export async function* bulkFailures(
   if (request.progress.failed === 0 && (!options.includeSkipped || request.progress.skipped === 0)) return;
   const skip = skipCode(request);
   for (let batch = 1; ; batch += 1) {
-    const op = await deps.store.getOperation(bulkOpId(requestId, batch));
-    if (!op) return;
-    const applied = new Set(op.appliedIds ?? []);
-    const failures =
-      op.state === 'settled'
-        ? [...op.failed, ...op.items.filter((i) => !applied.has(i.learnerId)).map((i) => ({ ...i, code: 'learner_changed' }))]
-        : op.failed;
+    const ops = await batchOperations(deps, requestId, batch);
+    if (!ops) return;
+    // A selection's learners that changed meanwhile were read again: what became of them is in
+    // the second operation (or they left the selection), not a failure of the first.
+    const failures = request.undo
+      ? outcomeOf(ops.first).failed
+      : batchResult(outcomeOf(ops.first), ops.again ? outcomeOf(ops.again) : null).failed;
     for (const f of failures) {
       if (!options.includeSkipped && f.code === skip) continue;
       yield { learnerId: f.learnerId, email: f.email, code: f.code, batch };
     }
   }
+}
+
+/** A batch's operation and, when some of its learners changed meanwhile, its second one; null past the last batch. */
+async function batchOperations(
+  deps: Pick<LicensingDeps, 'store'>,
+  requestId: string,
+  batch: number,
+): Promise<{ first: Operation; again: Operation | null } | null> {
+  const first = await deps.store.getOperation(bulkOpId(requestId, batch));
+  if (!first) return null;
+  const changed = new Set(first.appliedIds ?? []);
+  const moved = first.state === 'settled' && first.items.some((item) => !changed.has(item.learnerId));
+  return { first, again: moved ? await deps.store.getOperation(bulkAgainOpId(first.id)) : null };
+}
+
+/** What a settled operation did (learners it planned but did not change are `learner_changed`). */
+function outcomeOf(op: Operation): OperationResult {
+  const applied = new Set(op.appliedIds ?? []);
+  if (op.state !== 'settled') return { applied: [], failed: op.failed };
+  return {
+    applied: op.items.filter((item) => applied.has(item.learnerId)),
+    failed: [
+      ...op.failed,
+      ...op.items.filter((item) => !applied.has(item.learnerId)).map((item) => ({ ...item, code: 'learner_changed' })),
+    ],
+  };
 }
 
 /**
@@ -441,12 +519,10 @@ export async function* bulkChangedLearners(
   const request = await deps.bulk.getBulkRequest(requestId);
   if (!request || request.progress.done === 0) return;
   for (let batch = 1; batch <= request.progress.lastBatch; batch += 1) {
-    const op = await deps.store.getOperation(bulkOpId(requestId, batch));
-    if (!op) return;
-    // Only settled batches are counted: an unsettled one's learners may not have changed.
-    if (op.state !== 'settled') continue;
-    const applied = new Set(op.appliedIds ?? []);
-    const emails = op.items.filter((item) => applied.has(item.learnerId)).map((item) => item.email);
+    const ops = await batchOperations(deps, requestId, batch);
+    if (!ops) return;
+    // Only settled operations are counted: an unsettled one's learners may not have changed.
+    const emails = [ops.first, ops.again].flatMap((op) => (op?.state === 'settled' ? outcomeOf(op).applied : [])).map((item) => item.email);
     if (emails.length > 0) yield emails;
   }
 }

@@ -1,4 +1,4 @@
-import type { BatchPlanner } from '../bulk/runner.js';
+import { type BatchPlanner, bulkAgainOpId } from '../bulk/runner.js';
 import type { LicensingDeps } from '../deps.js';
 import type { Learner } from '../model.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
@@ -57,18 +57,25 @@ export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpI
         ahead = undefined;
         if (!op) return null;
         batchNo += 1;
-        const applied = new Set(op.appliedIds ?? []);
-        const ids = op.items
-          .filter((i) => applied.has(i.learnerId) && (checkpoint === null || i.learnerId > checkpoint))
-          .map((i) => i.learnerId);
+        // The batch's second operation changed those of its learners that changed meanwhile.
+        const changed = new Set(op.appliedIds ?? []);
+        const again = op.items.some((i) => !changed.has(i.learnerId)) ? await deps.store.getOperation(bulkAgainOpId(op.id)) : null;
+        const ops = again ? [op, again] : [op];
+        const ids = ops.flatMap((o) => {
+          const applied = new Set(o.appliedIds ?? []);
+          return o.items
+            .filter((i) => applied.has(i.learnerId) && (checkpoint === null || i.learnerId > checkpoint))
+            .map((i) => i.learnerId);
+        });
         if (ids.length === 0) continue;
-        const learners = await deps.store.findLearnersByIds(ids);
+        const learners = new Map((await deps.store.findLearnersByIds(ids)).map((l) => [l.id, l]));
         ahead = read(batchNo);
         // A failed read ahead is read again when its turn comes.
         ahead.catch(() => {
           ahead = undefined;
         });
-        return planRestore(op, new Map(learners.map((l) => [l.id, l])), checkpoint);
+        const plans = ops.map((o) => planRestore(o, learners, checkpoint));
+        return { items: plans.flatMap((p) => p.items), failed: plans.flatMap((p) => p.failed) };
       }
     },
     async close() {
