@@ -47,35 +47,42 @@ export function planRestore(
  */
 export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpId: (batchNo: number) => string): BatchPlanner {
   let batchNo = 1;
-  // The job's operations never change once settled: the next one is read while this batch runs.
-  let ahead: Promise<Operation | null> | undefined;
-  const read = (n: number) => deps.store.getOperation(originalOpId(n));
+  /** A batch of the undone job: its operations (with the second one, for learners that changed meanwhile) and their learners now. */
+  const load = async (n: number): Promise<{ ops: Operation[]; learners: Map<string, Learner> } | null> => {
+    const op = await deps.store.getOperation(originalOpId(n));
+    if (!op) return null;
+    const changed = new Set(op.appliedIds ?? []);
+    const again = op.items.some((i) => !changed.has(i.learnerId)) ? await deps.store.getOperation(bulkAgainOpId(op.id)) : null;
+    const ops = again ? [op, again] : [op];
+    const ids = ops.flatMap((o) => {
+      const applied = new Set(o.appliedIds ?? []);
+      return o.items.filter((i) => applied.has(i.learnerId)).map((i) => i.learnerId);
+    });
+    const learners = ids.length ? await deps.store.findLearnersByIds(ids) : [];
+    return { ops, learners: new Map(learners.map((l) => [l.id, l])) };
+  };
+  // The job's operations never change once settled, and the next batch's learners are not this
+  // one's: the next batch is read while this one is applied. A learner changed in between fails
+  // the restore's version check instead of being restored from a stale copy.
+  let ahead: ReturnType<typeof load> | undefined;
   return {
     async next(checkpoint) {
       for (;;) {
-        const op = await (ahead ?? read(batchNo));
+        const batch = await (ahead ?? load(batchNo));
         ahead = undefined;
-        if (!op) return null;
+        if (!batch) return null;
         batchNo += 1;
-        // The batch's second operation changed those of its learners that changed meanwhile.
-        const changed = new Set(op.appliedIds ?? []);
-        const again = op.items.some((i) => !changed.has(i.learnerId)) ? await deps.store.getOperation(bulkAgainOpId(op.id)) : null;
-        const ops = again ? [op, again] : [op];
-        const ids = ops.flatMap((o) => {
-          const applied = new Set(o.appliedIds ?? []);
-          return o.items
-            .filter((i) => applied.has(i.learnerId) && (checkpoint === null || i.learnerId > checkpoint))
-            .map((i) => i.learnerId);
-        });
-        if (ids.length === 0) continue;
-        const learners = new Map((await deps.store.findLearnersByIds(ids)).map((l) => [l.id, l]));
-        ahead = read(batchNo);
+        const following = load(batchNo);
+        ahead = following;
         // A failed read ahead is read again when its turn comes.
-        ahead.catch(() => {
-          ahead = undefined;
+        following.catch(() => {
+          if (ahead === following) ahead = undefined;
         });
-        const plans = ops.map((o) => planRestore(o, learners, checkpoint));
-        return { items: plans.flatMap((p) => p.items), failed: plans.flatMap((p) => p.failed) };
+        const plans = batch.ops.map((o) => planRestore(o, batch.learners, checkpoint));
+        const items = plans.flatMap((p) => p.items);
+        const failed = plans.flatMap((p) => p.failed);
+        if (items.length === 0 && failed.length === 0) continue;
+        return { items, failed };
       }
     },
     async close() {
