@@ -201,7 +201,8 @@ async function mustGet(store: LicensingStore, opId: string): Promise<Operation> 
   return op;
 }
 
-function resultOf(op: Operation): OperationResult {
+/** What an operation did: the items it applied, and its failures with the items it planned but did not change (`learner_changed`). */
+export function resultOf(op: Operation): OperationResult {
   const applied = new Set(op.appliedIds ?? []);
   return {
     applied: op.items.filter((item) => applied.has(item.learnerId)),

@@ -144,17 +144,6 @@ export function createBulkRequestRepository(connection: Connection): BulkStore {
         await cursor.close();
       }
     },
-    async currentVersions(selection, ids) {
-      const valid = ids.filter(isObjectId);
-      const versions = new Map<string, number>();
-      if (valid.length === 0) return versions;
-      const filter = allOf([{ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } }, selectionFilter(selection)]);
-      const docs = await nativeCollection<LearnerDoc>(connection, Learner)
-        .find(filter, { projection: { version: 1 }, batchSize: valid.length })
-        .toArray();
-      for (const doc of docs) versions.set(doc._id.toHexString(), doc.version ?? 0);
-      return versions;
-    },
     async matchingLearners(selection, ids) {
       const valid = ids.filter(isObjectId);
       if (valid.length === 0) return [];

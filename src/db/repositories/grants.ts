@@ -16,32 +16,6 @@ import { insertNew, nativeCollection } from './batch-writes.js';
 import { isObjectId } from './mappers.js';
 import type { Filter } from './selection-filter.js';
 
-function toGrant(doc: GrantDoc): Grant {
-  return {
-    id: doc._id,
-    learnerId: doc.learnerId,
-    email: doc.email,
-    added: [...doc.added],
-    removed: [...doc.removed],
-    since: doc.since,
-    endsAt: doc.endsAt,
-    grantedBy: doc.grantedBy,
-    grantOpId: doc.grantOpId,
-    ...(doc.requestId ? { requestId: doc.requestId } : {}),
-    reason: doc.reason ?? '',
-    ...(doc.timeZone ? { timeZone: doc.timeZone } : {}),
-    status: doc.status,
-    warnings: doc.warnings.map((w) => ({ label: w.label, at: w.at })),
-    warned: [...(doc.warned ?? [])],
-    nextWarnAt: doc.nextWarnAt ?? null,
-    ...(doc.endOpId ? { endOpId: doc.endOpId } : {}),
-    ...(doc.endedAt ? { endedAt: doc.endedAt } : {}),
-    ...(doc.endOutcome ? { endOutcome: doc.endOutcome } : {}),
-    ...(doc.extendedBy ? { extendedBy: doc.extendedBy } : {}),
-    ...(doc.extendedAt ? { extendedAt: doc.extendedAt } : {}),
-  };
-}
-
 /** The fields `EndingGrant` needs: claims read a thousand grants at a time. */
 const endingProjection = { _id: 1, learnerId: 1, email: 1, added: 1, removed: 1, since: 1, endsAt: 1, grantedBy: 1, requestId: 1 } as const;
 type EndingGrantDoc = Pick<GrantDoc, keyof typeof endingProjection>;
@@ -57,6 +31,24 @@ function toEndingGrant(doc: EndingGrantDoc): EndingGrant {
     endsAt: doc.endsAt,
     grantedBy: doc.grantedBy,
     ...(doc.requestId ? { requestId: doc.requestId } : {}),
+  };
+}
+
+function toGrant(doc: GrantDoc): Grant {
+  return {
+    ...toEndingGrant(doc),
+    grantOpId: doc.grantOpId,
+    reason: doc.reason ?? '',
+    ...(doc.timeZone ? { timeZone: doc.timeZone } : {}),
+    status: doc.status,
+    warnings: doc.warnings.map((w) => ({ label: w.label, at: w.at })),
+    warned: [...(doc.warned ?? [])],
+    nextWarnAt: doc.nextWarnAt ?? null,
+    ...(doc.endOpId ? { endOpId: doc.endOpId } : {}),
+    ...(doc.endedAt ? { endedAt: doc.endedAt } : {}),
+    ...(doc.endOutcome ? { endOutcome: doc.endOutcome } : {}),
+    ...(doc.extendedBy ? { extendedBy: doc.extendedBy } : {}),
+    ...(doc.extendedAt ? { extendedAt: doc.extendedAt } : {}),
   };
 }
 
@@ -139,7 +131,9 @@ export function createGrantRepository(connection: Connection): GrantStore {
       const groups = new Map<string, (EndingGrantDoc & Pick<GrantDoc, 'endOpId'>)[]>();
       for (const doc of candidates) {
         const opId = doc.endOpId ?? newOpId;
-        groups.set(opId, [...(groups.get(opId) ?? []), doc]);
+        const group = groups.get(opId);
+        if (group) group.push(doc);
+        else groups.set(opId, [doc]);
       }
       const claims: EndClaim[] = [];
       for (const [opId, docs] of groups) {

@@ -165,8 +165,6 @@ export interface BulkStore {
    * once per batch). Closing the iterator closes the cursor.
    */
   matchingLearnerBatches(selection: BulkSelection, afterId: string | null, batchSize: number): AsyncIterable<PlanningLearner[]>;
-  /** The version of each learner among `ids` that matches the selection now (absent: it left the selection). */
-  currentVersions(selection: BulkSelection, ids: readonly string[]): Promise<Map<string, number>>;
   /** The learners among `ids` that match the selection now, read fresh, in id order. */
   matchingLearners(selection: BulkSelection, ids: readonly string[]): Promise<Learner[]>;
   /** The emails among `emails` that no learner has. */

@@ -1,7 +1,15 @@
 import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, AdminChange, LicenseType, PlanningLearner } from '../model.js';
-import { applyOperation, createLeasedOperation, type OperationResult, planItems, settleOperation, touchedTypes } from '../operations.js';
+import {
+  applyOperation,
+  createLeasedOperation,
+  type OperationResult,
+  planItems,
+  resultOf,
+  settleOperation,
+  touchedTypes,
+} from '../operations.js';
 import type { Operation, OpFailure, OpItem } from '../ports.js';
 import { bulkGrantTimers, grantSince, scheduledStartBlocker } from '../schedule/scheduled.js';
 import { scheduleTimers } from '../schedule/timers.js';
@@ -495,17 +503,9 @@ async function batchOperations(
   return { first, again: moved ? await deps.store.getOperation(bulkAgainOpId(first.id)) : null };
 }
 
-/** What a settled operation did (learners it planned but did not change are `learner_changed`). */
+/** What an operation did once settled; before that, only its planning's refusals are known. */
 function outcomeOf(op: Operation): OperationResult {
-  const applied = new Set(op.appliedIds ?? []);
-  if (op.state !== 'settled') return { applied: [], failed: op.failed };
-  return {
-    applied: op.items.filter((item) => applied.has(item.learnerId)),
-    failed: [
-      ...op.failed,
-      ...op.items.filter((item) => !applied.has(item.learnerId)).map((item) => ({ ...item, code: 'learner_changed' })),
-    ],
-  };
+  return op.state === 'settled' ? resultOf(op) : { applied: [], failed: op.failed };
 }
 
 /**
