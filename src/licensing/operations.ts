@@ -251,7 +251,6 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   const appliedIds = new Set(op.appliedIds ?? []);
   const applied = op.items.filter((item) => appliedIds.has(item.learnerId));
 
-  const reserved = seatsNeeded(op.items);
   const actual = new Map<string, number>();
   for (const item of applied) for (const [type, d] of seatDelta(item.prev, item.next)) actual.set(type, (actual.get(type) ?? 0) + d);
 
@@ -280,10 +279,9 @@ async function settle(store: LicensingStore, op: Operation, at: Date): Promise<v
   if (op.grant) await start(() => store.recordGrants(grantsOf(op, applied)));
   // So are the learners' DMs: keyed by op and learner, a rerun queues none twice.
   if (op.notify && applied.length) await start(() => store.enqueueNotices(licenseChangeNotices(op, applied, at), at));
-  // Reserved seats were already counted; what the applied items released, and the reserved
-  // seats of items that did not apply, come off now.
-  for (const type of op.touchedTypes)
-    await start(() => store.settleSeats(type, op.id, (actual.get(type) ?? 0) - (reserved.get(type) ?? 0)));
+  // Each type's reservation (its mark) is replaced by what the applied items did: the reserved
+  // seats of items that did not apply, and what the applied ones released, come off now.
+  for (const type of op.touchedTypes) await start(() => store.settleSeats(type, op.id, actual.get(type) ?? 0));
   await start(() => store.recordAudit(auditEventsOf(op, appliedIds, at)));
   await allDone(writes);
 }

@@ -68,8 +68,13 @@ export interface LicenseTypeStore {
   upsertLicenseType(type: { key: string; name: string; capacity: number | null }): Promise<void>;
   /** Marks the op on the type and adds `seats` to seats in use, only within capacity. Idempotent per op. */
   reserveSeats(typeKey: string, opId: string, seats: number): Promise<ReserveResult>;
-  /** Adds `adjust` to seats in use and removes the op's mark; a no-op once done. */
-  settleSeats(typeKey: string, opId: string, adjust: number): Promise<void>;
+  /**
+   * Replaces what the op's mark reserved by `actual` (the seats its applied items took, negative
+   * when they freed some) and removes the mark; a no-op once done. The mark, not the op's items,
+   * says what was reserved: a type reserved before another type's shortfall dropped items keeps
+   * the count it was reserved with.
+   */
+  settleSeats(typeKey: string, opId: string, actual: number): Promise<void>;
 }
 
 /** Learners: lookups, the typeahead and the version-checked license writes; implemented by db/. */

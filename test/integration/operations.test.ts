@@ -87,6 +87,49 @@ describe('operations', () => {
     await expectSeatInvariant(db);
   });
 
+  it('keeps seats exact when a type short of seats drops learners who also needed a type reserved before it', async () => {
+    // Restoring learners to two types at once (an undo of a revoke does): "coaching" comes first
+    // and is reserved for all three; "pro" has room for one, so two learners are dropped, and the
+    // coaching seats reserved for them must come back.
+    await givenLicenseTypes(db, [{ key: 'coaching', name: 'Coaching', capacity: 10 }]);
+    await modelsFor(db.connection).LicenseType.updateOne({ key: 'pro' }, { $set: { capacity: 1 } });
+    const ids = await givenLearners(
+      db,
+      Array.from({ length: 3 }, (_, i) => ({ email: `l${i}@example.com`, name: `L ${i}`, licenseTypes: [] })),
+    );
+    const deps = licensingDeps(db);
+    const items = (await deps.store.findLearnersByIds(ids)).map((learner) => ({
+      learnerId: learner.id,
+      email: learner.email,
+      version: learner.version,
+      prev: [],
+      next: ['coaching', 'pro'],
+    }));
+    expect(touchedTypes(items)).toEqual(['coaching', 'pro']);
+    await deps.store.createOperation({
+      id: 'op-two-types',
+      state: 'planned',
+      change: { kind: 'reassign', from: null, to: 'pro' },
+      actor: 'UADMIN1',
+      source: 'job',
+      reason: 'r',
+      items,
+      failed: [],
+      touchedTypes: touchedTypes(items),
+      createdAt: new Date(),
+    });
+    const result = await runOperation(deps.store, 'op-two-types', 'p1');
+    expect(result.applied).toHaveLength(1);
+    expect(result.failed.map((f) => f.code)).toEqual(['no_seats_left', 'no_seats_left']);
+    const types = await modelsFor(db.connection).LicenseType.find({}, { key: 1, seatsInUse: 1 }).sort({ key: 1 }).lean();
+    expect(types.map((t) => [t.key, t.seatsInUse])).toEqual([
+      ['coaching', 1],
+      ['core', 0],
+      ['pro', 1],
+    ]);
+    await expectSeatInvariant(db);
+  });
+
   it('frees seats of a type that is over its capacity (lowered by hand) instead of waiting for room it does not need', async () => {
     const ids = await givenLearners(
       db,

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { LicenseTypeStore, ReserveResult } from '../../licensing/ports.js';
-import { modelsFor } from '../models/index.js';
+import { type LicenseTypeDoc, modelsFor } from '../models/index.js';
+import { nativeCollection } from './batch-writes.js';
 import { toLicenseType } from './mappers.js';
 
 /** License types and their seat counters, in MongoDB. */
@@ -39,8 +40,18 @@ export function createLicenseTypeRepository(connection: Connection): LicenseType
       const marked = await LicenseType.exists({ key: typeKey, 'pending.op': opId });
       return marked ? 'already_reserved' : 'insufficient';
     },
-    async settleSeats(typeKey, opId, adjust) {
-      await LicenseType.updateOne({ key: typeKey, 'pending.op': opId }, { $inc: { seatsInUse: adjust }, $pull: { pending: { op: opId } } });
+    async settleSeats(typeKey, opId, actual) {
+      // One update computes from the mark itself: seats in use + actual − what the mark reserved.
+      const op = { $literal: opId };
+      const mine = { $filter: { input: '$pending', as: 'p', cond: { $eq: ['$$p.op', op] } } };
+      await nativeCollection<LicenseTypeDoc>(connection, LicenseType).updateOne({ key: typeKey, 'pending.op': opId }, [
+        {
+          $set: {
+            seatsInUse: { $subtract: [{ $add: ['$seatsInUse', actual] }, { $sum: { $map: { input: mine, as: 'p', in: '$$p.n' } } }] },
+            pending: { $filter: { input: '$pending', as: 'p', cond: { $ne: ['$$p.op', op] } } },
+          },
+        },
+      ]);
     },
   };
 }
