@@ -137,13 +137,29 @@ export async function runOperationToEnd(
   }
 }
 
+/** What a caller of `applyOperation` may do alongside it. */
+export interface ApplyHooks {
+  /**
+   * Awaited right before the learners' writes are built and sent: the longest write of an
+   * operation, during which a caller can have the database answer a read it needs next and decode
+   * the reply while those writes run (a bulk job's next batch).
+   */
+  beforeLearnerWrites?(): Promise<void> | void;
+}
+
 /**
  * The first half of `runOperation`: leases the op and takes it to `applied` (seats reserved,
  * learners changed), or leaves it as it is when it got further. The learners' changes are then
  * final; `settleOperation` writes the rest (history, seats, audit, outbox), which a bulk job
  * does while it applies its next batch.
  */
-export async function applyOperation(store: LicensingStore, opId: string, owner: string, loaded?: Operation): Promise<Operation> {
+export async function applyOperation(
+  store: LicensingStore,
+  opId: string,
+  owner: string,
+  loaded?: Operation,
+  hooks: ApplyHooks = {},
+): Promise<Operation> {
   let op = loaded ?? (await store.getOperation(opId));
   if (!op) throw new Error(`operation ${opId} not found`);
   // An op this owner just created with its lease is held already, while most of the lease is left.
@@ -166,6 +182,7 @@ export async function applyOperation(store: LicensingStore, opId: string, owner:
       leasedAt = Date.now();
     }
     const ids = op.items.map((item) => item.learnerId);
+    await hooks.beforeLearnerWrites?.();
     const changedNow = await store.applyLearnerChanges(opId, op.items);
     // All changed by this call, or some by an earlier run that crashed: then ask which.
     const changed = changedNow === ids.length ? ids : [...(await store.learnersChangedBy(opId, ids))];
@@ -215,19 +232,27 @@ export function resultOf(op: Operation): OperationResult {
 }
 
 /**
- * Reserves the seats the items need, type by type. When a type has fewer free seats than needed,
- * the items beyond what fits are moved to `failed` with `no_seats_left` before trying again, so the
- * stored plan always matches what was reserved. Returns the op as replanned.
+ * Reserves the seats the items need, every type at once. When a type has fewer free seats than
+ * needed, the items beyond what fits are moved to `failed` with `no_seats_left` and that type is
+ * tried again, so the stored plan always matches what was reserved; a type reserved before the
+ * items were dropped keeps its count until the settle step (which works from each type's mark).
+ * Returns the op as replanned.
  */
 async function reserve(store: LicensingStore, initial: Operation): Promise<Operation> {
   let op = initial;
-  for (const type of op.touchedTypes) {
+  const needed = seatsNeeded(op.items);
+  const attempts = await Promise.allSettled(op.touchedTypes.map((type) => store.reserveSeats(type, op.id, needed.get(type) ?? 0)));
+  const failure = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+  if (failure) throw failure.reason;
+  const short = op.touchedTypes.filter((_, i) => {
+    const attempt = attempts[i];
+    return attempt?.status === 'fulfilled' && attempt.value === 'insufficient';
+  });
+  for (const type of short) {
     for (;;) {
-      const needed = seatsNeeded(op.items).get(type) ?? 0;
-      const result = await store.reserveSeats(type, op.id, needed);
-      if (result !== 'insufficient') break;
       const licenseType = await store.getLicenseType(type);
-      const free = licenseType?.capacity == null ? needed : Math.max(0, licenseType.capacity - licenseType.seatsInUse);
+      const want = seatsNeeded(op.items).get(type) ?? 0;
+      const free = licenseType?.capacity == null ? want : Math.max(0, licenseType.capacity - licenseType.seatsInUse);
       // Keep the first `free` items that need this type; the rest cannot get a seat.
       let budget = free;
       const items: OpItem[] = [];
@@ -242,6 +267,8 @@ async function reserve(store: LicensingStore, initial: Operation): Promise<Opera
       }
       await store.replanOperation(op.id, items, failed);
       op = { ...op, items, failed };
+      // Seats taken meanwhile by another op make this short again: drop more and retry.
+      if ((await store.reserveSeats(type, op.id, seatsNeeded(op.items).get(type) ?? 0)) !== 'insufficient') break;
     }
   }
   return op;

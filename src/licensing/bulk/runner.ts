@@ -163,7 +163,14 @@ async function runBatches(
         }
         op = await createLeasedOperation(deps.store, batchOperation(deps, request, opId, planned), deps.processId);
       }
-      const first = await applyWaiting(deps, op, hooks, options);
+      // The next batch is read while this one's learners are written, not before: its reply
+      // is then decoded here while the database is busy with those writes. The read goes out
+      // (a turn of the event loop) before the writes are built, so the database answers it first.
+      const first = await applyWaiting(deps, op, hooks, options, async () => {
+        if (!pager.prefetch) return;
+        pager.prefetch();
+        await yieldToIo();
+      });
       const applied: AppliedBatch = pager.replan
         ? { first, again: await applyAgain(deps, request, first, pager.replan, hooks, options), replanned: true }
         : { first, again: null, replanned: false };
@@ -317,12 +324,20 @@ export interface BatchPlanner {
    * learners read just before (an undo).
    */
   replan?(learnerIds: readonly string[]): Promise<{ items: OpItem[]; failed: OpFailure[] }>;
+  /**
+   * Starts reading the batch after the last one returned (once); `next` uses it. The runner calls
+   * it as a batch's learner writes go out, so the database answers it first and this process
+   * decodes the reply while the database runs those writes. Without it, `next` reads on demand.
+   */
+  prefetch?(): void;
   close(): Promise<void>;
 }
 
 interface SelectionPager {
   /** The next matching learners above `checkpoint` (fresh, at most one batch), or null when there are none. */
   next(checkpoint: string | null): Promise<PlanningLearner[] | null>;
+  /** Starts reading the learners after the last batch returned, unless already started. */
+  prefetch(): void;
   close(): Promise<void>;
 }
 
@@ -337,6 +352,7 @@ function selectionPlanner(deps: BulkDeps, selection: BulkSelection, change: Admi
     async replan(learnerIds) {
       return planItems(await deps.bulk.matchingLearners(selection, learnerIds), { change });
     },
+    prefetch: () => pager.prefetch(),
     close: () => pager.close(),
   };
 }
@@ -352,6 +368,8 @@ function selectionPlanner(deps: BulkDeps, selection: BulkSelection, change: Admi
 function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: number): SelectionPager {
   let batches: AsyncIterator<PlanningLearner[]> | undefined;
   let ahead: Promise<PlanningLearner[] | null> | undefined;
+  /** The highest id returned so far, once a batch was: where a read ahead starts. */
+  let returnedUpTo: string | null | undefined;
 
   const read = async (checkpoint: string | null): Promise<PlanningLearner[] | null> => {
     batches ??= deps.bulk.matchingLearnerBatches(selection, checkpoint, batchSize)[Symbol.asyncIterator]();
@@ -370,13 +388,14 @@ function selectionPager(deps: BulkDeps, selection: BulkSelection, batchSize: num
       // Read ahead with the previous checkpoint; the batch is filtered again by the current one.
       if (learners && checkpoint !== null) learners = learners.filter((learner) => learner.id > checkpoint);
       if (learners && learners.length === 0) learners = await read(checkpoint);
-      if (learners) {
-        const last = learners[learners.length - 1]?.id ?? checkpoint;
-        ahead = read(last);
-        // Awaited by the next call (or close); until then a failure must not count as unhandled.
-        ahead.catch(() => undefined);
-      }
+      returnedUpTo = learners ? (learners[learners.length - 1]?.id ?? checkpoint) : undefined;
       return learners;
+    },
+    prefetch() {
+      if (ahead || returnedUpTo === undefined) return;
+      ahead = read(returnedUpTo);
+      // Awaited by the next call (or close); until then a failure must not count as unhandled.
+      ahead.catch(() => undefined);
     },
     async close() {
       // Closing the cursor must not hide why the run stopped.
@@ -407,13 +426,19 @@ function stopReason(request: BulkRequest, target: LicenseType | null): { status:
 }
 
 /** Takes the op to applied; waits while another process holds its lease (it may be dead: leases run out). */
-async function applyWaiting(deps: BulkDeps, loaded: Operation, hooks: BulkRunHooks, options: BulkRunOptions): Promise<Operation> {
+async function applyWaiting(
+  deps: BulkDeps,
+  loaded: Operation,
+  hooks: BulkRunHooks,
+  options: BulkRunOptions,
+  beforeLearnerWrites?: () => Promise<void>,
+): Promise<Operation> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
   // The op as created or found is used once; after waiting, it is read again.
   let known: Operation | undefined = loaded;
   for (;;) {
     try {
-      return await applyOperation(deps.store, loaded.id, deps.processId, known);
+      return await applyOperation(deps.store, loaded.id, deps.processId, known, beforeLearnerWrites ? { beforeLearnerWrites } : {});
     } catch (error) {
       known = undefined;
       if (!(error instanceof OperationLeasedError) || Date.now() >= deadline) throw error;
