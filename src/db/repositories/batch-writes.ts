@@ -12,6 +12,31 @@ export function nativeCollection<T extends mongoose.mongo.Document>(
   return connection.db.collection<T>(model.collection.collectionName);
 }
 
+/** Statements per command of a pipelined batch write. */
+export const PIPELINE_CHUNK = 250;
+
+/**
+ * Writes `items` in commands of `chunk` statements, each sent before the next is built: the
+ * database starts on the first while this process encodes the rest, instead of waiting for one
+ * command of a thousand statements to be built. Every command is waited for (none is left running
+ * behind a failure); the first failure is thrown. Returns each command's result, in order.
+ */
+export async function pipelined<T, R>(items: readonly T[], write: (chunk: T[]) => Promise<R>, chunk = PIPELINE_CHUNK): Promise<R[]> {
+  const writes: Promise<R>[] = [];
+  for (let i = 0; i < items.length; i += chunk) {
+    // A turn of the event loop puts the previous command on the wire before this one is built.
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const pending = write(items.slice(i, i + chunk));
+    // Awaited below; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    writes.push(pending);
+  }
+  const outcomes = await Promise.allSettled(writes);
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<R>).value);
+}
+
 /**
  * Inserts documents whose unique key says whether they were written already (an `_id` or key
  * derived from the op), skipping the ones that exist: one unordered insert instead of an upsert
@@ -21,15 +46,15 @@ export async function insertNew<T extends mongoose.mongo.Document>(
   collection: mongoose.mongo.Collection<T>,
   docs: readonly mongoose.mongo.OptionalUnlessRequiredId<T>[],
 ): Promise<void> {
-  for (let i = 0; i < docs.length; i += 1000) {
+  await pipelined(docs, async (chunk) => {
     try {
       // Absent optional fields are left out (as Mongoose does) instead of stored as null, and the
       // server makes missing _ids, so the caller's objects are not modified.
-      await collection.insertMany(docs.slice(i, i + 1000), { ordered: false, ignoreUndefined: true, forceServerObjectId: true });
+      await collection.insertMany(chunk, { ordered: false, ignoreUndefined: true, forceServerObjectId: true });
     } catch (error) {
       if (!onlyDuplicates(error)) throw error;
     }
-  }
+  });
 }
 
 function onlyDuplicates(error: unknown): boolean {

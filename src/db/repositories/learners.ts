@@ -2,7 +2,7 @@ import { type Connection, type mongo, Types } from 'mongoose';
 import { escapeRegex, type Learner, normalizeEmail, SEARCH_KEYS_VERSION, searchFieldsFor } from '../../licensing/model.js';
 import type { LearnerStore } from '../../licensing/ports.js';
 import { type LearnerDoc, modelsFor } from '../models/index.js';
-import { nativeCollection } from './batch-writes.js';
+import { nativeCollection, pipelined } from './batch-writes.js';
 import { isObjectId, learnerProjection, toLearner } from './mappers.js';
 
 /** Learners in MongoDB: lookups, the typeahead, and the version-checked license writes of operations. */
@@ -63,25 +63,28 @@ export function createLearnerRepository(connection: Connection): LearnerStore {
     async applyLearnerChanges(opId, items) {
       const valid = items.filter((item) => isObjectId(item.learnerId));
       if (valid.length === 0) return 0;
-      const result = await nativeCollection<LearnerDoc>(connection, Learner).bulkWrite(
-        valid.map((item) => ({
-          updateOne: {
-            // The version alone makes a rerun skip a learner this op already changed (the change
-            // bumped it); the mark records which op that was, for learnersChangedBy.
-            filter: { _id: new Types.ObjectId(item.learnerId), version: item.version },
-            update: {
-              $set: { licenseTypes: item.next },
-              $inc: { version: 1 },
-              // The mark proves the op changed this learner; only the last few are kept.
-              $push: { recentOps: { $each: [opId], $slice: -20 } },
+      const learners = nativeCollection<LearnerDoc>(connection, Learner);
+      const results = await pipelined(valid, (chunk) =>
+        learners.bulkWrite(
+          chunk.map((item) => ({
+            updateOne: {
+              // The version alone makes a rerun skip a learner this op already changed (the change
+              // bumped it); the mark records which op that was, for learnersChangedBy.
+              filter: { _id: new Types.ObjectId(item.learnerId), version: item.version },
+              update: {
+                $set: { licenseTypes: item.next },
+                $inc: { version: 1 },
+                // The mark proves the op changed this learner; only the last few are kept.
+                $push: { recentOps: { $each: [opId], $slice: -20 } },
+              },
             },
-          },
-        })),
-        { ordered: false },
+          })),
+          { ordered: false },
+        ),
       );
       // The filter skips learners changed since they were planned (this op's earlier run included):
       // each match is a learner this call changed.
-      return result.matchedCount;
+      return results.reduce((sum, result) => sum + result.matchedCount, 0);
     },
     async learnersChangedBy(opId, ids) {
       const changed = new Set<string>();
