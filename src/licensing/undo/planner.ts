@@ -62,8 +62,9 @@ export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpI
     return { ops, learners: new Map(learners.map((l) => [l.id, l])) };
   };
   // The job's operations never change once settled, and the next batch's learners are not this
-  // one's: the next batch is read while this one is applied. A learner changed in between fails
-  // the restore's version check instead of being restored from a stale copy.
+  // one's: the next batch is read while this one is applied (from the moment its learner writes
+  // go out, see BatchPlanner.prefetch). A learner changed in between fails the restore's version
+  // check instead of being restored from a stale copy.
   let ahead: ReturnType<typeof load> | undefined;
   return {
     async next(checkpoint) {
@@ -72,18 +73,21 @@ export function undoBatchPlanner(deps: Pick<LicensingDeps, 'store'>, originalOpI
         ahead = undefined;
         if (!batch) return null;
         batchNo += 1;
-        const following = load(batchNo);
-        ahead = following;
-        // A failed read ahead is read again when its turn comes.
-        following.catch(() => {
-          if (ahead === following) ahead = undefined;
-        });
         const plans = batch.ops.map((o) => planRestore(o, batch.learners, checkpoint));
         const items = plans.flatMap((p) => p.items);
         const failed = plans.flatMap((p) => p.failed);
         if (items.length === 0 && failed.length === 0) continue;
         return { items, failed };
       }
+    },
+    prefetch() {
+      if (ahead) return;
+      const following = load(batchNo);
+      ahead = following;
+      // A failed read ahead is read again when its turn comes.
+      following.catch(() => {
+        if (ahead === following) ahead = undefined;
+      });
     },
     async close() {
       await ahead?.catch(() => undefined);
