@@ -2,6 +2,7 @@ import type { LicensingDeps } from '../deps.js';
 import { LicenseError, OperationLeasedError } from '../errors.js';
 import type { ActorSource, AdminChange, LicenseType, PlanningLearner } from '../model.js';
 import {
+  type ApplyHooks,
   applyOperation,
   createLeasedOperation,
   type OperationResult,
@@ -102,20 +103,38 @@ export async function runBulkJob(
   return summary;
 }
 
-/** A batch whose learners are changed and whose history, audit, seats and checkpoint are being written. */
+/** A batch whose learners are changed and whose history, audit, seats and checkpoint are written once it is started. */
 interface SettlingBatch {
   batchNo: number;
   /** The highest learner id of the batch: where the selection continues. */
   lastLearnerId: string | null;
+  /** Lets the settle step go (once; later calls do nothing). */
+  start(): void;
   /** Settled and recorded (checkpoint moved, progress reported). */
   done: Promise<void>;
 }
 
+/** A batch's settle step, held until `start`: the runner starts it as the next batch's learner writes go out. */
+function heldSettle(batchNo: number, lastLearnerId: string | null, run: () => Promise<void>): SettlingBatch {
+  let start: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    start = resolve;
+  });
+  const done = gate.then(run);
+  // Awaited by the run loop (or its end); until then a failure must not count as unhandled.
+  done.catch(() => undefined);
+  return { batchNo, lastLearnerId, start, done };
+}
+
+/** At most this many batches are applied but not yet recorded when the next one is planned. */
+const SETTLING_MAX = 2;
+
 /**
  * Runs batches while the request is running; returns it as it ended (or as another process left
- * it). Batch n is settled (history, audit, seats, outbox, then its checkpoint) while batch n+1 is
- * planned and applied, so this process and the database work at once; the checkpoint still moves
- * from n-1 to n only, and a crash in between leaves ops that the next run finishes in order.
+ * it). Batch n's settle step (history, audit, seats, outbox, then its checkpoint) starts as batch
+ * n+1's learner writes go out, so this process builds n's rows while the database runs n+1's
+ * writes; batch n+2 is planned once batch n-1 is recorded. The checkpoint still moves from n-1 to
+ * n only, and a crash in between leaves ops that the next run finds by id and finishes in order.
  */
 async function runBatches(
   deps: BulkDeps,
@@ -126,28 +145,35 @@ async function runBatches(
 ): Promise<BulkRequest> {
   const requestId = initial.id;
   let request = initial;
-  let settling: SettlingBatch | undefined;
-  // Waits for the batch being settled; its failure is the run's.
+  /** Applied batches not yet known to be recorded, oldest first. */
+  const settling: SettlingBatch[] = [];
+  // Starts every held settle and waits for all; the first failure is the run's.
   const drain = async () => {
-    const batch = settling;
-    settling = undefined;
-    await batch?.done;
+    for (const batch of settling) batch.start();
+    while (settling.length) await settling.shift()?.done;
   };
   try {
     while (request.status === 'running') {
       // Slack requests waiting for this process go first: a batch is a lot of synchronous work
       // (building and encoding thousands of documents), and acks have 3 seconds.
       await yieldToIo();
-      const batchNo = settling ? settling.batchNo + 1 : request.progress.lastBatch + 1;
-      const checkpoint = settling ? settling.lastLearnerId : request.progress.lastLearnerId;
+      const last = settling[settling.length - 1];
+      const batchNo = last ? last.batchNo + 1 : request.progress.lastBatch + 1;
+      const checkpoint = last ? last.lastLearnerId : request.progress.lastLearnerId;
       const opId = bulkOpId(requestId, batchNo);
-      // The lock renewal and the two reads are independent: one round trip's wait, not three.
-      const [, found, target] = await Promise.all([
+      // The lock renewal and the reads are independent: one round trip's wait, not four. The
+      // request is read fresh for each batch: a cancel stops the job before the next batch.
+      const [, found, target, current] = await Promise.all([
         hooks.heartbeat?.(),
         deps.store.getOperation(opId),
         // An undo restores each learner's own types: there is no one target to check.
         request.change.kind === 'revoke' || request.undo ? Promise.resolve(null) : deps.store.getLicenseType(request.change.to),
+        last ? deps.bulk.getBulkRequest(requestId) : Promise.resolve(request),
       ]);
+      if (!current) throw new LicenseError('bulk_request_not_found');
+      request = current;
+      // Finished meanwhile (by another process running the same job): nothing is left to do here.
+      if (request.status !== 'running') break;
       // An existing op is a batch a crashed run started: it is finished whatever else happened
       // since (cancel included), because its seats are already reserved.
       let op = found;
@@ -163,40 +189,42 @@ async function runBatches(
         }
         op = await createLeasedOperation(deps.store, batchOperation(deps, request, opId, planned), deps.processId);
       }
-      // The next batch is read while this one's learners are written, not before: its reply
-      // is then decoded here while the database is busy with those writes. The read goes out
-      // (a turn of the event loop) before the writes are built, so the database answers it first.
-      const first = await applyWaiting(deps, op, hooks, options, async () => {
-        if (!pager.prefetch) return;
-        pager.prefetch();
-        await yieldToIo();
+      // The previous batch settles from the moment this one's learner writes go out (or this one
+      // waits for another process, or was applied already).
+      const startPrevious = () => last?.start();
+      // The next batch is read as this one's learner writes go out, not before: its reply is
+      // then decoded here while the database is busy with those writes. The read goes out (a
+      // turn of the event loop) before the writes are built, so the database answers it first.
+      const first = await applyWaiting(deps, op, hooks, options, {
+        beforeLearnerWrites: async () => {
+          pager.prefetch?.();
+          startPrevious();
+          await yieldToIo();
+        },
+        onWait: startPrevious,
       });
+      startPrevious();
       const applied: AppliedBatch = pager.replan
         ? { first, again: await applyAgain(deps, request, first, pager.replan, hooks, options), replanned: true }
         : { first, again: null, replanned: false };
-      // Settling starts at once (its writes touch only this batch's learners and commute with the
-      // previous batch's); the checkpoint still moves in order, after the previous one.
-      const previous = settling;
-      const next: SettlingBatch = {
-        batchNo,
-        lastLearnerId: lastLearnerOf(first) ?? checkpoint,
-        done: settleAndRecord(deps, requestId, batchNo, applied, checkpoint, skipCode(request), hooks, previous?.done),
-      };
-      // Awaited below, by the next round or at the end; until then a failure must not count as unhandled.
-      next.done.catch(() => undefined);
-      settling = next;
-      // At most two batches settle at once: batch n is recorded before batch n+2 is planned. The
-      // request is read again once batch n is recorded: a cancel may have come with its progress,
-      // and it must stop the job before batch n+2.
-      await previous?.done;
-      request = await mustGet(deps, requestId);
+      // Settling touches only this batch's learners and commutes with the other batches' writes;
+      // the checkpoint still moves in order, after the previous one.
+      const previousRecorded = last?.done;
+      settling.push(
+        heldSettle(batchNo, lastLearnerOf(first) ?? checkpoint, () =>
+          settleAndRecord(deps, requestId, batchNo, applied, checkpoint, skipCode(request), hooks, previousRecorded),
+        ),
+      );
+      // Batch n-1 is recorded before batch n+2 is planned: at most two batches wait to be recorded.
+      while (settling.length > SETTLING_MAX) await settling.shift()?.done;
     }
     await drain();
     // The last batch's checkpoint may have been the last change to the request.
     return await mustGet(deps, requestId);
   } finally {
-    // Whatever stopped the run, no write is left running behind it.
-    await settling?.done.catch(() => undefined);
+    // Whatever stopped the run, no write is left running behind it, and none is left held.
+    for (const batch of settling) batch.start();
+    await Promise.allSettled(settling.map((batch) => batch.done));
   }
 }
 
@@ -431,17 +459,18 @@ async function applyWaiting(
   loaded: Operation,
   hooks: BulkRunHooks,
   options: BulkRunOptions,
-  beforeLearnerWrites?: () => Promise<void>,
+  around: ApplyHooks & { onWait?(): void } = {},
 ): Promise<Operation> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 150_000);
   // The op as created or found is used once; after waiting, it is read again.
   let known: Operation | undefined = loaded;
   for (;;) {
     try {
-      return await applyOperation(deps.store, loaded.id, deps.processId, known, beforeLearnerWrites ? { beforeLearnerWrites } : {});
+      return await applyOperation(deps.store, loaded.id, deps.processId, known, around);
     } catch (error) {
       known = undefined;
       if (!(error instanceof OperationLeasedError) || Date.now() >= deadline) throw error;
+      around.onWait?.();
       await new Promise((resolve) => setTimeout(resolve, options.leasePollMs ?? 2_000));
       await hooks.heartbeat?.();
     }
