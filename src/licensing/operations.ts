@@ -241,13 +241,8 @@ export function resultOf(op: Operation): OperationResult {
 async function reserve(store: LicensingStore, initial: Operation): Promise<Operation> {
   let op = initial;
   const needed = seatsNeeded(op.items);
-  const attempts = await Promise.allSettled(op.touchedTypes.map((type) => store.reserveSeats(type, op.id, needed.get(type) ?? 0)));
-  const failure = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
-  if (failure) throw failure.reason;
-  const short = op.touchedTypes.filter((_, i) => {
-    const attempt = attempts[i];
-    return attempt?.status === 'fulfilled' && attempt.value === 'insufficient';
-  });
+  const results = await allDone(op.touchedTypes.map((type) => store.reserveSeats(type, op.id, needed.get(type) ?? 0)));
+  const short = op.touchedTypes.filter((_, i) => results[i] === 'insufficient');
   for (const type of short) {
     for (;;) {
       const licenseType = await store.getLicenseType(type);
@@ -359,11 +354,12 @@ function settledChange(op: Operation, item: OpItem): SettledChange {
   };
 }
 
-/** Waits for every write, then throws the first failure (none is left running behind the caller). */
-async function allDone(writes: Promise<void>[]): Promise<void> {
+/** Waits for every write, then throws the first failure (none is left running behind the caller); returns their results in order. */
+async function allDone<T>(writes: Promise<T>[]): Promise<T[]> {
   const outcomes = await Promise.allSettled(writes);
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure) throw failure.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
 }
 
 /**
